@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs and starts what the tests need outside node_modules: a Redis server answering on
+# REDIS_URL (default redis://127.0.0.1:6379) and kubectl. Uses apt when something is missing.
+set -euo pipefail
+
+apt_updated=0
+apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: $* is missing and apt-get is not available; install it by hand" >&2
+    exit 1
+  fi
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if [ "$apt_updated" = 0 ]; then
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+command -v kubectl >/dev/null 2>&1 || apt_install kubernetes-client
+
+redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
+if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
+  port=$(echo "$redis_url" | sed -E 's#^redis://([^@]*@)?[^:/]+:?([0-9]*).*#\2#')
+  port=${port:-6379}
+  echo "starting redis-server on 127.0.0.1:$port"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
+    --dir /tmp --logfile "/tmp/redis-$port.log"
+  for _ in $(seq 1 50); do
+    redis-cli -u "$redis_url" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  redis-cli -u "$redis_url" ping >/dev/null
+fi
+echo "redis: $(redis-cli -u "$redis_url" ping) at $redis_url; kubectl: $(kubectl version --client 2>/dev/null | head -1)"
