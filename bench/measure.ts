@@ -1,0 +1,24 @@
+/** One benchmark figure, as written to bench/results.json (architecture §5). */
+export interface Measure {
+  value: number;
+  unit: string;
+  /** The same quantity for the baseline measured in the same run, when the measure compares. */
+  baseline?: number;
+  /** value / baseline (or the inverse when documented by the suite), rounded for reading. */
+  ratio?: number;
+  /** A short note on what was measured, shown in the table. */
+  note?: string;
+}
+
+export type BenchResults = Record<string, Measure>;
+
+export interface BenchOptions {
+  /** Smaller sizes so the whole run finishes in under 60 s. */
+  quick: boolean;
+}
+
+export type BenchSuite = (opts: BenchOptions) => Promise<BenchResults>;
+
+export function ratio(value: number, baseline: number): number {
+  return baseline === 0 ? 0 : Math.round((value / baseline) * 1000) / 1000;
+}
