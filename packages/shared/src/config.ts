@@ -1,0 +1,421 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { isDns1123Label } from './names.js';
+
+/**
+ * The only place that reads flags and environment variables (style.md item 10). Callers pass
+ * `process.argv.slice(2)` and `process.env`; the result is a frozen, typed object.
+ */
+
+/** A `host:port` to listen on. */
+export interface BindAddress {
+  /** Interface to bind; `undefined` means all interfaces (Go's `:8080`). */
+  host: string | undefined;
+  /** TCP port; 0 picks a free one. */
+  port: number;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+
+/** Vertex AI mode (contract §7.2): the three settings are required when it is on. */
+export type VertexConfig =
+  | {
+      enabled: false;
+      /** Set when the deprecated `CLAUDE_CODE_USE_VERTEX` was used (log a deprecation warning once). */
+      deprecatedVariable: 'CLAUDE_CODE_USE_VERTEX' | undefined;
+    }
+  | {
+      enabled: true;
+      deprecatedVariable: 'CLAUDE_CODE_USE_VERTEX' | undefined;
+      /** `ANTHROPIC_VERTEX_PROJECT_ID`. */
+      projectId: string;
+      /** `CLOUD_ML_REGION`. */
+      region: string;
+      /** `GOOGLE_APPLICATION_CREDENTIALS`: path of the service-account key inside the runner. */
+      credentialsPath: string;
+    };
+
+export interface ControllerConfig {
+  /**
+   * Reconciles run in parallel by one worker process. `--max-concurrent-reconciles`, overridden by
+   * `MAX_CONCURRENT_RECONCILES` when that is a positive integer (a value ≤ 0 is ignored, as upstream).
+   * @defaultValue 10
+   */
+  maxConcurrentReconciles: number;
+  /** `--leader-elect`: hold the Lease before watching. @defaultValue false */
+  leaderElect: boolean;
+  /** `MAX_RUNNER_RECREATIONS`: re-creations of a vanished runner before the session fails. @defaultValue 3 */
+  maxRunnerRecreations: number;
+  /** `RESYNC_INTERVAL_SECONDS`: seconds between full resyncs of every key. @defaultValue 600 */
+  resyncIntervalSeconds: number;
+  /**
+   * `DEFAULT_INACTIVITY_TIMEOUT`: idle seconds before auto-stop when neither the session nor the
+   * ProjectSettings sets one; 0 disables. @defaultValue 86400
+   */
+  defaultInactivityTimeoutSeconds: number;
+}
+
+export interface HttpConfig {
+  /** `--metrics-bind-address` (Go form `[host]:port`; `0` disables). @defaultValue `:8080` */
+  metricsBindAddress: BindAddress | null;
+  /** `--health-probe-bind-address` (`0` disables). @defaultValue `:8081` */
+  healthProbeBindAddress: BindAddress | null;
+}
+
+export interface NamespacesConfig {
+  /** `NAMESPACE`: the operator's namespace. @defaultValue `default` */
+  operator: string;
+  /** `BACKEND_NAMESPACE`: source of copied secrets, backend Service host. @defaultValue = `NAMESPACE` */
+  backend: string;
+}
+
+export interface QueueConfig {
+  /** `REDIS_URL` (`redis://` or `rediss://`). @defaultValue `redis://127.0.0.1:6379` */
+  redisUrl: string;
+  /** `QUEUE_NAME`: BullMQ queue name. @defaultValue `sessions` */
+  name: string;
+  /** `QUEUE_PREFIX`: Redis key prefix of the queue. @defaultValue `ambient` */
+  prefix: string;
+}
+
+export interface LoggingConfig {
+  /** `LOG_LEVEL`. @defaultValue `info` */
+  level: LogLevel;
+  /** `DEV_MODE`: human-readable logs (pino-pretty). @defaultValue false */
+  devMode: boolean;
+}
+
+export interface RunnerConfig {
+  /** `AMBIENT_CODE_RUNNER_IMAGE`. @defaultValue `quay.io/ambient_code/vteam_claude_runner:latest` */
+  image: string;
+  /** `STATE_SYNC_IMAGE`: init and sidecar image. @defaultValue `quay.io/ambient_code/vteam_state_sync:latest` */
+  stateSyncImage: string;
+  /** `IMAGE_PULL_POLICY`. @defaultValue `Always` */
+  imagePullPolicy: ImagePullPolicy;
+  /** `POD_FSGROUP`: pod fsGroup (GID); unset means no pod securityContext fsGroup. @defaultValue undefined */
+  podFsGroup: number | undefined;
+  /** `BACKEND_PUBLIC_URL`: base of `GOOGLE_OAUTH_REDIRECT_URI`; empty means not set. @defaultValue "" */
+  backendPublicUrl: string;
+  /** `MCP_CONFIG_FILE`: forwarded to the runner when set. @defaultValue undefined */
+  mcpConfigFile: string | undefined;
+  /** `AGENT_REGISTRY_PATH`: runner registry JSON. @defaultValue `/config/registry/agent-registry.json` */
+  agentRegistryPath: string;
+  /** `MODELS_MANIFEST_PATH`: model manifest JSON. @defaultValue `/config/models/models.json` */
+  modelsManifestPath: string;
+  /** `GOOGLE_OAUTH_CLIENT_ID`, forwarded to the runner. @defaultValue "" */
+  googleOAuthClientId: string;
+  /** `GOOGLE_OAUTH_CLIENT_SECRET`, forwarded to the runner (a secret: never log it). @defaultValue "" */
+  googleOAuthClientSecret: string;
+}
+
+export interface S3Config {
+  /** `S3_ENDPOINT`. @defaultValue `https://s3.amazonaws.com` */
+  endpoint: string;
+  /** `S3_BUCKET`. @defaultValue `ambient-sessions` */
+  bucket: string;
+}
+
+export interface ObservabilityConfig {
+  /** `LANGFUSE_ENABLED`: copy the Langfuse secret into session namespaces. @defaultValue false */
+  langfuseEnabled: boolean;
+  /** `MLFLOW_TRACING_ENABLED`: copy the MLflow secret into session namespaces. @defaultValue false */
+  mlflowTracingEnabled: boolean;
+  /** `VERSION`, for the startup banner and metrics. @defaultValue undefined */
+  version: string | undefined;
+  /** `DEPLOYMENT_ENV`. @defaultValue undefined */
+  deploymentEnv: string | undefined;
+}
+
+export interface KubeClientConfig {
+  /** `KUBECONFIG`: kubeconfig path(s), `:`-separated; unset means in-cluster or `~/.kube/config`. */
+  kubeconfig: string | undefined;
+  /** `HOME`, for the `~/.kube/config` fallback. */
+  home: string | undefined;
+}
+
+export interface OperatorConfig {
+  readonly controller: Readonly<ControllerConfig>;
+  readonly http: Readonly<HttpConfig>;
+  readonly namespaces: Readonly<NamespacesConfig>;
+  readonly queue: Readonly<QueueConfig>;
+  readonly logging: Readonly<LoggingConfig>;
+  readonly runner: Readonly<RunnerConfig>;
+  readonly s3: Readonly<S3Config>;
+  readonly vertex: Readonly<VertexConfig>;
+  readonly observability: Readonly<ObservabilityConfig>;
+  readonly kube: Readonly<KubeClientConfig>;
+}
+
+// --- value parsers (each message says what is accepted) ---
+
+const emptyAsUnset = (value: unknown): unknown => (value === '' ? undefined : value);
+
+function wholeNumber(min: number) {
+  return z
+    .string()
+    .trim()
+    .refine((s) => /^\d+$/.test(s) && Number.isSafeInteger(Number(s)) && Number(s) >= min, {
+      error: `expected a whole number ≥ ${min}`,
+    })
+    .transform(Number);
+}
+
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const BOOLEAN_WORDS = [...TRUE_WORDS, '0', 'false', 'no', 'off'];
+const booleanWord = z
+  .string()
+  .trim()
+  .refine((s) => BOOLEAN_WORDS.includes(s.toLowerCase()), {
+    error: `expected one of ${BOOLEAN_WORDS.join(', ')}`,
+  })
+  .transform((s) => TRUE_WORDS.includes(s.toLowerCase()));
+
+const BIND_ADDRESS_FORM =
+  'expected [host]:port (e.g. ":8080", "127.0.0.1:8080", "[::1]:8080") or "0" to disable';
+const bindAddress = z.string().transform((raw, ctx): BindAddress | null => {
+  if (raw === '0') return null;
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]\s]*):(\d{1,5})$/.exec(raw);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: BIND_ADDRESS_FORM });
+    return z.NEVER;
+  }
+  const host = match[1]!.replace(/^\[(.*)\]$/, '$1');
+  return { host: host === '' ? undefined : host, port };
+});
+
+const namespaceName = z
+  .string()
+  .refine(isDns1123Label, { error: 'expected a DNS-1123 label (namespace name)' });
+const nonBlank = z.string().regex(/^\S+$/, { error: 'expected a non-empty value without spaces' });
+const queueWord = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected letters, digits, "_", "." or "-"' });
+const path = z.string().min(1, { error: 'expected a file path' });
+const url = (protocols: readonly string[]) =>
+  z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `expected a URL (${protocols.map((p) => p.replace(':', '://')).join(' or ')}...)` },
+  );
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+
+// --- flags ---
+
+const flagSchema = z.object({
+  'max-concurrent-reconciles': wholeNumber(1).default(10),
+  'metrics-bind-address': bindAddress.default({ host: undefined, port: 8080 }),
+  'health-probe-bind-address': bindAddress.default({ host: undefined, port: 8081 }),
+  'leader-elect': booleanWord.default(false),
+});
+type FlagName = keyof z.input<typeof flagSchema>;
+const FLAG_KINDS: Record<FlagName, 'value' | 'boolean'> = {
+  'max-concurrent-reconciles': 'value',
+  'metrics-bind-address': 'value',
+  'health-probe-bind-address': 'value',
+  'leader-elect': 'boolean',
+};
+
+/** Go `flag` syntax: `-f`/`--f`, `--f=value` or `--f value`; booleans only as `--f` or `--f=value`. */
+function splitFlags(argv: readonly string[], problems: string[]): Partial<Record<FlagName, string>> {
+  const values: Partial<Record<FlagName, string>> = {};
+  const known = Object.keys(FLAG_KINDS).map((f) => `--${f}`);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--?([^=]+)(?:=(.*))?$/s.exec(arg);
+    if (!match) {
+      problems.push(`unexpected argument "${arg}": only flags are accepted (${known.join(', ')})`);
+      continue;
+    }
+    const name = match[1]!;
+    if (!Object.hasOwn(FLAG_KINDS, name)) {
+      problems.push(`unknown flag "${arg}": accepted flags are ${known.join(', ')}`);
+      continue;
+    }
+    const flag = name as FlagName;
+    let value = match[2];
+    if (value === undefined) {
+      if (FLAG_KINDS[flag] === 'boolean') {
+        value = 'true';
+      } else if (i + 1 < argv.length) {
+        value = argv[++i]!;
+      } else {
+        problems.push(`--${flag} needs a value`);
+        continue;
+      }
+    }
+    values[flag] = value;
+  }
+  return values;
+}
+
+// --- environment ---
+
+const env = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUnset, schema);
+
+const envSchema = z.object({
+  MAX_CONCURRENT_RECONCILES: env(
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+$/, { error: 'expected a whole number' })
+      .transform(Number)
+      .optional(),
+  ),
+  DEV_MODE: env(booleanWord.default(false)),
+  LOG_LEVEL: env(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info')),
+  NAMESPACE: env(namespaceName.default('default')),
+  BACKEND_NAMESPACE: env(namespaceName.optional()),
+  REDIS_URL: env(url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
+  QUEUE_NAME: env(queueWord.default('sessions')),
+  QUEUE_PREFIX: env(queueWord.default('ambient')),
+  MAX_RUNNER_RECREATIONS: env(wholeNumber(0).default(3)),
+  RESYNC_INTERVAL_SECONDS: env(wholeNumber(1).default(600)),
+  DEFAULT_INACTIVITY_TIMEOUT: env(wholeNumber(0).default(86400)),
+  AMBIENT_CODE_RUNNER_IMAGE: env(nonBlank.default('quay.io/ambient_code/vteam_claude_runner:latest')),
+  STATE_SYNC_IMAGE: env(nonBlank.default('quay.io/ambient_code/vteam_state_sync:latest')),
+  IMAGE_PULL_POLICY: env(
+    z.enum(PULL_POLICIES, { error: `expected one of ${PULL_POLICIES.join(', ')}` }).default('Always'),
+  ),
+  POD_FSGROUP: env(wholeNumber(0).optional()),
+  BACKEND_PUBLIC_URL: env(url(['http:', 'https:']).default('')),
+  S3_ENDPOINT: env(url(['http:', 'https:']).default('https://s3.amazonaws.com')),
+  S3_BUCKET: env(nonBlank.default('ambient-sessions')),
+  USE_VERTEX: env(booleanWord.optional()),
+  CLAUDE_CODE_USE_VERTEX: env(booleanWord.optional()),
+  ANTHROPIC_VERTEX_PROJECT_ID: env(z.string().optional()),
+  CLOUD_ML_REGION: env(z.string().optional()),
+  GOOGLE_APPLICATION_CREDENTIALS: env(z.string().optional()),
+  LANGFUSE_ENABLED: env(booleanWord.default(false)),
+  MLFLOW_TRACING_ENABLED: env(booleanWord.default(false)),
+  GOOGLE_OAUTH_CLIENT_ID: z.string().default(''),
+  GOOGLE_OAUTH_CLIENT_SECRET: z.string().default(''),
+  MCP_CONFIG_FILE: env(path.optional()),
+  AGENT_REGISTRY_PATH: env(path.default('/config/registry/agent-registry.json')),
+  MODELS_MANIFEST_PATH: env(path.default('/config/models/models.json')),
+  VERSION: env(z.string().optional()),
+  DEPLOYMENT_ENV: env(z.string().optional()),
+  KUBECONFIG: env(z.string().optional()),
+  HOME: env(z.string().optional()),
+});
+type EnvName = keyof z.input<typeof envSchema>;
+
+const VERTEX_REQUIRED = [
+  'ANTHROPIC_VERTEX_PROJECT_ID',
+  'CLOUD_ML_REGION',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+] as const;
+
+function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  raw: Readonly<Record<string, string | undefined>>,
+  label: (key: string) => string,
+): string[] {
+  return issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    const value = raw[key];
+    return value === undefined || value === ''
+      ? `${label(key)} is not set: ${issue.message}`
+      : `${label(key)}=${value}: ${issue.message}`;
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Parse flags and environment once at startup. Throws {@link ConfigError} listing every bad or unknown
+ * setting, e.g. `MAX_RUNNER_RECREATIONS=abc: expected a whole number ≥ 0`.
+ */
+export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessEnv): OperatorConfig {
+  const problems: string[] = [];
+  const rawFlags = splitFlags(argv, problems);
+  const flags = flagSchema.safeParse(rawFlags);
+  if (!flags.success) problems.push(...describeIssues(flags.error.issues, rawFlags, (k) => `--${k}`));
+
+  const rawEnv: Partial<Record<EnvName, string>> = {};
+  for (const key of Object.keys(envSchema.shape) as EnvName[]) rawEnv[key] = environment[key];
+  const parsedEnv = envSchema.safeParse(rawEnv);
+  if (!parsedEnv.success) problems.push(...describeIssues(parsedEnv.error.issues, rawEnv, (k) => k));
+
+  if (!flags.success || !parsedEnv.success || problems.length > 0) throw new ConfigError(problems);
+  const f = flags.data;
+  const e = parsedEnv.data;
+
+  const vertexVariable = e.USE_VERTEX !== undefined ? 'USE_VERTEX' : 'CLAUDE_CODE_USE_VERTEX';
+  const vertexOn = e.USE_VERTEX ?? e.CLAUDE_CODE_USE_VERTEX ?? false;
+  const deprecatedVariable =
+    e.USE_VERTEX === undefined && e.CLAUDE_CODE_USE_VERTEX !== undefined
+      ? 'CLAUDE_CODE_USE_VERTEX'
+      : undefined;
+  let vertex: VertexConfig = { enabled: false, deprecatedVariable };
+  if (vertexOn) {
+    const missing = VERTEX_REQUIRED.filter((name) => !e[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        missing.map((name) => `${name} is not set: required when ${vertexVariable} is on`),
+      );
+    }
+    vertex = {
+      enabled: true,
+      deprecatedVariable,
+      projectId: e.ANTHROPIC_VERTEX_PROJECT_ID!,
+      region: e.CLOUD_ML_REGION!,
+      credentialsPath: e.GOOGLE_APPLICATION_CREDENTIALS!,
+    };
+  }
+
+  const envConcurrency = e.MAX_CONCURRENT_RECONCILES;
+  const config: OperatorConfig = {
+    controller: {
+      maxConcurrentReconciles:
+        envConcurrency !== undefined && envConcurrency > 0 ? envConcurrency : f['max-concurrent-reconciles'],
+      leaderElect: f['leader-elect'],
+      maxRunnerRecreations: e.MAX_RUNNER_RECREATIONS,
+      resyncIntervalSeconds: e.RESYNC_INTERVAL_SECONDS,
+      defaultInactivityTimeoutSeconds: e.DEFAULT_INACTIVITY_TIMEOUT,
+    },
+    http: {
+      metricsBindAddress: f['metrics-bind-address'],
+      healthProbeBindAddress: f['health-probe-bind-address'],
+    },
+    namespaces: { operator: e.NAMESPACE, backend: e.BACKEND_NAMESPACE ?? e.NAMESPACE },
+    queue: { redisUrl: e.REDIS_URL, name: e.QUEUE_NAME, prefix: e.QUEUE_PREFIX },
+    logging: { level: e.LOG_LEVEL, devMode: e.DEV_MODE },
+    runner: {
+      image: e.AMBIENT_CODE_RUNNER_IMAGE,
+      stateSyncImage: e.STATE_SYNC_IMAGE,
+      imagePullPolicy: e.IMAGE_PULL_POLICY,
+      podFsGroup: e.POD_FSGROUP,
+      backendPublicUrl: e.BACKEND_PUBLIC_URL,
+      mcpConfigFile: e.MCP_CONFIG_FILE,
+      agentRegistryPath: e.AGENT_REGISTRY_PATH,
+      modelsManifestPath: e.MODELS_MANIFEST_PATH,
+      googleOAuthClientId: e.GOOGLE_OAUTH_CLIENT_ID,
+      googleOAuthClientSecret: e.GOOGLE_OAUTH_CLIENT_SECRET,
+    },
+    s3: { endpoint: e.S3_ENDPOINT, bucket: e.S3_BUCKET },
+    vertex,
+    observability: {
+      langfuseEnabled: e.LANGFUSE_ENABLED,
+      mlflowTracingEnabled: e.MLFLOW_TRACING_ENABLED,
+      version: e.VERSION,
+      deploymentEnv: e.DEPLOYMENT_ENV,
+    },
+    kube: { kubeconfig: e.KUBECONFIG, home: e.HOME },
+  };
+  return deepFreeze(config);
+}
