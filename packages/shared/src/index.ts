@@ -96,3 +96,33 @@ export {
   TOKEN_REFRESHED_AT,
   VERTEX_SECRET_NAME,
 } from './constants.js';
+
+// queue
+export { computeBackoffMs, defaultBackoff, type BackoffOptions } from './queue/backoff.js';
+export { defaultRedisUrl, type RedisConnection } from './queue/redis-connection.js';
+export { resyncPriority, type JobData, type QueueIdentity } from './queue/queue-keys.js';
+export {
+  classifyReconcileError,
+  HandledReconcileError,
+  type ReconcileErrorKind,
+  type ReconcileOutcome,
+  type ReconcileResult,
+} from './queue/reconcile-outcome.js';
+export {
+  createSessionQueue,
+  type EnqueueManyResult,
+  type EnqueueOptions,
+  type EnqueuePriority,
+  type EnqueueResult,
+  type QueueCounts,
+  type SessionQueue,
+  type SessionQueueOptions,
+} from './queue/session-queue.js';
+export {
+  startQueueWorker,
+  type QueueWorker,
+  type QueueWorkerOptions,
+  type RateLimit,
+  type ReconcileContext,
+  type ReconcileReport,
+} from './queue/queue-worker.js';

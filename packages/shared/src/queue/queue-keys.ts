@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Job names in the sessions queue: a reconcile of a key, or a timer that re-enqueues a key when due. */
+export const reconcileJobName = 'reconcile';
+export const timerJobName = 'timer';
+
+/** BullMQ priority of resync adds; events carry none, and BullMQ serves un-prioritized jobs first. */
+export const resyncPriority = 100;
+
+/** The only job payload: level-based, like controller-runtime's `Request`. */
+export const jobDataSchema = z.object({ key: z.string().min(1) });
+export type JobData = z.infer<typeof jobDataSchema>;
+
+/** Dedup id of a key's reconcile jobs (the key itself) and of its timer (`rq:<key>`; `rq:` is reserved). */
+export function reconcileDedupId(key: string): string {
+  return key;
+}
+export function timerDedupId(key: string): string {
+  return `rq:${key}`;
+}
+
+/** Redis keys we own next to BullMQ's `<prefix>:<name>:*`. */
+export function queueOwnKeys(prefix: string, name: string): { failures: string; sentinel: string } {
+  return { failures: `${prefix}:${name}:failures`, sentinel: `${prefix}:${name}:sentinel` };
+}
+
+export interface QueueIdentity {
+  /**
+   * Redis key prefix of every key the queue writes.
+   * @defaultValue 'ambient'
+   */
+  prefix?: string;
+  /**
+   * Queue name (BullMQ keys are `<prefix>:<name>:*`).
+   * @defaultValue 'sessions'
+   */
+  name?: string;
+}
+
+export function resolveIdentity(identity: QueueIdentity): { prefix: string; name: string } {
+  return { prefix: identity.prefix ?? 'ambient', name: identity.name ?? 'sessions' };
+}
+
+/** Finished jobs kept for inspection (Bull Board); bounded so Redis memory stays flat. */
+export const retention = {
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 24 * 3600, count: 5000 },
+} as const;

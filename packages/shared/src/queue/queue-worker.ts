@@ -1,0 +1,252 @@
+import { Worker, type Job } from 'bullmq';
+import { computeBackoffMs, type BackoffOptions } from './backoff.js';
+import {
+  jobDataSchema,
+  queueOwnKeys,
+  resolveIdentity,
+  timerJobName,
+  type JobData,
+  type QueueIdentity,
+} from './queue-keys.js';
+import {
+  classifyReconcileError,
+  HandledReconcileError,
+  type ReconcileErrorKind,
+  type ReconcileOutcome,
+  type ReconcileResult,
+} from './reconcile-outcome.js';
+import { closeRedis, openRedis, type RedisConnection } from './redis-connection.js';
+import { createSessionQueue } from './session-queue.js';
+
+export interface ReconcileContext {
+  /** Aborted when the worker lost the job's lock (another worker may take the key), on timeout, or on forced close. */
+  signal: AbortSignal;
+}
+
+/** Reported once per reconcile run (conflict re-runs included), for metrics and logs. */
+export interface ReconcileReport {
+  key: string;
+  result: ReconcileResult;
+  durationMs: number;
+  /** Consecutive failures of the key after this run (0 after a success). */
+  failures: number;
+  /** Delay of the scheduled follow-up run (requeue-after or backoff), in milliseconds. */
+  nextRunInMs?: number;
+  error?: unknown;
+}
+
+export interface RateLimit {
+  /** Reconciles started per window across all workers of the queue. */
+  max: number;
+  /** Window length in milliseconds. */
+  durationMs: number;
+}
+
+export interface QueueWorkerOptions extends QueueIdentity {
+  /** Redis URL or a caller-owned ioredis client (created with `maxRetriesPerRequest: null`). */
+  connection: RedisConnection;
+  /** The reconcile: level-based, gets only the key. Return a requeue-after or nothing; throw to fail. */
+  process: (key: string, context: ReconcileContext) => Promise<ReconcileOutcome | void>;
+  /**
+   * Reconciles run in parallel by this process (distinct keys; one key never runs twice at once cluster-wide).
+   * @defaultValue 10
+   */
+  concurrency?: number;
+  /**
+   * How long a job's lock lasts without renewal, in milliseconds; a killed worker's key is taken over after about
+   * lockDurationMs + stalledIntervalMs. Use the same value on every worker.
+   * @defaultValue 5000
+   */
+  lockDurationMs?: number;
+  /**
+   * How often each worker looks for jobs whose lock expired, in milliseconds.
+   * @defaultValue 2000
+   */
+  stalledIntervalMs?: number;
+  /**
+   * Times a job may stall (its worker died) and be re-run before it is failed; a failed stalled key is re-enqueued
+   * with backoff, so a key that crashes workers slows down instead of looping.
+   * @defaultValue 1
+   */
+  maxStalledCount?: number;
+  /**
+   * Global rate limit of job starts toward the API server, shared by every worker of the queue (BullMQ limiter);
+   * `null` for none. Timer jobs count too (they are cheap and rare).
+   * @defaultValue `{ max: 100, durationMs: 1000 }`
+   */
+  rateLimit?: RateLimit | null;
+  /** Per-key exponential backoff after retryable failures. @defaultValue see {@link BackoffOptions} */
+  backoff?: BackoffOptions;
+  /**
+   * Immediate re-runs after a conflict (409) before it is treated as a retryable failure with backoff.
+   * @defaultValue 3
+   */
+  maxConflictRetries?: number;
+  /**
+   * Aborts the reconcile's signal after this many milliseconds (0: never). The run still owns the key until it returns.
+   * @defaultValue 0
+   */
+  reconcileTimeoutMs?: number;
+  /** Maps a thrown error to its retry policy. @defaultValue {@link classifyReconcileError} */
+  classifyError?: (err: unknown) => ReconcileErrorKind;
+  /** Called after every reconcile run. Must not throw. */
+  onReconciled?: (report: ReconcileReport) => void;
+  /** Called for errors outside a reconcile (Redis connection, lock renewal). @defaultValue ignore */
+  onError?: (err: Error) => void;
+}
+
+export interface QueueWorker {
+  /** Stops taking jobs and waits for in-flight reconciles (`force`: aborts their signals and does not wait). */
+  close(options?: { force?: boolean }): Promise<void>;
+  /** Reconciles running in this process now. */
+  running(): number;
+  /** The BullMQ worker (for events in tests and Bull Board); do not change its options. */
+  readonly bullWorker: Worker<JobData>;
+}
+
+const lockLostPattern = /could not renew lock for job (\S+)/;
+
+export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
+  const { prefix, name } = resolveIdentity(options);
+  const redis = openRedis(options.connection, `${prefix}:${name}:worker`);
+  const client = redis.client;
+  const producer = createSessionQueue({ connection: client, prefix, name });
+  const failuresKey = queueOwnKeys(prefix, name).failures;
+  const classify = options.classifyError ?? classifyReconcileError;
+  const maxConflictRetries = options.maxConflictRetries ?? 3;
+  const rateLimit = options.rateLimit === undefined ? { max: 100, durationMs: 1000 } : options.rateLimit;
+  const onError = options.onError ?? (() => undefined);
+  const report = options.onReconciled ?? (() => undefined);
+  const inFlight = new Map<string, AbortController>();
+
+  async function scheduleRetry(key: string): Promise<{ failures: number; delayMs: number }> {
+    const failures = await client.hincrby(failuresKey, key, 1);
+    const delayMs = computeBackoffMs(failures, options.backoff);
+    await producer.requeueAfter(key, delayMs);
+    return { failures, delayMs };
+  }
+
+  async function reconcile(key: string, signal: AbortSignal): Promise<void> {
+    for (let conflicts = 0; ; conflicts++) {
+      const started = performance.now();
+      const elapsed = () => performance.now() - started;
+      try {
+        const outcome = await options.process(key, { signal });
+        await client.hdel(failuresKey, key);
+        const requeueAfterMs = outcome?.requeueAfterMs;
+        if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
+          await producer.requeueAfter(key, requeueAfterMs);
+          report({
+            key,
+            result: 'requeue_after',
+            durationMs: elapsed(),
+            failures: 0,
+            nextRunInMs: requeueAfterMs,
+          });
+        } else {
+          // This run saw the latest state; a timer asked for by an earlier run is superseded.
+          await producer.cancelTimer(key);
+          report({ key, result: 'success', durationMs: elapsed(), failures: 0 });
+        }
+        return;
+      } catch (error) {
+        const kind = classify(error);
+        if (kind === 'conflict' && conflicts < maxConflictRetries && !signal.aborted) {
+          report({
+            key,
+            result: 'conflict',
+            durationMs: elapsed(),
+            failures: await failureCount(key),
+            error,
+          });
+          continue;
+        }
+        if (kind === 'terminal') {
+          await producer.cancelTimer(key);
+          report({
+            key,
+            result: 'terminal',
+            durationMs: elapsed(),
+            failures: await failureCount(key),
+            error,
+          });
+          throw new HandledReconcileError(key, kind, error);
+        }
+        const retry = await scheduleRetry(key);
+        report({
+          key,
+          result: kind,
+          durationMs: elapsed(),
+          failures: retry.failures,
+          nextRunInMs: retry.delayMs,
+          error,
+        });
+        throw new HandledReconcileError(key, kind, error);
+      }
+    }
+  }
+
+  async function failureCount(key: string): Promise<number> {
+    return Number((await client.hget(failuresKey, key)) ?? 0);
+  }
+
+  async function processJob(job: Job<JobData>): Promise<void> {
+    const { key } = jobDataSchema.parse(job.data);
+    // A due timer only asks for a normal reconcile, which keeps single flight and event coalescing in one place.
+    if (job.name === timerJobName) {
+      await producer.enqueue(key, { priority: 'event' });
+      return;
+    }
+    const controller = new AbortController();
+    const id = job.id ?? key;
+    inFlight.set(id, controller);
+    const timeout =
+      options.reconcileTimeoutMs && options.reconcileTimeoutMs > 0
+        ? setTimeout(() => controller.abort(new Error('reconcile timeout')), options.reconcileTimeoutMs)
+        : undefined;
+    try {
+      await reconcile(key, controller.signal);
+    } finally {
+      clearTimeout(timeout);
+      inFlight.delete(id);
+    }
+  }
+
+  const worker = new Worker<JobData>(name, processJob, {
+    connection: client,
+    prefix,
+    concurrency: options.concurrency ?? 10,
+    lockDuration: options.lockDurationMs ?? 5000,
+    stalledInterval: options.stalledIntervalMs ?? 2000,
+    maxStalledCount: options.maxStalledCount ?? 1,
+    ...(rateLimit ? { limiter: { max: rateLimit.max, duration: rateLimit.durationMs } } : {}),
+  });
+
+  worker.on('error', (err) => {
+    const lost = lockLostPattern.exec(err.message);
+    if (lost?.[1]) inFlight.get(lost[1])?.abort(new Error('job lock lost'));
+    onError(err);
+  });
+
+  // Heal jobs failed outside our processor (stalled too often, Redis errors while finishing): the key goes back
+  // with backoff instead of staying failed. The watcher's periodic resync is the backstop if this process dies too.
+  worker.on('failed', (job, err) => {
+    if (!job || err.name === 'HandledReconcileError') return;
+    const parsed = jobDataSchema.safeParse(job.data);
+    if (!parsed.success) return;
+    scheduleRetry(parsed.data.key).catch((e: unknown) =>
+      onError(e instanceof Error ? e : new Error(String(e))),
+    );
+  });
+
+  return {
+    bullWorker: worker,
+    running: () => inFlight.size,
+    async close(closeOptions = {}) {
+      if (closeOptions.force) for (const c of inFlight.values()) c.abort(new Error('worker closing'));
+      await worker.close(closeOptions.force ?? false);
+      await producer.close();
+      await closeRedis(redis);
+    },
+  };
+}

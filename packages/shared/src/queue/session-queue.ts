@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { Job, Queue } from 'bullmq';
+import {
+  jobDataSchema,
+  queueOwnKeys,
+  reconcileDedupId,
+  reconcileJobName,
+  resolveIdentity,
+  resyncPriority,
+  retention,
+  timerDedupId,
+  timerJobName,
+  type JobData,
+  type QueueIdentity,
+} from './queue-keys.js';
+import { closeRedis, openRedis, type RedisConnection } from './redis-connection.js';
+
+export interface SessionQueueOptions extends QueueIdentity {
+  /** Redis URL or a caller-owned ioredis client (then the caller closes it). */
+  connection: RedisConnection;
+}
+
+/** `event`: a watch event, served first. `resync`: start-up/periodic storm, served after every pending event. */
+export type EnqueuePriority = 'event' | 'resync';
+
+export interface EnqueueOptions {
+  /** @defaultValue 'event' */
+  priority?: EnqueuePriority;
+}
+
+/** What happened to one enqueue: a new job, or merged into the key's waiting/active job (a dedup hit). */
+export type EnqueueResult = 'added' | 'coalesced';
+
+export interface EnqueueManyResult {
+  added: number;
+  coalesced: number;
+  /** Resync adds skipped because the key already has a follow-up run pending (an event must keep its priority). */
+  skipped: number;
+}
+
+export interface QueueCounts {
+  waiting: number;
+  prioritized: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+/**
+ * The producer side of the sessions queue. Every reconcile job carries only `{ key }` and is deduplicated by key
+ * with BullMQ's `keepLastIfActive`, which gives coalescing while waiting, one follow-up run for events that arrive
+ * during a run, and single flight. Timers are separate delayed jobs (`rq:<key>`) so they never delay an event.
+ */
+export interface SessionQueue {
+  /** Asks for one reconcile of `key` after now. */
+  enqueue(key: string, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /** The same for many keys in a few round trips (for resyncs). */
+  enqueueMany(keys: Iterable<string>, options?: EnqueueOptions): Promise<EnqueueManyResult>;
+  /** Reconcile `key` once `delayMs` from now; replaces the key's pending timer (the latest reconcile owns it). */
+  requeueAfter(key: string, delayMs: number): Promise<void>;
+  /** Drops the key's pending timer, if any. */
+  cancelTimer(key: string): Promise<void>;
+  /** Consecutive failed reconciles of `key` (0 after a success). */
+  failureCount(key: string): Promise<number>;
+  /** Jobs ready to run (waiting + prioritized), like controller-runtime's workqueue depth. */
+  depth(): Promise<number>;
+  counts(): Promise<QueueCounts>;
+  /** Age of the oldest job ready to run, in seconds (0 when none). */
+  oldestJobAgeSeconds(): Promise<number>;
+  /**
+   * True when this queue's Redis data is gone since the last call (FLUSHALL, a restart without persistence, a
+   * different server) or this is the first call on an empty Redis; re-marks it so the next call says false.
+   */
+  checkDataLoss(): Promise<boolean>;
+  /** The BullMQ queue, for Bull Board and metrics export; do not add jobs to it directly. */
+  readonly bullQueue: Queue<JobData>;
+  close(): Promise<void>;
+}
+
+const bulkChunk = 500;
+
+export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
+  const { prefix, name } = resolveIdentity(options);
+  const redis = openRedis(options.connection, `${prefix}:${name}:producer`);
+  const client = redis.client;
+  const queue = new Queue<JobData>(name, { connection: client, prefix });
+  queue.on('error', () => undefined); // connection errors reject the calls that hit them
+  const own = queueOwnKeys(prefix, name);
+  const sentinelValue = randomUUID();
+
+  const dedupKey = (id: string) => queue.toKey(`de:${id}`);
+  const nextKey = (id: string) => queue.toKey(`dn:${id}`);
+
+  function jobOptions(key: string, priority: EnqueuePriority) {
+    return {
+      deduplication: { id: reconcileDedupId(key), keepLastIfActive: true },
+      ...(priority === 'resync' ? { priority: resyncPriority } : {}),
+      ...retention,
+    };
+  }
+
+  // An event merged into a waiting resync job would inherit the resync priority; move that job ahead.
+  async function promoteIfPrioritized(jobId: string): Promise<void> {
+    if ((await client.zscore(queue.toKey('prioritized'), jobId)) === null) return;
+    const job = await Job.fromId(queue, jobId);
+    await job?.changePriority({ priority: 0 });
+  }
+
+  async function enqueueBatch(keys: string[], priority: EnqueuePriority): Promise<EnqueueManyResult> {
+    const result: EnqueueManyResult = { added: 0, coalesced: 0, skipped: 0 };
+    for (const key of keys) jobDataSchema.parse({ key });
+    const probe = client.pipeline();
+    for (const key of keys) {
+      probe.get(dedupKey(reconcileDedupId(key)));
+      probe.exists(nextKey(reconcileDedupId(key)));
+    }
+    const replies = (await probe.exec()) ?? [];
+    const before: (string | null)[] = [];
+    const toAdd: string[] = [];
+    keys.forEach((key, i) => {
+      const current = replies[2 * i]?.[1];
+      const hasFollowUp = replies[2 * i + 1]?.[1] === 1;
+      if (priority === 'resync' && hasFollowUp) {
+        result.skipped++;
+        return;
+      }
+      toAdd.push(key);
+      before.push(typeof current === 'string' ? current : null);
+    });
+    if (toAdd.length === 0) return result;
+    const jobs = await queue.addBulk(
+      toAdd.map((key) => ({ name: reconcileJobName, data: { key }, opts: jobOptions(key, priority) })),
+    );
+    const promotions: Promise<void>[] = [];
+    jobs.forEach((job, i) => {
+      if (job.id !== undefined && job.id === before[i]) {
+        result.coalesced++;
+        if (priority === 'event') promotions.push(promoteIfPrioritized(job.id));
+      } else {
+        result.added++;
+      }
+    });
+    await Promise.all(promotions);
+    return result;
+  }
+
+  return {
+    bullQueue: queue,
+
+    async enqueue(key, enqueueOptions = {}) {
+      const r = await enqueueBatch([key], enqueueOptions.priority ?? 'event');
+      return r.added === 1 ? 'added' : 'coalesced';
+    },
+
+    async enqueueMany(keys, enqueueOptions = {}) {
+      const all = [...keys];
+      const total: EnqueueManyResult = { added: 0, coalesced: 0, skipped: 0 };
+      for (let i = 0; i < all.length; i += bulkChunk) {
+        const r = await enqueueBatch(all.slice(i, i + bulkChunk), enqueueOptions.priority ?? 'event');
+        total.added += r.added;
+        total.coalesced += r.coalesced;
+        total.skipped += r.skipped;
+      }
+      return total;
+    },
+
+    async requeueAfter(key, delayMs) {
+      jobDataSchema.parse({ key });
+      if (!Number.isFinite(delayMs) || delayMs < 0)
+        throw new Error(`requeueAfter(${key}): invalid delay ${delayMs}`);
+      // replace: a pending (delayed) timer is swapped for this one; keepLastIfActive: a timer that is firing right now
+      // keeps this one as its follow-up instead of dropping it.
+      await queue.add(
+        timerJobName,
+        { key },
+        {
+          delay: Math.max(1, Math.round(delayMs)),
+          deduplication: { id: timerDedupId(key), replace: true, keepLastIfActive: true },
+          ...retention,
+        },
+      );
+    },
+
+    async cancelTimer(key) {
+      const id = timerDedupId(key);
+      const [[, current]] = (await client.multi().get(dedupKey(id)).del(nextKey(id)).exec()) as [
+        [unknown, unknown],
+      ];
+      if (typeof current !== 'string') return;
+      if ((await client.zscore(queue.toKey('delayed'), current)) === null) return; // firing now: harmless extra reconcile
+      await queue.remove(current);
+    },
+
+    async failureCount(key) {
+      const v = await client.hget(own.failures, key);
+      return v === null ? 0 : Number(v);
+    },
+
+    async depth() {
+      const c = await queue.getJobCounts('waiting', 'prioritized');
+      return (c.waiting ?? 0) + (c.prioritized ?? 0);
+    },
+
+    async counts() {
+      const c = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+      return {
+        waiting: c.waiting ?? 0,
+        prioritized: c.prioritized ?? 0,
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+        failed: c.failed ?? 0,
+      };
+    },
+
+    async oldestJobAgeSeconds() {
+      // The wait list is LPUSHed and popped from the right, so its oldest job is at index -1; among prioritized
+      // jobs the next to run is the oldest of the best priority, which is what "waiting longest to be served" means.
+      const [tail, head] = await Promise.all([
+        client.lindex(queue.toKey('wait'), -1),
+        client.zrange(queue.toKey('prioritized'), '0', '0'),
+      ]);
+      const ids = [tail, head[0]].filter(
+        (id): id is string => typeof id === 'string' && !id.startsWith('0:'),
+      );
+      if (ids.length === 0) return 0;
+      const stamps = await Promise.all(ids.map((id) => client.hget(queue.toKey(id), 'timestamp')));
+      const oldest = Math.min(...stamps.map((s) => (s === null ? Date.now() : Number(s))));
+      return Math.max(0, (Date.now() - oldest) / 1000);
+    },
+
+    async checkDataLoss() {
+      const set = await client.set(own.sentinel, sentinelValue, 'NX');
+      return set === 'OK';
+    },
+
+    async close() {
+      await queue.close();
+      await closeRedis(redis);
+    },
+  };
+}
