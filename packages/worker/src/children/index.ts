@@ -1,0 +1,126 @@
+// Pure builders of the Kubernetes objects the worker creates for a session (no I/O).
+export {
+  AGENTIC_SESSION_API_VERSION,
+  AGENTIC_SESSION_KIND,
+  DEFAULT_RUNNER_TYPE,
+  SESSION_ANNOTATIONS,
+  forcesPromptExecution,
+  parentSessionIdOf,
+  runnerTypeOf,
+  sessionOwnerReference,
+} from './agentic-session.js';
+export type {
+  AgenticSession,
+  AgenticSessionSpec,
+  AgenticSessionStatus,
+  McpServers,
+  SessionRepo,
+} from './agentic-session.js';
+export { ChildInputError } from './errors.js';
+export type { ChildInputErrorCode } from './errors.js';
+export {
+  CONTAINER_NAMES,
+  PLATFORM_NAMES,
+  RUNNER_LABELS,
+  runnerCredentialsSecretName,
+  runnerJobName,
+  runnerRoleBindingName,
+  runnerRoleName,
+  runnerServiceAccountName,
+  runnerServiceName,
+  runnerTokenSecretName,
+  sessionNameProblems,
+} from './names.js';
+export {
+  DEFAULT_RUNNER_PORT,
+  DEFAULT_RUNNER_RESOURCES,
+  DEFAULT_STATE_DIR,
+  DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+  DEFAULT_WORKSPACE_SIZE,
+  agentRegistryEntrySchema,
+  agentRegistrySchema,
+  isValidQuantity,
+  parseAgentRegistry,
+  resolveRuntime,
+  resolveStateDir,
+  runnerPortsOf,
+} from './agent-registry.js';
+export type {
+  AgentRegistry,
+  AgentRegistryEntry,
+  ResolvedRuntime,
+  RuntimeComponents,
+  RuntimeResources,
+} from './agent-registry.js';
+export { modelsManifestSchema, parseModelsManifest, resolveVertexModelId } from './models-manifest.js';
+export type { ModelsManifest } from './models-manifest.js';
+export { needsMinioCredentials, resolveS3Config } from './s3-config.js';
+export type { ResolvedS3Config, S3Defaults, S3Observation } from './s3-config.js';
+export { decodeSecretData, encodeSecretData } from './secret-data.js';
+export type {
+  ImagePullPolicy,
+  RunnerBuildInput,
+  RunnerClusterFacts,
+  RunnerOperatorConfig,
+  VertexSettings,
+} from './runner-input.js';
+export {
+  CREDENTIAL_ENV_NAMES,
+  DEFAULT_LLM_MAX_TOKENS,
+  DEFAULT_LLM_MODEL,
+  DEFAULT_LLM_TEMPERATURE,
+  DEFAULT_SESSION_TIMEOUT_SECONDS,
+  PROTECTED_RUNNER_ENV_NAMES,
+  appendMissingEnv,
+  backendApiUrl,
+  buildInitEnv,
+  buildRunnerEnv,
+  buildStateSyncEnv,
+  canonicalJson,
+  envFromMap,
+  formatTemperature,
+  plainEnv,
+  replaceOrAppendEnv,
+  secretEnv,
+} from './runner-env.js';
+export type { CredentialEnvName, ReplaceOrAppendOptions } from './runner-env.js';
+export { buildRunnerCredentialsSecret } from './runner-credentials.js';
+export {
+  PREREQUISITE_FAILURE_EXIT_CODE,
+  RUN_START_TIME_ANNOTATION,
+  RUNNER_TOKEN_MOUNT_PATH,
+  TRUSTED_CA_MOUNT_PATH,
+  VERTEX_MOUNT_PATH,
+  WORKSPACE_MOUNT_PATH,
+  buildRunnerJob,
+  buildRunnerPodSpec,
+  restrictedContainerSecurityContext,
+  runnerPodLabels,
+} from './runner-job.js';
+export { buildRunnerService } from './runner-service.js';
+export {
+  CREATED_BY_USER_ID_ANNOTATION,
+  RUNNER_TOKEN_REFRESH_AFTER_MS,
+  TOKEN_REFRESHED_AT_ANNOTATION,
+  buildRunnerRole,
+  buildRunnerRoleBinding,
+  buildRunnerServiceAccount,
+  buildRunnerTokenRefreshPatch,
+  buildRunnerTokenRequest,
+  buildRunnerTokenSecret,
+  formatRfc3339,
+  isRunnerTokenStale,
+  runnerIdentityAnnotations,
+  runnerReadableSecretNames,
+  runnerTokenRefreshDueAt,
+} from './runner-rbac.js';
+export {
+  COPIED_FROM_ANNOTATION,
+  PHASES_NEEDING_COPIED_SECRETS,
+  planCopiedSecret,
+  platformSecretsToCopy,
+  shouldDeleteCopiedSecret,
+  usesMlflowKubernetesAuth,
+} from './copied-secrets.js';
+export type { CopiedSecretPlan, PlatformSecretCopy } from './copied-secrets.js';
+export { buildRunnerNetworkPolicy } from './network-policy.js';

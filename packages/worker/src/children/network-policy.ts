@@ -1,0 +1,37 @@
+import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import { PLATFORM_NAMES, RUNNER_LABELS } from './names.js';
+
+/**
+ * NetworkPolicy `runner-allow-backend-only`, one per namespace: runner pods accept ingress only from the
+ * backend's namespace. Ports are every port a runner may use (`runnerPortsOf(registry)`), not a hard-coded
+ * 8001 (§10.13). It has no ownerReference, as upstream: it outlives any one session and serves them all.
+ */
+export function buildRunnerNetworkPolicy(input: {
+  namespace: string;
+  backendNamespace: string;
+  /** Runner ports, e.g. runnerPortsOf(registry); sorted and de-duplicated here. */
+  ports: readonly number[];
+}): V1NetworkPolicy {
+  const ports = [...new Set(input.ports)].sort((a, b) => a - b);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: {
+      name: PLATFORM_NAMES.networkPolicy,
+      namespace: input.namespace,
+      labels: { [RUNNER_LABELS.appKey]: RUNNER_LABELS.serviceApp, 'ambient-code.io/managed-by': 'operator' },
+    },
+    spec: {
+      podSelector: { matchLabels: { [RUNNER_LABELS.appKey]: RUNNER_LABELS.runnerApp } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          _from: [
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': input.backendNamespace } } },
+          ],
+          ports: ports.map((port) => ({ protocol: 'TCP', port })),
+        },
+      ],
+    },
+  };
+}

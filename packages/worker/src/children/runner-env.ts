@@ -1,0 +1,302 @@
+import type { V1EnvVar } from '@kubernetes/client-node';
+import { forcesPromptExecution, parentSessionIdOf, type AgenticSession } from './agentic-session.js';
+import { PLATFORM_NAMES, runnerCredentialsSecretName, runnerTokenSecretName } from './names.js';
+import type { RunnerBuildInput } from './runner-input.js';
+
+// The environment contract of the runner pod (contract §3.3), container by container, in upstream's order.
+// Deviations, each on purpose:
+// - Map-sourced vars (registry `container.env`, spec `environmentVariables`) are sorted by name; upstream
+//   iterates Go maps, so its order is random and every rebuild differs.
+// - LLM_TEMPERATURE always has 2 decimals, also for integral numbers (upstream printed 0.00 for `1`,
+//   §10.14), and absent llmSettings get the CRD defaults (upstream sent empty/zero values).
+// - Secrets hygiene (§10.13): AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and GOOGLE_OAUTH_CLIENT_SECRET are
+//   secretKeyRefs into the per-session Secret `ambient-runner-creds-<n>` (buildRunnerCredentialsSecret)
+//   instead of plain values in the pod spec. Containers see the same names and values.
+
+export const DEFAULT_LLM_MODEL = 'claude-sonnet-4-6';
+export const DEFAULT_LLM_TEMPERATURE = 0.7;
+export const DEFAULT_LLM_MAX_TOKENS = 4000;
+export const DEFAULT_SESSION_TIMEOUT_SECONDS = 300;
+
+/** Env names whose values live in the per-session credentials Secret (keys of the same name). */
+export const CREDENTIAL_ENV_NAMES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'GOOGLE_OAUTH_CLIENT_SECRET',
+] as const;
+export type CredentialEnvName = (typeof CREDENTIAL_ENV_NAMES)[number];
+
+/** Spec env never replaces these in the runner (the platform decides the model provider). */
+export const PROTECTED_RUNNER_ENV_NAMES: ReadonlySet<string> = new Set([
+  'USE_VERTEX',
+  'CLAUDE_CODE_USE_VERTEX',
+]);
+
+const GOOGLE_MCP_CREDENTIALS_DIR = '/workspace/.google_workspace_mcp/credentials';
+
+export function plainEnv(name: string, value: string): V1EnvVar {
+  return { name, value };
+}
+
+export function secretEnv(name: string, secret: string, key: string, optional?: boolean): V1EnvVar {
+  return {
+    name,
+    valueFrom: { secretKeyRef: { name: secret, key, ...(optional === undefined ? {} : { optional }) } },
+  };
+}
+
+/** Name/value pairs of a string map as env vars, sorted by name (code-unit order) for stable output. */
+export function envFromMap(values: Readonly<Record<string, string>> | undefined): V1EnvVar[] {
+  return Object.keys(values ?? {})
+    .sort()
+    .map((name) => plainEnv(name, values?.[name] ?? ''));
+}
+
+/** Non-conflicting append: adds each extra var whose name is not already present (first one wins). */
+export function appendMissingEnv(base: readonly V1EnvVar[], extra: readonly V1EnvVar[]): V1EnvVar[] {
+  const result = [...base];
+  const present = new Set(base.map((env) => env.name));
+  for (const env of extra) {
+    if (present.has(env.name)) continue;
+    present.add(env.name);
+    result.push(env);
+  }
+  return result;
+}
+
+export interface ReplaceOrAppendOptions {
+  /** Names that never change nor get appended. @defaultValue PROTECTED_RUNNER_ENV_NAMES */
+  readonly protectedNames?: ReadonlySet<string>;
+  /** valueFrom entries that a plain override may still replace (as upstream allowed while they were
+   *  plain values). @defaultValue none */
+  readonly overridableValueFrom?: ReadonlySet<string>;
+}
+
+/**
+ * Replace-or-append of upstream's runner container: an override replaces the value of the first entry of
+ * that name, or is appended. Entries using `valueFrom` are kept (a value next to valueFrom is invalid), and
+ * protected names (USE_VERTEX, CLAUDE_CODE_USE_VERTEX) are never overridden. Returns a new array.
+ */
+export function replaceOrAppendEnv(
+  base: readonly V1EnvVar[],
+  overrides: readonly V1EnvVar[],
+  options: ReplaceOrAppendOptions = {},
+): V1EnvVar[] {
+  const protectedNames = options.protectedNames ?? PROTECTED_RUNNER_ENV_NAMES;
+  const overridable = options.overridableValueFrom ?? new Set<string>();
+  const result = [...base];
+  for (const override of overrides) {
+    if (protectedNames.has(override.name)) continue;
+    const index = result.findIndex((env) => env.name === override.name);
+    if (index === -1) {
+      result.push(override);
+      continue;
+    }
+    const current = result[index];
+    if (current?.valueFrom && !overridable.has(override.name)) continue;
+    result[index] = override;
+  }
+  return result;
+}
+
+/** JSON with object keys sorted at every level, as Go's json.Marshal prints maps (stable across builds). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(inner).sort()) sorted[key] = (inner as Record<string, unknown>)[key];
+    return sorted;
+  });
+}
+
+/** `%.2f` of the temperature; integral numbers too (1 → "1.00"). */
+export function formatTemperature(temperature: number): string {
+  return temperature.toFixed(2);
+}
+
+export function backendApiUrl(backendNamespace: string): string {
+  return `http://backend-service.${backendNamespace}.svc.cluster.local:8080/api`;
+}
+
+function credentialEnv(session: AgenticSession, name: CredentialEnvName): V1EnvVar {
+  return secretEnv(name, runnerCredentialsSecretName(session.metadata.name), name);
+}
+
+function tokenSecretOf(input: RunnerBuildInput): string {
+  return input.facts.tokenSecretName ?? runnerTokenSecretName(input.session.metadata.name);
+}
+
+function reposJsonEnv(session: AgenticSession): V1EnvVar[] {
+  const repos = session.spec.repos;
+  return repos && repos.length > 0 ? [plainEnv('REPOS_JSON', canonicalJson(repos))] : [];
+}
+
+function activeWorkflowEnv(session: AgenticSession): V1EnvVar[] {
+  const workflow = session.spec.activeWorkflow;
+  const env: V1EnvVar[] = [];
+  // Only non-blank values, like upstream; the values themselves are passed untrimmed.
+  if (workflow?.gitUrl?.trim()) env.push(plainEnv('ACTIVE_WORKFLOW_GIT_URL', workflow.gitUrl));
+  if (workflow?.branch?.trim()) env.push(plainEnv('ACTIVE_WORKFLOW_BRANCH', workflow.branch));
+  if (workflow?.path?.trim()) env.push(plainEnv('ACTIVE_WORKFLOW_PATH', workflow.path));
+  return env;
+}
+
+/** `init-hydrate`: fixed vars, then spec env added only where the name is free (registry env is not). */
+export function buildInitEnv(input: RunnerBuildInput): V1EnvVar[] {
+  const { session, config, facts } = input;
+  const { name, namespace } = session.metadata;
+  const base = [
+    plainEnv('SESSION_NAME', name),
+    plainEnv('NAMESPACE', namespace),
+    plainEnv('S3_ENDPOINT', facts.s3.endpoint),
+    plainEnv('S3_BUCKET', facts.s3.bucket),
+    credentialEnv(session, 'AWS_ACCESS_KEY_ID'),
+    credentialEnv(session, 'AWS_SECRET_ACCESS_KEY'),
+    plainEnv('BACKEND_API_URL', backendApiUrl(config.backendNamespace)),
+    plainEnv('PROJECT_NAME', namespace),
+    ...reposJsonEnv(session),
+    ...activeWorkflowEnv(session),
+    secretEnv('BOT_TOKEN', tokenSecretOf(input), 'k8s-token'),
+  ];
+  return appendMissingEnv(base, envFromMap(session.spec.environmentVariables));
+}
+
+/** `state-sync`: fixed vars, then registry env, then spec env, both only where the name is free. */
+export function buildStateSyncEnv(input: RunnerBuildInput): V1EnvVar[] {
+  const { session, runtime, facts } = input;
+  const base = [
+    plainEnv('SESSION_NAME', session.metadata.name),
+    plainEnv('NAMESPACE', session.metadata.namespace),
+    plainEnv('S3_ENDPOINT', facts.s3.endpoint),
+    plainEnv('S3_BUCKET', facts.s3.bucket),
+    plainEnv('SYNC_INTERVAL', '60'),
+    plainEnv('MAX_SYNC_SIZE', '1073741824'),
+    credentialEnv(session, 'AWS_ACCESS_KEY_ID'),
+    credentialEnv(session, 'AWS_SECRET_ACCESS_KEY'),
+  ];
+  const withRegistry = appendMissingEnv(base, envFromMap(runtime.env));
+  return appendMissingEnv(withRegistry, envFromMap(session.spec.environmentVariables));
+}
+
+function observabilityEnv(input: RunnerBuildInput): V1EnvVar[] {
+  const env: V1EnvVar[] = [];
+  const fromSecret = (secret: string, names: readonly string[]): void => {
+    for (const name of names) env.push(secretEnv(name, secret, name, true));
+  };
+  if (input.facts.copiedSecrets.langfuse) {
+    fromSecret(PLATFORM_NAMES.langfuseSecret, [
+      'LANGFUSE_ENABLED',
+      'LANGFUSE_HOST',
+      'LANGFUSE_PUBLIC_KEY',
+      'LANGFUSE_SECRET_KEY',
+    ]);
+  }
+  if (input.facts.copiedSecrets.mlflow) {
+    fromSecret(PLATFORM_NAMES.mlflowSecret, [
+      'MLFLOW_TRACING_ENABLED',
+      'MLFLOW_TRACKING_URI',
+      'MLFLOW_TRACKING_AUTH',
+      'MLFLOW_EXPERIMENT_NAME',
+      'MLFLOW_WORKSPACE',
+      'OBSERVABILITY_BACKENDS',
+    ]);
+  }
+  return env;
+}
+
+function vertexEnv(input: RunnerBuildInput): V1EnvVar[] {
+  const vertex = input.config.vertex;
+  if (!vertex) return [plainEnv('USE_VERTEX', '0'), plainEnv('CLAUDE_CODE_USE_VERTEX', '0')];
+  return [
+    plainEnv('USE_VERTEX', '1'),
+    plainEnv('CLAUDE_CODE_USE_VERTEX', '1'),
+    plainEnv('CLOUD_ML_REGION', vertex.region),
+    plainEnv('ANTHROPIC_VERTEX_PROJECT_ID', vertex.projectId),
+    plainEnv('GOOGLE_APPLICATION_CREDENTIALS', vertex.credentialsPath),
+    // Keeps the Google SDKs from probing the GCE metadata server (slow timeouts off GCP).
+    plainEnv('GCE_METADATA_HOST', 'metadata.invalid'),
+    plainEnv('GCE_METADATA_TIMEOUT', '1'),
+  ];
+}
+
+function mainRepoEnv(session: AgenticSession): V1EnvVar[] {
+  const env: V1EnvVar[] = [];
+  const { mainRepoName, mainRepoIndex } = session.spec;
+  if (mainRepoName?.trim()) env.push(plainEnv('MAIN_REPO_NAME', mainRepoName));
+  if (typeof mainRepoIndex === 'number' && Number.isFinite(mainRepoIndex)) {
+    env.push(plainEnv('MAIN_REPO_INDEX', String(Math.trunc(mainRepoIndex))));
+  } else if (typeof mainRepoIndex === 'string' && mainRepoIndex.trim()) {
+    env.push(plainEnv('MAIN_REPO_INDEX', mainRepoIndex));
+  }
+  return env;
+}
+
+/** `ambient-code-runner`: groups (1)…(10) of the contract, in order. */
+export function buildRunnerEnv(input: RunnerBuildInput): V1EnvVar[] {
+  const { session, config, runtime, facts } = input;
+  const { name, namespace } = session.metadata;
+  const spec = session.spec;
+  const env: V1EnvVar[] = [];
+
+  // (1) identity and paths
+  env.push(
+    plainEnv('DEBUG', 'true'),
+    plainEnv('AGENTIC_SESSION_NAME', name),
+    plainEnv('AGENTIC_SESSION_NAMESPACE', namespace),
+    plainEnv('SESSION_ID', name),
+    plainEnv('PROJECT_NAME', namespace),
+    plainEnv('WORKSPACE_PATH', '/workspace'),
+    plainEnv('ARTIFACTS_DIR', 'artifacts'),
+    plainEnv('AGUI_PORT', String(runtime.port)),
+  );
+  // (2) the token the backend presents to the runner
+  env.push(secretEnv('AGUI_TOKEN', tokenSecretOf(input), 'agui-token'));
+  // (3) Google Workspace MCP
+  env.push(
+    plainEnv('GOOGLE_MCP_CREDENTIALS_DIR', GOOGLE_MCP_CREDENTIALS_DIR),
+    plainEnv('GOOGLE_OAUTH_CLIENT_ID', config.googleOAuthClientId),
+    credentialEnv(session, 'GOOGLE_OAUTH_CLIENT_SECRET'),
+  );
+  const publicUrl = config.backendPublicUrl.trim().replace(/\/+$/, '');
+  if (publicUrl) env.push(plainEnv('GOOGLE_OAUTH_REDIRECT_URI', `${publicUrl}/oauth2callback`));
+  // (4) MCP configuration and the caller's identity
+  if (config.mcpConfigFile) env.push(plainEnv('MCP_CONFIG_FILE', config.mcpConfigFile));
+  if (spec.mcpServers && Object.keys(spec.mcpServers).length > 0) {
+    env.push(plainEnv('CUSTOM_MCP_SERVERS', canonicalJson(spec.mcpServers)));
+  }
+  if (facts.projectMcpServers && Object.keys(facts.projectMcpServers).length > 0) {
+    env.push(plainEnv('PROJECT_MCP_SERVERS', canonicalJson(facts.projectMcpServers)));
+  }
+  const userId = spec.userContext?.userId?.trim();
+  const userName = spec.userContext?.displayName?.trim();
+  if (userId) env.push(plainEnv('USER_ID', userId));
+  if (userName) env.push(plainEnv('USER_NAME', userName));
+  // (5) the run itself
+  const llm = spec.llmSettings;
+  env.push(
+    plainEnv('INITIAL_PROMPT', spec.initialPrompt ?? ''),
+    plainEnv('LLM_MODEL', llm?.model ?? DEFAULT_LLM_MODEL),
+    plainEnv('LLM_TEMPERATURE', formatTemperature(llm?.temperature ?? DEFAULT_LLM_TEMPERATURE)),
+    plainEnv('LLM_MAX_TOKENS', String(Math.trunc(llm?.maxTokens ?? DEFAULT_LLM_MAX_TOKENS))),
+    plainEnv('USE_AGUI', 'true'),
+    plainEnv('TIMEOUT', String(Math.trunc(spec.timeout ?? DEFAULT_SESSION_TIMEOUT_SECONDS))),
+    plainEnv('BACKEND_API_URL', backendApiUrl(config.backendNamespace)),
+  );
+  if (facts.vertexModelId) env.push(plainEnv('LLM_MODEL_VERTEX_ID', facts.vertexModelId));
+  // (6) observability, from the copied platform secrets
+  env.push(...observabilityEnv(input));
+  // (7) model provider
+  env.push(...vertexEnv(input));
+  // (8) continuation, resume, repos, workflow
+  const parent = parentSessionIdOf(session);
+  if (parent) env.push(plainEnv('PARENT_SESSION_ID', parent));
+  if (facts.isResume && !forcesPromptExecution(session)) env.push(plainEnv('IS_RESUME', 'true'));
+  env.push(...reposJsonEnv(session), ...mainRepoEnv(session), ...activeWorkflowEnv(session));
+  // (9) registry env, without overriding
+  const withRegistry = appendMissingEnv(env, envFromMap(runtime.env));
+  // (10) spec env last, replacing. GOOGLE_OAUTH_CLIENT_SECRET stays overridable: upstream let the spec
+  // replace it while it was a plain value.
+  return replaceOrAppendEnv(withRegistry, envFromMap(spec.environmentVariables), {
+    overridableValueFrom: new Set(['GOOGLE_OAUTH_CLIENT_SECRET']),
+  });
+}

@@ -1,0 +1,235 @@
+import type {
+  V1Container,
+  V1EnvFromSource,
+  V1Job,
+  V1PodSecurityContext,
+  V1PodSpec,
+  V1Probe,
+  V1SecurityContext,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
+import { resolveStateDir } from './agent-registry.js';
+import { sessionOwnerReference } from './agentic-session.js';
+import {
+  CONTAINER_NAMES,
+  PLATFORM_NAMES,
+  RUNNER_LABELS,
+  runnerJobName,
+  runnerServiceAccountName,
+  runnerTokenSecretName,
+} from './names.js';
+import { buildInitEnv, buildRunnerEnv, buildStateSyncEnv } from './runner-env.js';
+import type { RunnerBuildInput } from './runner-input.js';
+
+// The runner: a batch/v1 Job `<n>-runner` (upstream creates a bare Pod; architecture §3 asks for a Job) whose
+// pod follows contract §3.3, with the architecture's fixes:
+// - backoffLimit 0 and a podFailurePolicy: exit code 2 of the runner (a failed prerequisite) fails the Job
+//   at once with reason PodFailurePolicy, so the worker can tell it from a crash.
+// - every container and the pod run restricted: runAsNonRoot, no privilege escalation, drop ALL,
+//   seccomp RuntimeDefault (upstream had no runAsNonRoot nor seccomp, §10.13).
+// - state-sync is a native sidecar by default (see RunnerOperatorConfig.stateSyncSidecar).
+// - spec.timeout is still not enforced (no activeDeadlineSeconds), as upstream: it is only the runner's
+//   TIMEOUT env, and the idle timeout is the operator's stop mechanism. Enforcing it would kill sessions
+//   that users expect to stay interactive.
+
+/** Annotation on the Job: `status.startTime` of the run it was created for, so a Job left over from an
+ *  earlier run (restart) can be told apart from the current one. */
+export const RUN_START_TIME_ANNOTATION = 'ambient-code.io/run-start-time';
+
+/** Exit code by which the runner reports a prerequisite failure (fails the Job without retries). */
+export const PREREQUISITE_FAILURE_EXIT_CODE = 2;
+
+export const WORKSPACE_MOUNT_PATH = '/workspace';
+export const VERTEX_MOUNT_PATH = '/app/vertex';
+export const RUNNER_TOKEN_MOUNT_PATH = '/var/run/secrets/ambient';
+export const TRUSTED_CA_MOUNT_PATH = '/etc/pki/tls/certs/ca-bundle.crt';
+
+const STATE_SYNC_RESOURCES = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '1000m', memory: '1Gi' },
+};
+
+// Copies credentials baked into the image to the writable workspace, where GOOGLE_MCP_CREDENTIALS_DIR points.
+// It must never fail the container start, hence `|| true`.
+const POST_START_COMMAND =
+  'mkdir -p /workspace/.google_workspace_mcp/credentials && ' +
+  'cp -r /app/.google_workspace_mcp/credentials/* /workspace/.google_workspace_mcp/credentials/ 2>/dev/null || true';
+
+/** The security context of every container: restricted Pod Security Standard. A new object per call. */
+export function restrictedContainerSecurityContext(): V1SecurityContext {
+  return {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    // Playwright and the SDKs write temp files in the image filesystem.
+    readOnlyRootFilesystem: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+function podSecurityContext(fsGroup: number | undefined): V1PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    seccompProfile: { type: 'RuntimeDefault' },
+    ...(fsGroup === undefined ? {} : { fsGroup, fsGroupChangePolicy: 'OnRootMismatch' }),
+  };
+}
+
+function healthProbe(timing: {
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+}): V1Probe {
+  return { httpGet: { path: '/health', port: 'agui' }, ...timing, failureThreshold: 3 };
+}
+
+function workspaceMounts(enabled: boolean, stateDir: string): V1VolumeMount[] {
+  if (!enabled) return [];
+  return [
+    { name: 'workspace', mountPath: WORKSPACE_MOUNT_PATH },
+    { name: 'workspace', mountPath: `/app/${stateDir}`, subPath: stateDir },
+  ];
+}
+
+/** Runner pod labels; also the Service selector and the NetworkPolicy target (app only). */
+export function runnerPodLabels(session: string): Record<string, string> {
+  return { [RUNNER_LABELS.sessionKey]: session, [RUNNER_LABELS.appKey]: RUNNER_LABELS.runnerApp };
+}
+
+export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
+  const { session, config, runtime, facts } = input;
+  const name = session.metadata.name;
+  const stateDir = resolveStateDir(runtime, session.spec.environmentVariables);
+  const tokenSecret = facts.tokenSecretName ?? runnerTokenSecretName(name);
+  const { workspaceVolume, initContainer, stateSyncSidecar } = runtime.components;
+  const stateSyncImage = runtime.stateSyncImage ?? config.stateSyncImage;
+  const mountVertex = facts.copiedSecrets.vertex;
+
+  const volumes: V1Volume[] = [];
+  if (workspaceVolume) volumes.push({ name: 'workspace', emptyDir: { sizeLimit: runtime.workspaceSize } });
+  if (mountVertex) volumes.push({ name: 'vertex', secret: { secretName: PLATFORM_NAMES.vertexSecret } });
+  volumes.push({
+    name: 'runner-token',
+    // Mounted rather than env, so the kubelet refreshes the token the worker rotates every 45 min.
+    secret: { secretName: tokenSecret, items: [{ key: 'k8s-token', path: 'bot-token' }] },
+  });
+  // Appended after the others, as upstream's applyTrustedCABundle does.
+  if (facts.trustedCaBundle) {
+    volumes.push({ name: 'trusted-ca-bundle', configMap: { name: PLATFORM_NAMES.trustedCaBundleConfigMap } });
+  }
+
+  const runnerMounts: V1VolumeMount[] = [...workspaceMounts(workspaceVolume, stateDir)];
+  if (mountVertex) runnerMounts.push({ name: 'vertex', mountPath: VERTEX_MOUNT_PATH, readOnly: true });
+  runnerMounts.push({ name: 'runner-token', mountPath: RUNNER_TOKEN_MOUNT_PATH, readOnly: true });
+  if (facts.trustedCaBundle) {
+    runnerMounts.push({
+      name: 'trusted-ca-bundle',
+      mountPath: TRUSTED_CA_MOUNT_PATH,
+      subPath: PLATFORM_NAMES.trustedCaBundleKey,
+      readOnly: true,
+    });
+  }
+
+  const envFrom: V1EnvFromSource[] = [];
+  if (facts.integrationSecretExists) envFrom.push({ secretRef: { name: PLATFORM_NAMES.integrationSecret } });
+  if (!config.vertex) envFrom.push({ secretRef: { name: PLATFORM_NAMES.runnerSecrets } });
+
+  const runner: V1Container = {
+    name: CONTAINER_NAMES.runner,
+    image: runtime.runnerImage ?? config.runnerImage,
+    imagePullPolicy: config.imagePullPolicy,
+    ports: [{ name: 'agui', containerPort: runtime.port, protocol: 'TCP' }],
+    readinessProbe: healthProbe({ initialDelaySeconds: 3, periodSeconds: 5, timeoutSeconds: 2 }),
+    livenessProbe: healthProbe({ initialDelaySeconds: 20, periodSeconds: 30, timeoutSeconds: 5 }),
+    lifecycle: { postStart: { exec: { command: ['/bin/sh', '-c', POST_START_COMMAND] } } },
+    resources: { requests: { ...runtime.resources.requests }, limits: { ...runtime.resources.limits } },
+    ...(envFrom.length > 0 ? { envFrom } : {}),
+    env: buildRunnerEnv(input),
+    volumeMounts: runnerMounts,
+    securityContext: restrictedContainerSecurityContext(),
+  };
+
+  const initContainers: V1Container[] = [];
+  if (initContainer) {
+    initContainers.push({
+      name: CONTAINER_NAMES.init,
+      image: stateSyncImage,
+      imagePullPolicy: config.imagePullPolicy,
+      command: ['/usr/local/bin/hydrate.sh'],
+      env: buildInitEnv(input),
+      volumeMounts: workspaceMounts(workspaceVolume, stateDir),
+      securityContext: restrictedContainerSecurityContext(),
+    });
+  }
+  const containers: V1Container[] = [runner];
+  if (stateSyncSidecar) {
+    const native = (config.stateSyncSidecar ?? 'native') === 'native';
+    const sidecar: V1Container = {
+      name: CONTAINER_NAMES.stateSync,
+      image: stateSyncImage,
+      imagePullPolicy: config.imagePullPolicy,
+      command: ['/usr/local/bin/sync.sh'],
+      ...(native ? { restartPolicy: 'Always' } : {}),
+      resources: {
+        requests: { ...STATE_SYNC_RESOURCES.requests },
+        limits: { ...STATE_SYNC_RESOURCES.limits },
+      },
+      env: buildStateSyncEnv(input),
+      volumeMounts: workspaceMounts(workspaceVolume, stateDir),
+      securityContext: restrictedContainerSecurityContext(),
+    };
+    // A native sidecar starts after init-hydrate, so it never syncs a workspace that is not hydrated yet.
+    if (native) initContainers.push(sidecar);
+    else containers.push(sidecar);
+  }
+
+  return {
+    restartPolicy: 'Never',
+    terminationGracePeriodSeconds: runtime.terminationGracePeriodSeconds,
+    // Only MLflow's Kubernetes auth needs an API token in the pod; otherwise none is mounted.
+    ...(facts.mlflowKubernetesAuth
+      ? { serviceAccountName: runnerServiceAccountName(name), automountServiceAccountToken: true }
+      : { automountServiceAccountToken: false }),
+    securityContext: podSecurityContext(config.podFsGroup),
+    volumes,
+    ...(initContainers.length > 0 ? { initContainers } : {}),
+    containers,
+  };
+}
+
+/** The runner Job for one run of a session. */
+export function buildRunnerJob(input: RunnerBuildInput): V1Job {
+  const { session, facts } = input;
+  const name = session.metadata.name;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: runnerJobName(name),
+      namespace: session.metadata.namespace,
+      labels: runnerPodLabels(name),
+      ...(facts.runStartTime ? { annotations: { [RUN_START_TIME_ANNOTATION]: facts.runStartTime } } : {}),
+      ownerReferences: [sessionOwnerReference(session)],
+    },
+    spec: {
+      backoffLimit: 0,
+      podFailurePolicy: {
+        rules: [
+          {
+            action: 'FailJob',
+            onExitCodes: {
+              containerName: CONTAINER_NAMES.runner,
+              operator: 'In',
+              values: [PREREQUISITE_FAILURE_EXIT_CODE],
+            },
+          },
+        ],
+      },
+      template: {
+        metadata: { labels: runnerPodLabels(name) },
+        spec: buildRunnerPodSpec(input),
+      },
+    },
+  };
+}
