@@ -126,3 +126,52 @@ export {
   type ReconcileContext,
   type ReconcileReport,
 } from './queue/queue-worker.js';
+export {
+  SESSION_PHASES,
+  STOPPED_REASONS,
+  CONDITION_STATUSES,
+  PHASE_HISTORY_MAX_ITEMS,
+  agenticSessionSchema,
+  agenticSessionSpecSchema,
+  agenticSessionStatusSchema,
+  sessionConditionSchema,
+  phaseHistoryEntrySchema,
+  validateAgenticSession,
+} from './schemas/agentic-session.js';
+export type {
+  ActiveWorkflow,
+  AgenticSession,
+  AgenticSessionInput,
+  AgenticSessionSpec,
+  AgenticSessionStatus,
+  ConditionStatus,
+  LlmSettings,
+  PhaseHistoryEntry,
+  ReconciledRepo,
+  ReconciledWorkflow,
+  RepoSpec,
+  SessionCondition,
+  SessionPhase,
+  StoppedReason,
+  UserContext,
+} from './schemas/agentic-session.js';
+export {
+  GROUP_ACCESS_ROLES,
+  projectSettingsSchema,
+  projectSettingsSpecSchema,
+  validateProjectSettings,
+} from './schemas/project-settings.js';
+export type {
+  GroupAccess,
+  GroupAccessRole,
+  ProjectRepository,
+  ProjectSettings,
+  ProjectSettingsInput,
+  ProjectSettingsSpec,
+  ProjectSettingsStatus,
+} from './schemas/project-settings.js';
+export { objectMetaSchema, ownerReferenceSchema } from './schemas/object-meta.js';
+export type { ObjectMeta, OwnerReference } from './schemas/object-meta.js';
+export type { McpServers } from './schemas/mcp-servers.js';
+export { describeValidationIssues, formatFieldPath } from './schemas/validation.js';
+export type { ValidationIssue, ValidationResult } from './schemas/validation.js';
