@@ -63,9 +63,12 @@ export async function killAllWorkers(): Promise<void> {
   await Promise.all(waits);
 }
 
-export async function stopWorkers(workers: ChildWorker[]): Promise<void> {
+/** SIGTERM (graceful: in-flight runs finish); SIGKILL whatever is still running after `graceMs`. */
+export async function stopWorkers(workers: ChildWorker[], graceMs = 3000): Promise<void> {
   for (const w of workers) w.kill('SIGTERM');
+  const timer = setTimeout(() => workers.forEach((w) => w.kill('SIGKILL')), graceMs);
   await Promise.all(workers.map((w) => w.exited));
+  clearTimeout(timer);
 }
 
 export async function setBehaviour(
