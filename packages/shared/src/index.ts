@@ -175,3 +175,10 @@ export type { ObjectMeta, OwnerReference } from './schemas/object-meta.js';
 export type { McpServers } from './schemas/mcp-servers.js';
 export { describeValidationIssues, formatFieldPath } from './schemas/validation.js';
 export type { ValidationIssue, ValidationResult } from './schemas/validation.js';
+export {
+  DEFAULT_SERVICE_ACCOUNT_DIR,
+  SharedAgentKubeConfig,
+  createKubeConfig,
+  makeApiClients,
+} from './k8s-client.js';
+export type { ApiClients, CreateKubeConfigOptions, SharedAgentOptions } from './k8s-client.js';
