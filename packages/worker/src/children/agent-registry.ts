@@ -1,3 +1,4 @@
+import { DEFAULT_RUNNER_PORT } from '@ambient-operator/shared';
 import { z } from 'zod';
 import { ChildInputError } from './errors.js';
 
@@ -84,7 +85,6 @@ export function parseAgentRegistry(json: string): AgentRegistry {
   return parsed.data;
 }
 
-export const DEFAULT_RUNNER_PORT = 8001;
 export const DEFAULT_WORKSPACE_SIZE = '10Gi';
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 60;
 export const DEFAULT_STATE_DIR = '.claude';

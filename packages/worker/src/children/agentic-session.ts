@@ -1,20 +1,15 @@
 import type { V1OwnerReference } from '@kubernetes/client-node';
+import {
+  AGENTIC_SESSION_KIND,
+  CRD_API_VERSION,
+  FORCE_EXECUTE_PROMPT,
+  PARENT_SESSION_ID,
+} from '@ambient-operator/shared';
 
 // A minimal, read-only view of the AgenticSession CR (deploy/crds/agenticsessions-crd.yaml) holding
 // only what the child builders read. It is a type, not a parser: the worker validates the CR with the
 // zod schemas of @ambient-operator/shared before it gets here. (Local stand-in: shared did not export
 // session types when this was written.)
-
-export const AGENTIC_SESSION_API_VERSION = 'vteam.ambient-code/v1alpha1';
-export const AGENTIC_SESSION_KIND = 'AgenticSession';
-
-/** Annotation keys on the session that the builders read (contract §1.4). */
-export const SESSION_ANNOTATIONS = {
-  parentSessionId: 'vteam.ambient-code/parent-session-id',
-  forceExecutePrompt: 'ambient-code.io/force-execute-prompt',
-  runnerTokenSecret: 'ambient-code.io/runner-token-secret',
-  runnerServiceAccount: 'ambient-code.io/runner-sa',
-} as const;
 
 export interface SessionRepo {
   readonly url: string;
@@ -89,7 +84,7 @@ export interface AgenticSession {
  *  (setting it needs `update` on the owner's finalizers subresource, which we do not want to require). */
 export function sessionOwnerReference(session: AgenticSession): V1OwnerReference {
   return {
-    apiVersion: AGENTIC_SESSION_API_VERSION,
+    apiVersion: CRD_API_VERSION,
     kind: AGENTIC_SESSION_KIND,
     name: session.metadata.name,
     uid: session.metadata.uid,
@@ -108,7 +103,7 @@ export function runnerTypeOf(spec: AgenticSessionSpec): string {
 
 /** `PARENT_SESSION_ID`: the continuation annotation, else the spec env var of that name. */
 export function parentSessionIdOf(session: AgenticSession): string | undefined {
-  const fromAnnotation = session.metadata.annotations?.[SESSION_ANNOTATIONS.parentSessionId]?.trim();
+  const fromAnnotation = session.metadata.annotations?.[PARENT_SESSION_ID]?.trim();
   if (fromAnnotation) return fromAnnotation;
   const fromEnv = session.spec.environmentVariables?.['PARENT_SESSION_ID']?.trim();
   return fromEnv ? fromEnv : undefined;
@@ -116,5 +111,5 @@ export function parentSessionIdOf(session: AgenticSession): string | undefined {
 
 /** `ambient-code.io/force-execute-prompt=true` (set by the scheduled-session trigger) suppresses IS_RESUME. */
 export function forcesPromptExecution(session: AgenticSession): boolean {
-  return session.metadata.annotations?.[SESSION_ANNOTATIONS.forceExecutePrompt]?.trim() === 'true';
+  return session.metadata.annotations?.[FORCE_EXECUTE_PROMPT]?.trim() === 'true';
 }

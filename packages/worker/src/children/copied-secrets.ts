@@ -1,12 +1,11 @@
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
-import { AGENTIC_SESSION_API_VERSION, AGENTIC_SESSION_KIND, type AgenticSession } from './agentic-session.js';
+import { AGENTIC_SESSION_KIND, COPIED_FROM, CRD_API_VERSION } from '@ambient-operator/shared';
+import type { AgenticSession } from './agentic-session.js';
 import { PLATFORM_NAMES } from './names.js';
 
 // Platform secrets copied from BACKEND_NAMESPACE into the session namespace (contract §3.2). Several
 // sessions share one copy, so each adds its own ownerReference; the copy disappears when the last owner
 // is deleted (GC) or when a stop finds no other active session.
-
-export const COPIED_FROM_ANNOTATION = 'vteam.ambient-code/copied-from';
 
 export interface PlatformSecretCopy {
   readonly name: string;
@@ -55,7 +54,7 @@ export function planCopiedSecret(input: {
   const name = source.metadata?.name ?? '';
   const copiedFrom = `${source.metadata?.namespace ?? ''}/${name}`;
   const ownerRef = (controller: boolean): V1OwnerReference => ({
-    apiVersion: AGENTIC_SESSION_API_VERSION,
+    apiVersion: CRD_API_VERSION,
     kind: AGENTIC_SESSION_KIND,
     name: owner.metadata.name,
     uid: owner.metadata.uid,
@@ -72,7 +71,7 @@ export function planCopiedSecret(input: {
           name,
           namespace: input.targetNamespace,
           ...(source.metadata?.labels ? { labels: { ...source.metadata.labels } } : {}),
-          annotations: { [COPIED_FROM_ANNOTATION]: copiedFrom },
+          annotations: { [COPIED_FROM]: copiedFrom },
           ownerReferences: [ownerRef(true)],
         },
         ...(source.type ? { type: source.type } : {}),
@@ -91,7 +90,7 @@ export function planCopiedSecret(input: {
       ...rest,
       metadata: {
         ...existing.metadata,
-        annotations: { ...existing.metadata?.annotations, [COPIED_FROM_ANNOTATION]: copiedFrom },
+        annotations: { ...existing.metadata?.annotations, [COPIED_FROM]: copiedFrom },
         ownerReferences: [...refs, ownerRef(!hasController(refs))],
       },
       ...(source.data ? { data: { ...source.data } } : {}),
@@ -113,7 +112,7 @@ export function shouldDeleteCopiedSecret(input: {
   sessions: readonly { readonly name: string; readonly phase?: string }[];
   currentSession: string;
 }): boolean {
-  if (input.secret.metadata?.annotations?.[COPIED_FROM_ANNOTATION] === undefined) return false;
+  if (input.secret.metadata?.annotations?.[COPIED_FROM] === undefined) return false;
   return !input.sessions.some(
     (session) =>
       session.name !== input.currentSession &&

@@ -1,18 +1,19 @@
-/** Stable codes of the input problems the child builders report. */
-export type ChildInputErrorCode =
-  'InvalidAgentRegistry' | 'InvalidModelsManifest' | 'InvalidStateDir' | 'InvalidSessionName';
+import { TerminalError } from '@ambient-operator/shared';
+
+/** What was wrong with the builders' input. */
+export type ChildInputErrorReason = 'InvalidAgentRegistry' | 'InvalidModelsManifest' | 'InvalidStateDir';
 
 /**
  * A configuration or spec problem found while building children. Retrying does not fix it (the API
- * server would answer 422), so the reconcile loop should treat it as terminal. Match on `name`/`code`
- * rather than `instanceof`, so the check survives two copies of this module.
+ * server would answer 422), so it is a TerminalError (code INVALID_INPUT) and shared's classifyError
+ * treats it as terminal. `reason` says which input was wrong, e.g. for a condition reason.
  */
-export class ChildInputError extends Error {
-  override readonly name = 'ChildInputError';
-  readonly code: ChildInputErrorCode;
+export class ChildInputError extends TerminalError {
+  readonly reason: ChildInputErrorReason;
 
-  constructor(code: ChildInputErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+  constructor(reason: ChildInputErrorReason, message: string, options?: { cause?: unknown }) {
+    super(message, 'INVALID_INPUT', options);
+    this.name = 'ChildInputError';
+    this.reason = reason;
   }
 }

@@ -1,9 +1,6 @@
 // Pure builders of the Kubernetes objects the worker creates for a session (no I/O).
 export {
-  AGENTIC_SESSION_API_VERSION,
-  AGENTIC_SESSION_KIND,
   DEFAULT_RUNNER_TYPE,
-  SESSION_ANNOTATIONS,
   forcesPromptExecution,
   parentSessionIdOf,
   runnerTypeOf,
@@ -17,22 +14,9 @@ export type {
   SessionRepo,
 } from './agentic-session.js';
 export { ChildInputError } from './errors.js';
-export type { ChildInputErrorCode } from './errors.js';
+export type { ChildInputErrorReason } from './errors.js';
+export { CONTAINER_NAMES, PLATFORM_NAMES, RUNNER_LABELS, runnerCredentialsSecretName } from './names.js';
 export {
-  CONTAINER_NAMES,
-  PLATFORM_NAMES,
-  RUNNER_LABELS,
-  runnerCredentialsSecretName,
-  runnerJobName,
-  runnerRoleBindingName,
-  runnerRoleName,
-  runnerServiceAccountName,
-  runnerServiceName,
-  runnerTokenSecretName,
-  sessionNameProblems,
-} from './names.js';
-export {
-  DEFAULT_RUNNER_PORT,
   DEFAULT_RUNNER_RESOURCES,
   DEFAULT_STATE_DIR,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
@@ -58,11 +42,10 @@ export { needsMinioCredentials, resolveS3Config } from './s3-config.js';
 export type { ResolvedS3Config, S3Defaults, S3Observation } from './s3-config.js';
 export { decodeSecretData, encodeSecretData } from './secret-data.js';
 export type {
-  ImagePullPolicy,
   RunnerBuildInput,
   RunnerClusterFacts,
   RunnerOperatorConfig,
-  VertexSettings,
+  StateSyncSidecarMode,
 } from './runner-input.js';
 export {
   CREDENTIAL_ENV_NAMES,
@@ -99,9 +82,7 @@ export {
 } from './runner-job.js';
 export { buildRunnerService } from './runner-service.js';
 export {
-  CREATED_BY_USER_ID_ANNOTATION,
   RUNNER_TOKEN_REFRESH_AFTER_MS,
-  TOKEN_REFRESHED_AT_ANNOTATION,
   buildRunnerRole,
   buildRunnerRoleBinding,
   buildRunnerServiceAccount,
@@ -115,7 +96,6 @@ export {
   runnerTokenRefreshDueAt,
 } from './runner-rbac.js';
 export {
-  COPIED_FROM_ANNOTATION,
   PHASES_NEEDING_COPIED_SECRETS,
   planCopiedSecret,
   platformSecretsToCopy,

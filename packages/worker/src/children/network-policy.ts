@@ -1,4 +1,5 @@
 import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@ambient-operator/shared';
 import { PLATFORM_NAMES, RUNNER_LABELS } from './names.js';
 
 /**
@@ -19,7 +20,7 @@ export function buildRunnerNetworkPolicy(input: {
     metadata: {
       name: PLATFORM_NAMES.networkPolicy,
       namespace: input.namespace,
-      labels: { [RUNNER_LABELS.appKey]: RUNNER_LABELS.serviceApp, 'ambient-code.io/managed-by': 'operator' },
+      labels: { [RUNNER_LABELS.appKey]: RUNNER_LABELS.serviceApp, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
     },
     spec: {
       podSelector: { matchLabels: { [RUNNER_LABELS.appKey]: RUNNER_LABELS.runnerApp } },

@@ -1,6 +1,7 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
 import { forcesPromptExecution, parentSessionIdOf, type AgenticSession } from './agentic-session.js';
-import { PLATFORM_NAMES, runnerCredentialsSecretName, runnerTokenSecretName } from './names.js';
+import { AGUI_TOKEN_KEY, K8S_TOKEN_KEY, runnerTokenSecretName } from '@ambient-operator/shared';
+import { PLATFORM_NAMES, runnerCredentialsSecretName } from './names.js';
 import type { RunnerBuildInput } from './runner-input.js';
 
 // The environment contract of the runner pod (contract §3.3), container by container, in upstream's order.
@@ -152,11 +153,11 @@ export function buildInitEnv(input: RunnerBuildInput): V1EnvVar[] {
     plainEnv('S3_BUCKET', facts.s3.bucket),
     credentialEnv(session, 'AWS_ACCESS_KEY_ID'),
     credentialEnv(session, 'AWS_SECRET_ACCESS_KEY'),
-    plainEnv('BACKEND_API_URL', backendApiUrl(config.backendNamespace)),
+    plainEnv('BACKEND_API_URL', backendApiUrl(config.namespaces.backend)),
     plainEnv('PROJECT_NAME', namespace),
     ...reposJsonEnv(session),
     ...activeWorkflowEnv(session),
-    secretEnv('BOT_TOKEN', tokenSecretOf(input), 'k8s-token'),
+    secretEnv('BOT_TOKEN', tokenSecretOf(input), K8S_TOKEN_KEY),
   ];
   return appendMissingEnv(base, envFromMap(session.spec.environmentVariables));
 }
@@ -206,7 +207,7 @@ function observabilityEnv(input: RunnerBuildInput): V1EnvVar[] {
 
 function vertexEnv(input: RunnerBuildInput): V1EnvVar[] {
   const vertex = input.config.vertex;
-  if (!vertex) return [plainEnv('USE_VERTEX', '0'), plainEnv('CLAUDE_CODE_USE_VERTEX', '0')];
+  if (!vertex.enabled) return [plainEnv('USE_VERTEX', '0'), plainEnv('CLAUDE_CODE_USE_VERTEX', '0')];
   return [
     plainEnv('USE_VERTEX', '1'),
     plainEnv('CLAUDE_CODE_USE_VERTEX', '1'),
@@ -250,17 +251,17 @@ export function buildRunnerEnv(input: RunnerBuildInput): V1EnvVar[] {
     plainEnv('AGUI_PORT', String(runtime.port)),
   );
   // (2) the token the backend presents to the runner
-  env.push(secretEnv('AGUI_TOKEN', tokenSecretOf(input), 'agui-token'));
+  env.push(secretEnv('AGUI_TOKEN', tokenSecretOf(input), AGUI_TOKEN_KEY));
   // (3) Google Workspace MCP
   env.push(
     plainEnv('GOOGLE_MCP_CREDENTIALS_DIR', GOOGLE_MCP_CREDENTIALS_DIR),
-    plainEnv('GOOGLE_OAUTH_CLIENT_ID', config.googleOAuthClientId),
+    plainEnv('GOOGLE_OAUTH_CLIENT_ID', config.runner.googleOAuthClientId),
     credentialEnv(session, 'GOOGLE_OAUTH_CLIENT_SECRET'),
   );
-  const publicUrl = config.backendPublicUrl.trim().replace(/\/+$/, '');
+  const publicUrl = config.runner.backendPublicUrl.trim().replace(/\/+$/, '');
   if (publicUrl) env.push(plainEnv('GOOGLE_OAUTH_REDIRECT_URI', `${publicUrl}/oauth2callback`));
   // (4) MCP configuration and the caller's identity
-  if (config.mcpConfigFile) env.push(plainEnv('MCP_CONFIG_FILE', config.mcpConfigFile));
+  if (config.runner.mcpConfigFile) env.push(plainEnv('MCP_CONFIG_FILE', config.runner.mcpConfigFile));
   if (spec.mcpServers && Object.keys(spec.mcpServers).length > 0) {
     env.push(plainEnv('CUSTOM_MCP_SERVERS', canonicalJson(spec.mcpServers)));
   }
@@ -280,7 +281,7 @@ export function buildRunnerEnv(input: RunnerBuildInput): V1EnvVar[] {
     plainEnv('LLM_MAX_TOKENS', String(Math.trunc(llm?.maxTokens ?? DEFAULT_LLM_MAX_TOKENS))),
     plainEnv('USE_AGUI', 'true'),
     plainEnv('TIMEOUT', String(Math.trunc(spec.timeout ?? DEFAULT_SESSION_TIMEOUT_SECONDS))),
-    plainEnv('BACKEND_API_URL', backendApiUrl(config.backendNamespace)),
+    plainEnv('BACKEND_API_URL', backendApiUrl(config.namespaces.backend)),
   );
   if (facts.vertexModelId) env.push(plainEnv('LLM_MODEL_VERTEX_ID', facts.vertexModelId));
   // (6) observability, from the copied platform secrets

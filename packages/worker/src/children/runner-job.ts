@@ -12,13 +12,12 @@ import type {
 import { resolveStateDir } from './agent-registry.js';
 import { sessionOwnerReference } from './agentic-session.js';
 import {
-  CONTAINER_NAMES,
-  PLATFORM_NAMES,
-  RUNNER_LABELS,
+  K8S_TOKEN_KEY,
   runnerJobName,
   runnerServiceAccountName,
   runnerTokenSecretName,
-} from './names.js';
+} from '@ambient-operator/shared';
+import { CONTAINER_NAMES, PLATFORM_NAMES, RUNNER_LABELS } from './names.js';
 import { buildInitEnv, buildRunnerEnv, buildStateSyncEnv } from './runner-env.js';
 import type { RunnerBuildInput } from './runner-input.js';
 
@@ -28,7 +27,7 @@ import type { RunnerBuildInput } from './runner-input.js';
 //   at once with reason PodFailurePolicy, so the worker can tell it from a crash.
 // - every container and the pod run restricted: runAsNonRoot, no privilege escalation, drop ALL,
 //   seccomp RuntimeDefault (upstream had no runAsNonRoot nor seccomp, §10.13).
-// - state-sync is a native sidecar by default (see RunnerOperatorConfig.stateSyncSidecar).
+// - state-sync is a native sidecar by default (see StateSyncSidecarMode).
 // - spec.timeout is still not enforced (no activeDeadlineSeconds), as upstream: it is only the runner's
 //   TIMEOUT env, and the idle timeout is the operator's stop mechanism. Enforcing it would kill sessions
 //   that users expect to stay interactive.
@@ -103,7 +102,7 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
   const stateDir = resolveStateDir(runtime, session.spec.environmentVariables);
   const tokenSecret = facts.tokenSecretName ?? runnerTokenSecretName(name);
   const { workspaceVolume, initContainer, stateSyncSidecar } = runtime.components;
-  const stateSyncImage = runtime.stateSyncImage ?? config.stateSyncImage;
+  const stateSyncImage = runtime.stateSyncImage ?? config.runner.stateSyncImage;
   const mountVertex = facts.copiedSecrets.vertex;
 
   const volumes: V1Volume[] = [];
@@ -112,7 +111,7 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
   volumes.push({
     name: 'runner-token',
     // Mounted rather than env, so the kubelet refreshes the token the worker rotates every 45 min.
-    secret: { secretName: tokenSecret, items: [{ key: 'k8s-token', path: 'bot-token' }] },
+    secret: { secretName: tokenSecret, items: [{ key: K8S_TOKEN_KEY, path: 'bot-token' }] },
   });
   // Appended after the others, as upstream's applyTrustedCABundle does.
   if (facts.trustedCaBundle) {
@@ -133,12 +132,12 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
 
   const envFrom: V1EnvFromSource[] = [];
   if (facts.integrationSecretExists) envFrom.push({ secretRef: { name: PLATFORM_NAMES.integrationSecret } });
-  if (!config.vertex) envFrom.push({ secretRef: { name: PLATFORM_NAMES.runnerSecrets } });
+  if (!config.vertex.enabled) envFrom.push({ secretRef: { name: PLATFORM_NAMES.runnerSecrets } });
 
   const runner: V1Container = {
     name: CONTAINER_NAMES.runner,
-    image: runtime.runnerImage ?? config.runnerImage,
-    imagePullPolicy: config.imagePullPolicy,
+    image: runtime.runnerImage ?? config.runner.image,
+    imagePullPolicy: config.runner.imagePullPolicy,
     ports: [{ name: 'agui', containerPort: runtime.port, protocol: 'TCP' }],
     readinessProbe: healthProbe({ initialDelaySeconds: 3, periodSeconds: 5, timeoutSeconds: 2 }),
     livenessProbe: healthProbe({ initialDelaySeconds: 20, periodSeconds: 30, timeoutSeconds: 5 }),
@@ -155,7 +154,7 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
     initContainers.push({
       name: CONTAINER_NAMES.init,
       image: stateSyncImage,
-      imagePullPolicy: config.imagePullPolicy,
+      imagePullPolicy: config.runner.imagePullPolicy,
       command: ['/usr/local/bin/hydrate.sh'],
       env: buildInitEnv(input),
       volumeMounts: workspaceMounts(workspaceVolume, stateDir),
@@ -164,11 +163,11 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
   }
   const containers: V1Container[] = [runner];
   if (stateSyncSidecar) {
-    const native = (config.stateSyncSidecar ?? 'native') === 'native';
+    const native = (input.stateSyncSidecar ?? 'native') === 'native';
     const sidecar: V1Container = {
       name: CONTAINER_NAMES.stateSync,
       image: stateSyncImage,
-      imagePullPolicy: config.imagePullPolicy,
+      imagePullPolicy: config.runner.imagePullPolicy,
       command: ['/usr/local/bin/sync.sh'],
       ...(native ? { restartPolicy: 'Always' } : {}),
       resources: {
@@ -191,7 +190,7 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
     ...(facts.mlflowKubernetesAuth
       ? { serviceAccountName: runnerServiceAccountName(name), automountServiceAccountToken: true }
       : { automountServiceAccountToken: false }),
-    securityContext: podSecurityContext(config.podFsGroup),
+    securityContext: podSecurityContext(config.runner.podFsGroup),
     volumes,
     ...(initContainers.length > 0 ? { initContainers } : {}),
     containers,

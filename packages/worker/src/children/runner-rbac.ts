@@ -5,23 +5,26 @@ import type {
   V1Secret,
   V1ServiceAccount,
 } from '@kubernetes/client-node';
-import { SESSION_ANNOTATIONS, sessionOwnerReference, type AgenticSession } from './agentic-session.js';
 import {
-  PLATFORM_NAMES,
-  RUNNER_LABELS,
+  AGUI_TOKEN_KEY,
+  CREATED_BY_USER_ID,
+  K8S_TOKEN_KEY,
+  RUNNER_SA,
+  RUNNER_TOKEN_SECRET,
+  TOKEN_REFRESHED_AT,
   runnerRoleBindingName,
   runnerRoleName,
   runnerServiceAccountName,
   runnerTokenSecretName,
-} from './names.js';
+} from '@ambient-operator/shared';
+import { sessionOwnerReference, type AgenticSession } from './agentic-session.js';
+import { PLATFORM_NAMES, RUNNER_LABELS } from './names.js';
 import { encodeSecretData } from './secret-data.js';
 
 // The runner's identity (contract §3.1): ServiceAccount, Role, RoleBinding and the token Secret holding a
 // TokenRequest token for that SA (`k8s-token`) plus the token the backend presents to the runner
 // (`agui-token`). All owned by the session.
 
-export const CREATED_BY_USER_ID_ANNOTATION = 'ambient-code.io/created-by-user-id';
-export const TOKEN_REFRESHED_AT_ANNOTATION = 'ambient-code.io/token-refreshed-at';
 /** `k8s-token` is re-minted once it is this old (upstream: 45 min, below the usual 1 h token lifetime). */
 export const RUNNER_TOKEN_REFRESH_AFTER_MS = 45 * 60 * 1000;
 
@@ -34,7 +37,7 @@ export function buildRunnerServiceAccount(session: AgenticSession): V1ServiceAcc
       name: runnerServiceAccountName(session.metadata.name),
       namespace: session.metadata.namespace,
       labels: { [RUNNER_LABELS.appKey]: RUNNER_LABELS.serviceAccountApp },
-      ...(userId ? { annotations: { [CREATED_BY_USER_ID_ANNOTATION]: userId } } : {}),
+      ...(userId ? { annotations: { [CREATED_BY_USER_ID]: userId } } : {}),
       ownerReferences: [sessionOwnerReference(session)],
     },
   };
@@ -149,17 +152,17 @@ export function buildRunnerTokenSecret(input: {
       name: runnerTokenSecretName(session.metadata.name),
       namespace: session.metadata.namespace,
       labels: { [RUNNER_LABELS.appKey]: RUNNER_LABELS.tokenSecretApp },
-      annotations: { [TOKEN_REFRESHED_AT_ANNOTATION]: formatRfc3339(input.refreshedAt) },
+      annotations: { [TOKEN_REFRESHED_AT]: formatRfc3339(input.refreshedAt) },
       ownerReferences: [sessionOwnerReference(session)],
     },
-    data: encodeSecretData({ 'k8s-token': input.k8sToken, 'agui-token': input.aguiToken }),
+    data: encodeSecretData({ [K8S_TOKEN_KEY]: input.k8sToken, [AGUI_TOKEN_KEY]: input.aguiToken }),
   };
 }
 
 /** When `k8s-token` must be re-minted: 45 min after the refreshed-at annotation; undefined when the
  *  annotation is missing or unparseable (refresh now). Lets the worker schedule the refresh exactly. */
 export function runnerTokenRefreshDueAt(secret: Pick<V1Secret, 'metadata'>): Date | undefined {
-  const stamp = secret.metadata?.annotations?.[TOKEN_REFRESHED_AT_ANNOTATION];
+  const stamp = secret.metadata?.annotations?.[TOKEN_REFRESHED_AT];
   const refreshedMs = stamp ? Date.parse(stamp) : Number.NaN;
   return Number.isNaN(refreshedMs) ? undefined : new Date(refreshedMs + RUNNER_TOKEN_REFRESH_AFTER_MS);
 }
@@ -175,15 +178,15 @@ export function buildRunnerTokenRefreshPatch(input: { k8sToken: string; refreshe
   data: Record<string, string>;
 } {
   return {
-    metadata: { annotations: { [TOKEN_REFRESHED_AT_ANNOTATION]: formatRfc3339(input.refreshedAt) } },
-    data: encodeSecretData({ 'k8s-token': input.k8sToken }),
+    metadata: { annotations: { [TOKEN_REFRESHED_AT]: formatRfc3339(input.refreshedAt) } },
+    data: encodeSecretData({ [K8S_TOKEN_KEY]: input.k8sToken }),
   };
 }
 
 /** Annotations the worker records on the session after provisioning (read by the backend). */
 export function runnerIdentityAnnotations(sessionName: string): Record<string, string> {
   return {
-    [SESSION_ANNOTATIONS.runnerTokenSecret]: runnerTokenSecretName(sessionName),
-    [SESSION_ANNOTATIONS.runnerServiceAccount]: runnerServiceAccountName(sessionName),
+    [RUNNER_TOKEN_SECRET]: runnerTokenSecretName(sessionName),
+    [RUNNER_SA]: runnerServiceAccountName(sessionName),
   };
 }

@@ -1,6 +1,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { sessionOwnerReference, type AgenticSession } from './agentic-session.js';
-import { RUNNER_LABELS, runnerServiceName } from './names.js';
+import { serviceName } from '@ambient-operator/shared';
+import { RUNNER_LABELS } from './names.js';
 import { runnerPodLabels } from './runner-job.js';
 
 /**
@@ -15,7 +16,7 @@ export function buildRunnerService(input: { session: AgenticSession; port: numbe
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
-      name: runnerServiceName(name),
+      name: serviceName(name),
       namespace: session.metadata.namespace,
       labels: { [RUNNER_LABELS.appKey]: RUNNER_LABELS.serviceApp, [RUNNER_LABELS.sessionKey]: name },
       ownerReferences: [sessionOwnerReference(session)],
