@@ -1,0 +1,292 @@
+import type { ConditionUpdate } from './conditions.js';
+import { setCondition } from './conditions.js';
+import type { RunnerVerdict } from './runner-verdict.js';
+import type { ObserveEvent, SessionContext } from './session.context.js';
+import { recreationDelayMs } from './session-deadlines.js';
+import type { SessionCondition } from './session-status.js';
+import { toTimestamp } from './time.js';
+
+/**
+ * The status changes of each transition, as pure functions `(context, event) → partial context`.
+ * The machine wraps them in `assign`; a field set to undefined is deleted from status.
+ */
+export type ContextUpdate = Partial<SessionContext>;
+
+function withConditions(
+  context: SessionContext,
+  event: ObserveEvent,
+  updates: ConditionUpdate[],
+): ContextUpdate {
+  let conditions: SessionCondition[] | undefined = context.conditions;
+  for (const update of updates) {
+    conditions = setCondition(
+      conditions,
+      { observedGeneration: event.observation.generation, ...update },
+      event.observation.nowMs,
+    );
+  }
+  return conditions === context.conditions ? {} : { conditions };
+}
+
+function now(event: ObserveEvent): string {
+  return toTimestamp(event.observation.nowMs);
+}
+
+/** None → Pending: the run starts now (contract row 1). */
+export function startRun(_context: SessionContext, event: ObserveEvent): ContextUpdate {
+  return { startTime: now(event) };
+}
+
+/**
+ * Terminal → Pending on `desired-phase=Running` (contract row 26, "Reset"): a new run with a
+ * fresh startTime and a fresh re-creation budget.
+ */
+export function restartRun(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  return {
+    startTime: now(event),
+    completionTime: undefined,
+    lastActivityTime: undefined,
+    stoppedReason: undefined,
+    runnerRecreations: undefined,
+    lastRunnerRecreationTime: undefined,
+    ...withConditions(context, event, [
+      { type: 'PodCreated', status: 'False', reason: 'PodMissing', message: 'Restart requested' },
+      { type: 'RunnerStarted', status: 'False', reason: 'PodMissing', message: 'Restart requested' },
+      { type: 'Ready', status: 'False', reason: 'Restarting', message: 'Restart requested' },
+    ]),
+  };
+}
+
+/** Creating/Running → Pending when the runner vanished: count it; the new runner waits out the backoff. */
+export function recreateRun(
+  context: SessionContext,
+  event: ObserveEvent,
+  verdict: RunnerVerdict,
+): ContextUpdate {
+  const n = (context.runnerRecreations ?? 0) + 1;
+  const why = verdict.kind === 'vanished' ? verdict.message : 'The runner is gone';
+  const delaySeconds = Math.round(recreationDelayMs(n, event.config) / 1000);
+  return {
+    startTime: now(event),
+    lastActivityTime: undefined,
+    runnerRecreations: n,
+    lastRunnerRecreationTime: now(event),
+    ...withConditions(context, event, [
+      { type: 'PodCreated', status: 'False', reason: 'PodMissing', message: why },
+      { type: 'RunnerStarted', status: 'False', reason: 'PodMissing', message: why },
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'RunnerRecreating',
+        message: `${why}; re-creating it (${n}/${event.config.maxRunnerRecreations}) in ${delaySeconds}s`,
+      },
+    ]),
+  };
+}
+
+/** Pending → Creating: the runner Job of this run was created (or found). */
+export function markRunnerCreated(
+  context: SessionContext,
+  event: ObserveEvent,
+  adopted: boolean,
+): ContextUpdate {
+  return {
+    observedGeneration: event.observation.generation,
+    ...withConditions(context, event, [
+      { type: 'SecretsReady', status: 'True', reason: 'AllRequiredSecretsFound' },
+      adopted
+        ? { type: 'PodCreated', status: 'True', reason: 'PodExists', message: 'Runner job already exists' }
+        : { type: 'PodCreated', status: 'True', reason: 'PodCreated', message: 'Runner job created' },
+      { type: 'Ready', status: 'False', reason: 'Creating', message: 'Waiting for the runner to start' },
+    ]),
+  };
+}
+
+export function markRunnerSecretMissing(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  const { name } = event.observation.runnerSecret;
+  return withConditions(context, event, [
+    {
+      type: 'SecretsReady',
+      status: 'False',
+      reason: 'RunnerSecretMissing',
+      message: `Secret ${name} not found in the session namespace`,
+    },
+  ]);
+}
+
+export function markWaitingForEarlierRunner(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  return withConditions(context, event, [
+    {
+      type: 'Ready',
+      status: 'False',
+      reason: 'PreviousRunnerTerminating',
+      message: 'Waiting for the runner of an earlier run to be deleted',
+    },
+  ]);
+}
+
+/** Creating: mirror the pod's PodScheduled condition (contract row 18). */
+export function markScheduling(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  const pod = event.observation.runner.pod;
+  if (pod?.scheduled === undefined) return {};
+  const scheduled = pod.scheduled;
+  return withConditions(context, event, [
+    scheduled.status === 'True'
+      ? {
+          type: 'PodScheduled',
+          status: 'True',
+          reason: 'Scheduled',
+          message: pod.nodeName !== undefined ? `Scheduled on ${pod.nodeName}` : 'Scheduled',
+        }
+      : {
+          type: 'PodScheduled',
+          status: scheduled.status,
+          reason: scheduled.reason ?? 'Unschedulable',
+          ...(scheduled.message !== undefined ? { message: scheduled.message } : {}),
+        },
+  ]);
+}
+
+/** Creating → Running (contract row 13; startTime is not touched). */
+export function markRunnerStarted(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  const pod = event.observation.runner.pod;
+  return withConditions(context, event, [
+    {
+      type: 'PodScheduled',
+      status: 'True',
+      reason: 'Scheduled',
+      message: pod?.nodeName !== undefined ? `Scheduled on ${pod.nodeName}` : 'Scheduled',
+    },
+    { type: 'RunnerStarted', status: 'True', reason: 'ContainerRunning' },
+    { type: 'Ready', status: 'True', reason: 'Running' },
+  ]);
+}
+
+/** → Completed / Failed because of how the runner ended, or because it could not be validated or kept alive. */
+export function markFinished(
+  context: SessionContext,
+  event: ObserveEvent,
+  reason: string,
+  message: string,
+): ContextUpdate {
+  return {
+    completionTime: now(event),
+    ...withConditions(context, event, [{ type: 'Ready', status: 'False', reason, message }]),
+  };
+}
+
+export function markInvalid(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  const validation = event.observation.validation;
+  const issues = validation.ok ? [] : validation.issues;
+  const reason = issues[0]?.reason ?? 'InvalidSpec';
+  const message =
+    issues.map((i) => (i.field !== undefined ? `${i.field}: ${i.message}` : i.message)).join('; ') ||
+    'Invalid session';
+  return {
+    completionTime: now(event),
+    ...withConditions(context, event, [
+      { type: 'Reconciled', status: 'False', reason, message },
+      { type: 'Ready', status: 'False', reason, message },
+    ]),
+  };
+}
+
+/** `stop-reason=inactivity` gives `inactivity`, anything else `user` (contract §2.3). */
+export function stopReasonFromAnnotations(event: ObserveEvent): 'user' | 'inactivity' {
+  return event.observation.annotations.stopReason === 'inactivity' ? 'inactivity' : 'user';
+}
+
+export function markStopping(
+  context: SessionContext,
+  event: ObserveEvent,
+  reason: 'user' | 'inactivity',
+): ContextUpdate {
+  const message =
+    reason === 'inactivity'
+      ? `No activity for more than ${event.observation.inactivityTimeoutSeconds ?? 0}s; stopping the runner`
+      : 'Stop requested; stopping the runner';
+  return {
+    stoppedReason: reason,
+    ...withConditions(context, event, [{ type: 'Ready', status: 'False', reason: 'Stopping', message }]),
+  };
+}
+
+/** → Stopped ("TransitionToStopped", contract §2.2). */
+export function markStopped(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  const stoppedReason = context.stoppedReason ?? stopReasonFromAnnotations(event);
+  const reason = stoppedReason === 'inactivity' ? 'InactivityTimeout' : 'UserStopped';
+  const message =
+    stoppedReason === 'inactivity' ? 'Session stopped after inactivity' : 'Session stopped by user';
+  return {
+    completionTime: now(event),
+    stoppedReason,
+    ...withConditions(context, event, [
+      { type: 'Ready', status: 'False', reason, message },
+      { type: 'PodCreated', status: 'False', reason, message },
+      { type: 'RunnerStarted', status: 'False', reason, message },
+    ]),
+  };
+}
+
+export function markSpecSyncRequested(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  return withConditions(context, event, [
+    {
+      type: 'Reconciled',
+      status: 'Unknown',
+      reason: 'SpecSyncInProgress',
+      message: `Applying generation ${event.observation.generation} to the runner`,
+    },
+  ]);
+}
+
+/** Running: record what the spec sync did; observedGeneration moves only when all of it succeeded. */
+export function recordSpecSync(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  const sync = event.observation.specSync;
+  if (sync === undefined) return {};
+  const update: ContextUpdate = {};
+  const conditions: ConditionUpdate[] = [];
+  if (sync.repos.ok) {
+    update.reconciledRepos = sync.repos.reconciled;
+    conditions.push({
+      type: 'ReposReconciled',
+      status: 'True',
+      reason: sync.repos.reconciled.length === 0 ? 'NoRepos' : 'Reconciled',
+    });
+  } else {
+    conditions.push({
+      type: 'ReposReconciled',
+      status: 'False',
+      reason: 'UpdateFailed',
+      message: sync.repos.message,
+    });
+  }
+  if (sync.workflow.ok) {
+    update.reconciledWorkflow = sync.workflow.reconciled ?? undefined;
+    conditions.push({
+      type: 'WorkflowReconciled',
+      status: 'True',
+      reason: sync.workflow.reconciled === null ? 'NotConfigured' : 'Reconciled',
+    });
+  } else {
+    conditions.push({
+      type: 'WorkflowReconciled',
+      status: 'False',
+      reason: 'UpdateFailed',
+      message: sync.workflow.message,
+    });
+  }
+  if (sync.repos.ok && sync.workflow.ok) {
+    update.observedGeneration = sync.generation;
+    conditions.push({ type: 'Reconciled', status: 'True', reason: 'SpecApplied' });
+  } else {
+    const failed = !sync.repos.ok ? sync.repos : sync.workflow;
+    const reason = !sync.repos.ok ? 'RepoReconciliationFailed' : 'WorkflowReconciliationFailed';
+    conditions.push({
+      type: 'Reconciled',
+      status: 'False',
+      reason,
+      message: failed.ok ? undefined : failed.message,
+    });
+  }
+  return { ...update, ...withConditions(context, event, conditions) };
+}
