@@ -1,0 +1,61 @@
+import { describe, expect, test } from 'vitest';
+import { buildRunnerNetworkPolicy, parseAgentRegistry, runnerPortsOf } from '../../src/children/index.js';
+import { fromWire, toWire } from '../fixtures/client-model.js';
+
+describe('runner NetworkPolicy', () => {
+  const registry = parseAgentRegistry(
+    JSON.stringify([
+      { id: 'claude-agent-sdk', container: { port: 8001 } },
+      { id: 'custom', container: { port: 9100 } },
+    ]),
+  );
+  const policy = buildRunnerNetworkPolicy({
+    namespace: 'team-a',
+    backendNamespace: 'ambient-code',
+    ports: runnerPortsOf(registry),
+  });
+
+  test('allows only the backend namespace, on every runner port of the registry (not a hard-coded 8001)', () => {
+    expect(policy).toEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name: 'runner-allow-backend-only',
+        namespace: 'team-a',
+        labels: { app: 'ambient-code', 'ambient-code.io/managed-by': 'operator' },
+      },
+      spec: {
+        podSelector: { matchLabels: { app: 'ambient-code-runner' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            _from: [
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ambient-code' } } },
+            ],
+            ports: [
+              { protocol: 'TCP', port: 8001 },
+              { protocol: 'TCP', port: 9100 },
+            ],
+          },
+        ],
+      },
+    });
+    expect(policy.metadata?.ownerReferences).toBeUndefined();
+  });
+
+  test('ports are de-duplicated and sorted', () => {
+    const ports = buildRunnerNetworkPolicy({
+      namespace: 'n',
+      backendNamespace: 'b',
+      ports: [9100, 8001, 9100],
+    }).spec?.ingress?.[0]?.ports;
+    expect(ports?.map((p) => p.port)).toEqual([8001, 9100]);
+  });
+
+  test('on the wire the client model sends `from`', () => {
+    const wire = toWire(policy, 'V1NetworkPolicy') as { spec: { ingress: Record<string, unknown>[] } };
+    expect(Object.keys(wire.spec.ingress[0] ?? {}).sort()).toEqual(['from', 'ports']);
+    // and nothing is lost on the way
+    expect(fromWire(wire, 'V1NetworkPolicy')).toEqual(JSON.parse(JSON.stringify(policy)));
+  });
+});
