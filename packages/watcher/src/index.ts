@@ -1,1 +1,27 @@
-export {};
+export { startWatcher, type Watcher, type WatcherOptions } from './watcher.js';
+export {
+  eventToKeys,
+  managedNamespaceSelector,
+  owningSessionName,
+  projectSettingsKey,
+  runnerSelector,
+  sessionKey,
+  sessionLabel,
+  type WatchedKind,
+} from './event-to-keys.js';
+export {
+  startListWatch,
+  WatchError,
+  type ListWatch,
+  type ListWatchOptions,
+  type ListWatchState,
+  type RestartReason,
+  type WatchedObject,
+  type WatchErrorKind,
+  type WatchEvent,
+  type WatchEventType,
+} from './list-watch.js';
+export { startLeaderElection, type LeaderElection, type LeaderElectionOptions } from './leader-election.js';
+export { KeyIndex } from './key-index.js';
+export type { BindAddress, Readiness } from './health.js';
+export { splitWatcherFlags } from './cli-flags.js';

@@ -1,0 +1,56 @@
+// Pure mapping from a watched object to the queue keys it concerns. No I/O; the session index is passed in.
+import type { WatchedObject } from './list-watch.js';
+
+/** The resource types the watcher lists and watches. */
+export type WatchedKind = 'AgenticSession' | 'Job' | 'Pod' | 'ProjectSettings' | 'Namespace';
+
+/** Label runner pods and Jobs carry with their session's name. */
+export const sessionLabel = 'agentic-session';
+/** Selector of runner Jobs and Pods. */
+export const runnerSelector = 'app=ambient-code-runner';
+/** Selector of namespaces the operator manages. */
+export const managedNamespaceSelector = 'ambient-code.io/managed=true';
+
+export function sessionKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** Key of a namespace's ProjectSettings reconcile (a key space of its own next to sessions). */
+export function projectSettingsKey(namespace: string): string {
+  return `ps:${namespace}`;
+}
+
+/** The session a runner Job or Pod belongs to: its label, else its controller AgenticSession, else a `<name>-runner` Job. */
+export function owningSessionName(object: WatchedObject): string | undefined {
+  const label = object.labels?.[sessionLabel];
+  if (label) return label;
+  const controller = object.ownerReferences?.find((o) => o.controller);
+  if (controller?.kind === 'AgenticSession') return controller.name;
+  if (controller?.kind === 'Job' && controller.name.endsWith('-runner'))
+    return controller.name.slice(0, -'-runner'.length);
+  return undefined;
+}
+
+/**
+ * Keys to enqueue for an event on `object` of `kind`. `sessionsIn(ns)` lists the known session keys of a namespace
+ * (from the watcher's index), used when a namespace-wide setting changes.
+ */
+export function eventToKeys(
+  kind: WatchedKind,
+  object: WatchedObject,
+  sessionsIn: (namespace: string) => Iterable<string>,
+): string[] {
+  switch (kind) {
+    case 'AgenticSession':
+      return object.namespace ? [sessionKey(object.namespace, object.name)] : [];
+    case 'Job':
+    case 'Pod': {
+      const session = owningSessionName(object);
+      return session && object.namespace ? [sessionKey(object.namespace, session)] : [];
+    }
+    case 'ProjectSettings':
+      return object.namespace ? [projectSettingsKey(object.namespace), ...sessionsIn(object.namespace)] : [];
+    case 'Namespace':
+      return [projectSettingsKey(object.name), ...sessionsIn(object.name)];
+  }
+}

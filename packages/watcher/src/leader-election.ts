@@ -1,0 +1,191 @@
+// Leader election on a coordination.k8s.io/v1 Lease, as client-go's leaderelection does it: read, then create or
+// replace with the read resourceVersion (a 409 means someone else won). Expiry is judged by when WE last saw the
+// record change (not the holder's clock). Release on shutdown empties holderIdentity so a standby takes over at its
+// next retry instead of waiting for expiry.
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+
+export interface LeaderElectionOptions {
+  kubeConfig: KubeConfig;
+  /** Namespace of the Lease (the operator's `NAMESPACE`). */
+  namespace: string;
+  /** @defaultValue 'ambient-session-watcher' */
+  leaseName?: string;
+  /** Unique per process. @defaultValue `<hostname>_<pid>` */
+  identity?: string;
+  /** How long a standby waits after the last observed renewal before taking over, in ms. @defaultValue 15000 */
+  leaseDurationMs?: number;
+  /** The leader gives up if it could not renew for this long, in ms. @defaultValue 10000 */
+  renewDeadlineMs?: number;
+  /** Interval between attempts to acquire or renew, in ms. @defaultValue 2000 */
+  retryPeriodMs?: number;
+  onStartedLeading: () => void;
+  onStoppedLeading: () => void;
+  onError?: (err: unknown) => void;
+}
+
+export interface LeaderElection {
+  isLeader(): boolean;
+  readonly identity: string;
+  /** Stops campaigning; when leading, releases the Lease first. */
+  stop(): Promise<void>;
+}
+
+function statusOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function microTime(value: unknown): V1MicroTime | undefined {
+  if (value === undefined || value === null) return undefined;
+  const ms = value instanceof Date ? value.getTime() : Date.parse(String(value));
+  return Number.isNaN(ms) ? undefined : new V1MicroTime(ms);
+}
+
+export function startLeaderElection(options: LeaderElectionOptions): LeaderElection {
+  const coord = options.kubeConfig.makeApiClient(CoordinationV1Api);
+  const name = options.leaseName ?? 'ambient-session-watcher';
+  const namespace = options.namespace;
+  const identity = options.identity ?? `${os.hostname()}_${process.pid}`;
+  const leaseDurationMs = options.leaseDurationMs ?? 15_000;
+  const renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
+  const retryPeriodMs = options.retryPeriodMs ?? 2000;
+  const leaseDurationSeconds = Math.max(1, Math.round(leaseDurationMs / 1000));
+  const stopping = new AbortController();
+  let leader = false;
+  let lastRenewed = 0;
+  let observedRecord = '';
+  let observedAt = 0;
+
+  function observe(lease: V1Lease): void {
+    const s = lease.spec ?? {};
+    const record = `${s.holderIdentity ?? ''}|${String(s.renewTime ?? '')}|${s.leaseDurationSeconds ?? ''}`;
+    if (record !== observedRecord) {
+      observedRecord = record;
+      observedAt = Date.now();
+    }
+  }
+
+  async function tryAcquireOrRenew(): Promise<boolean> {
+    const now = new V1MicroTime(Date.now());
+    let current: V1Lease | undefined;
+    try {
+      current = await coord.readNamespacedLease({ name, namespace });
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    if (!current) {
+      try {
+        const created = await coord.createNamespacedLease({
+          namespace,
+          body: {
+            metadata: { name, namespace },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds,
+              acquireTime: now,
+              renewTime: now,
+              leaseTransitions: 0,
+            },
+          },
+        });
+        observe(created);
+        return true;
+      } catch (err) {
+        if (statusOf(err) === 409) return false;
+        throw err;
+      }
+    }
+    observe(current);
+    const spec = current.spec ?? {};
+    const holder = spec.holderIdentity ?? '';
+    const recordDurationMs = (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
+    if (holder !== '' && holder !== identity && observedAt + recordDurationMs > Date.now()) return false;
+    const mine = holder === identity;
+    const body: V1Lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace, resourceVersion: current.metadata?.resourceVersion },
+      spec: {
+        holderIdentity: identity,
+        leaseDurationSeconds,
+        acquireTime: mine ? (microTime(spec.acquireTime) ?? now) : now,
+        renewTime: now,
+        leaseTransitions: (spec.leaseTransitions ?? 0) + (mine ? 0 : 1),
+      },
+    };
+    try {
+      observe(await coord.replaceNamespacedLease({ name, namespace, body }));
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 409) return false;
+      throw err;
+    }
+  }
+
+  async function release(): Promise<void> {
+    const current = await coord.readNamespacedLease({ name, namespace });
+    if (current.spec?.holderIdentity !== identity) return;
+    const now = new V1MicroTime(Date.now());
+    await coord.replaceNamespacedLease({
+      name,
+      namespace,
+      body: {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name, namespace, resourceVersion: current.metadata?.resourceVersion },
+        spec: {
+          holderIdentity: '',
+          leaseDurationSeconds: 1,
+          acquireTime: now,
+          renewTime: now,
+          leaseTransitions: current.spec?.leaseTransitions ?? 0,
+        },
+      },
+    });
+  }
+
+  function setLeader(next: boolean): void {
+    if (next === leader) return;
+    leader = next;
+    if (next) options.onStartedLeading();
+    else options.onStoppedLeading();
+  }
+
+  async function run(): Promise<void> {
+    while (!stopping.signal.aborted) {
+      let ok = false;
+      try {
+        ok = await tryAcquireOrRenew();
+      } catch (err) {
+        options.onError?.(err);
+      }
+      if (stopping.signal.aborted) break;
+      if (ok) {
+        lastRenewed = Date.now();
+        setLeader(true);
+      } else if (leader && Date.now() - lastRenewed > renewDeadlineMs) {
+        // Could not renew in time: another candidate may take over after the lease expires; stop acting now.
+        setLeader(false);
+      } else if (leader && !ok && observedRecord.split('|')[0] !== identity && observedRecord !== '') {
+        setLeader(false); // someone else holds it now
+      }
+      await sleep(retryPeriodMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+    }
+  }
+
+  const running = run();
+  return {
+    identity,
+    isLeader: () => leader,
+    async stop() {
+      stopping.abort();
+      await running;
+      if (leader) {
+        setLeader(false);
+        await release().catch((err: unknown) => options.onError?.(err));
+      }
+    },
+  };
+}

@@ -1,0 +1,301 @@
+// Lists and watches ONE resource type, metadata only, as an explicit state machine:
+//   listing → watching ⇄ (re-watch from the last resourceVersion) → relisting (410 Gone, stalled) → watching …
+// Any error goes to `backoff` (capped exponential) and then re-watches from the last resourceVersion (a 410 then
+// sends it to relisting). client-node's informer stops for good on non-410 errors; this loop never does until stopped.
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { z } from 'zod';
+import { kubeGet, metadataAccept, metadataWatchAccept, readBody } from './kube-http.js';
+
+export type ListWatchState = 'listing' | 'watching' | 'relisting' | 'backoff' | 'stopped';
+
+/** The metadata the watcher needs from any object; everything else is dropped while parsing. */
+const watchedObjectSchema = z.object({
+  metadata: z.object({
+    name: z.string(),
+    namespace: z.string().optional(),
+    resourceVersion: z.string().optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    ownerReferences: z
+      .array(z.object({ kind: z.string(), name: z.string(), controller: z.boolean().optional() }))
+      .optional(),
+  }),
+});
+export type WatchedObject = z.infer<typeof watchedObjectSchema>['metadata'];
+
+const listSchema = z.object({
+  metadata: z.object({ resourceVersion: z.string().optional(), continue: z.string().optional() }).optional(),
+  items: z.array(watchedObjectSchema).nullish(),
+});
+const watchLineSchema = z.object({
+  type: z.enum(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']),
+  object: z.unknown(),
+});
+const statusSchema = z.object({
+  code: z.number().optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+const bookmarkSchema = z.object({ metadata: z.object({ resourceVersion: z.string() }) });
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+export interface WatchEvent {
+  type: WatchEventType;
+  object: WatchedObject;
+}
+
+/** Why a list or watch failed; every kind is retried (kube-rs `watcher::Error`). */
+export type WatchErrorKind =
+  'ListFailed' | 'WatchStartFailed' | 'WatchFailed' | 'NoResourceVersion' | 'BadResponse';
+export class WatchError extends Error {
+  override readonly name = 'WatchError';
+  constructor(
+    readonly kind: WatchErrorKind,
+    message: string,
+    readonly httpStatus?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Why the loop went back to listing or re-watching (for metrics). */
+export type RestartReason = 'gone' | 'stalled' | 'closed' | 'error';
+
+export interface ListWatchOptions {
+  kubeConfig: KubeConfig;
+  /** Collection path, e.g. `/apis/vteam.ambient-code/v1alpha1/agenticsessions` or `/api/v1/namespaces/x/pods`. */
+  path: string;
+  labelSelector?: string;
+  /**
+   * Called with each page of a (re)list, in order; `last` marks the end of a complete snapshot, so the consumer can
+   * drop what the snapshot no longer holds. Awaited (backpressure).
+   */
+  onListPage: (objects: WatchedObject[], page: { first: boolean; last: boolean }) => void | Promise<void>;
+  /** Called for each watch event (bookmarks excluded). Awaited (backpressure). */
+  onEvent: (event: WatchEvent) => void | Promise<void>;
+  onStateChange?: (state: ListWatchState) => void;
+  onRestart?: (reason: RestartReason, error?: unknown) => void;
+  /**
+   * A watch that delivered nothing (no event, no bookmark) for this long is considered silently stalled, dropped and
+   * replaced by a relist, in milliseconds.
+   * @defaultValue 90000
+   */
+  stallTimeoutMs?: number;
+  /**
+   * Server-side watch timeout (`timeoutSeconds`); the server ends the watch cleanly and we re-watch, in seconds.
+   * @defaultValue 300
+   */
+  watchTimeoutSeconds?: number;
+  /** Objects per list page (`limit`). @defaultValue 500 */
+  pageSize?: number;
+  /** First delay after an error, in milliseconds; doubles per consecutive error. @defaultValue 250 */
+  backoffInitialMs?: number;
+  /** Cap of that delay (keep it well under 10 s so a restarted API server is found quickly). @defaultValue 4000 */
+  backoffMaxMs?: number;
+  /** Time allowed for response headers of each request, in milliseconds. @defaultValue 30000 */
+  requestTimeoutMs?: number;
+}
+
+export interface ListWatch {
+  state(): ListWatchState;
+  /** A complete list has been delivered at least once. */
+  synced(): boolean;
+  /** Milliseconds since the server last sent anything on this list/watch. */
+  lastActivityAgeMs(): number;
+  /** Healthy: watching and heard from the server within the stall timeout. */
+  healthy(): boolean;
+  stop(): Promise<void>;
+}
+
+export function startListWatch(options: ListWatchOptions): ListWatch {
+  const stallTimeoutMs = options.stallTimeoutMs ?? 90_000;
+  const backoffInitialMs = options.backoffInitialMs ?? 250;
+  const backoffMaxMs = options.backoffMaxMs ?? 4000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const stopping = new AbortController();
+  let state: ListWatchState = 'listing';
+  let synced = false;
+  let lastActivity = Date.now();
+
+  function setState(next: ListWatchState): void {
+    if (next === state) return;
+    state = next;
+    options.onStateChange?.(next);
+  }
+
+  async function listAll(): Promise<string> {
+    let continueToken: string | undefined;
+    let first = true;
+    for (;;) {
+      const res = await kubeGet(options.kubeConfig, options.path, {
+        query: {
+          limit: options.pageSize ?? 500,
+          continue: continueToken,
+          labelSelector: options.labelSelector,
+        },
+        accept: metadataAccept,
+        signal: stopping.signal,
+        timeoutMs: requestTimeoutMs,
+      });
+      const text = await readBody(res);
+      if (res.statusCode !== 200) {
+        throw new WatchError(
+          'ListFailed',
+          `list ${options.path}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`,
+          res.statusCode,
+        );
+      }
+      lastActivity = Date.now();
+      const parsed = listSchema.safeParse(JSON.parse(text));
+      if (!parsed.success)
+        throw new WatchError('BadResponse', `list ${options.path}: ${parsed.error.message}`);
+      continueToken = parsed.data.metadata?.continue || undefined;
+      await options.onListPage(
+        (parsed.data.items ?? []).map((i) => i.metadata),
+        { first, last: continueToken === undefined },
+      );
+      first = false;
+      if (continueToken === undefined) {
+        const rv = parsed.data.metadata?.resourceVersion;
+        if (!rv)
+          throw new WatchError('NoResourceVersion', `list ${options.path} returned no resourceVersion`);
+        return rv;
+      }
+    }
+  }
+
+  /** Watches from `rv` until the stream ends; returns how it ended and the last resourceVersion seen. */
+  async function watchFrom(
+    rv: string,
+  ): Promise<{ end: 'gone' | 'stalled' | 'closed'; rv: string; lines: number }> {
+    const res = await kubeGet(options.kubeConfig, options.path, {
+      query: {
+        watch: true,
+        resourceVersion: rv,
+        allowWatchBookmarks: true,
+        timeoutSeconds: options.watchTimeoutSeconds ?? 300,
+        labelSelector: options.labelSelector,
+      },
+      accept: metadataWatchAccept,
+      signal: stopping.signal,
+      timeoutMs: requestTimeoutMs,
+    });
+    if (res.statusCode === 410) {
+      res.resume();
+      return { end: 'gone', rv, lines: 0 };
+    }
+    if (res.statusCode !== 200) {
+      const text = await readBody(res);
+      throw new WatchError(
+        'WatchStartFailed',
+        `watch ${options.path}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`,
+        res.statusCode,
+      );
+    }
+    lastActivity = Date.now();
+    setState('watching');
+    let stalled = false;
+    const stallCheck = setInterval(
+      () => {
+        if (Date.now() - lastActivity > stallTimeoutMs) {
+          stalled = true;
+          res.destroy();
+        }
+      },
+      Math.max(50, Math.min(1000, stallTimeoutMs / 4)),
+    );
+    let lines = 0;
+    let current = rv;
+    try {
+      for await (const line of createInterface({ input: res, crlfDelay: Infinity })) {
+        if (line.trim() === '') continue;
+        lastActivity = Date.now();
+        lines++;
+        const parsed = watchLineSchema.safeParse(JSON.parse(line));
+        if (!parsed.success)
+          throw new WatchError('BadResponse', `watch ${options.path}: ${parsed.error.message}`);
+        const { type, object } = parsed.data;
+        if (type === 'BOOKMARK') {
+          const bookmark = bookmarkSchema.safeParse(object);
+          if (bookmark.success) current = bookmark.data.metadata.resourceVersion;
+          continue;
+        }
+        if (type === 'ERROR') {
+          const status = statusSchema.safeParse(object);
+          if (
+            status.success &&
+            (status.data.code === 410 || status.data.reason === 'Expired' || status.data.reason === 'Gone')
+          ) {
+            return { end: 'gone', rv: current, lines };
+          }
+          throw new WatchError(
+            'WatchFailed',
+            `watch ${options.path}: ${JSON.stringify(object).slice(0, 200)}`,
+          );
+        }
+        const obj = watchedObjectSchema.safeParse(object);
+        if (!obj.success) throw new WatchError('BadResponse', `watch ${options.path}: ${obj.error.message}`);
+        if (obj.data.metadata.resourceVersion) current = obj.data.metadata.resourceVersion;
+        await options.onEvent({ type, object: obj.data.metadata });
+      }
+    } catch (err) {
+      if (!stalled && !stopping.signal.aborted)
+        throw Object.assign(err as Error, { lastResourceVersion: current });
+    } finally {
+      clearInterval(stallCheck);
+      res.destroy();
+    }
+    return { end: stalled ? 'stalled' : 'closed', rv: current, lines };
+  }
+
+  async function run(): Promise<void> {
+    let rv: string | undefined;
+    let delayMs = backoffInitialMs;
+    const backoff = async () => {
+      setState('backoff');
+      await sleep(delayMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+      delayMs = Math.min(backoffMaxMs, delayMs * 2);
+    };
+    while (!stopping.signal.aborted) {
+      try {
+        if (rv === undefined) {
+          setState(synced ? 'relisting' : 'listing');
+          rv = await listAll();
+          synced = true;
+        }
+        const result = await watchFrom(rv);
+        if (stopping.signal.aborted) break;
+        rv = result.rv;
+        if (result.end === 'closed' && result.lines === 0) {
+          // Ended cleanly without a line: don't spin on a server that keeps closing at once.
+          options.onRestart?.('closed');
+          await backoff();
+          continue;
+        }
+        delayMs = backoffInitialMs;
+        options.onRestart?.(result.end);
+        if (result.end !== 'closed') rv = undefined; // gone or stalled: the next step is a relist
+      } catch (err) {
+        if (stopping.signal.aborted) break;
+        const last = (err as { lastResourceVersion?: unknown }).lastResourceVersion;
+        if (typeof last === 'string') rv = last;
+        options.onRestart?.('error', err);
+        await backoff();
+      }
+    }
+    setState('stopped');
+  }
+
+  const running = run();
+  return {
+    state: () => state,
+    synced: () => synced,
+    lastActivityAgeMs: () => Date.now() - lastActivity,
+    healthy: () => state === 'watching' && Date.now() - lastActivity <= stallTimeoutMs,
+    async stop() {
+      stopping.abort();
+      await running;
+    },
+  };
+}

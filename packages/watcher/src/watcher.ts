@@ -1,0 +1,355 @@
+// Composes the watcher: one list/watch per resource type (and per namespace when scoped), the key index, leader
+// election, the enqueuer, the resync loop and the probe/metrics servers.
+import { createLogger, type Logger, type RedisConnection } from '@ambient-operator/shared';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createEnqueuer, type EnqueueOutcome } from './enqueue.js';
+import {
+  eventToKeys,
+  managedNamespaceSelector,
+  owningSessionName,
+  projectSettingsKey,
+  runnerSelector,
+  sessionKey,
+  type WatchedKind,
+} from './event-to-keys.js';
+import { startProbeServer, type BindAddress, type ProbeServer, type Readiness } from './health.js';
+import { KeyIndex } from './key-index.js';
+import { startLeaderElection, type LeaderElection } from './leader-election.js';
+import { startListWatch, type ListWatch, type WatchedObject, type WatchEvent } from './list-watch.js';
+import { createWatcherMetrics, listWatchStates } from './metrics.js';
+import { startResyncLoop, type ResyncReason } from './resync.js';
+
+export interface WatcherOptions {
+  /** API server connection; pass shared's `createKubeConfig()` so every request shares one keep-alive agent. */
+  kubeConfig: KubeConfig;
+  /** Redis URL (or a caller-owned ioredis client) of the sessions queue. */
+  redis: RedisConnection;
+  /** Queue key prefix. @defaultValue 'ambient' */
+  queuePrefix?: string;
+  /** Queue name. @defaultValue 'sessions' */
+  queueName?: string;
+  /** Namespace of the leader-election Lease (the operator's NAMESPACE). @defaultValue 'default' */
+  namespace?: string;
+  /** Hold a Lease before enqueuing; standbys keep their watches warm. @defaultValue false */
+  leaderElect?: boolean;
+  /** @defaultValue 'ambient-session-watcher' */
+  leaseName?: string;
+  /** Leader identity. @defaultValue `<hostname>_<pid>` */
+  identity?: string;
+  /** @defaultValue 15000 */
+  leaseDurationMs?: number;
+  /** @defaultValue 10000 */
+  renewDeadlineMs?: number;
+  /** @defaultValue 2000 */
+  retryPeriodMs?: number;
+  /** Watch only these namespaces (no Namespace watch then); all namespaces when empty. @defaultValue [] */
+  namespaceScope?: readonly string[];
+  /** Extra label selector for AgenticSessions. @defaultValue none */
+  sessionLabelSelector?: string;
+  /** Full resync interval, in ms. @defaultValue 600000 */
+  resyncIntervalMs?: number;
+  /** Redis data-loss check interval, in ms. @defaultValue 2000 */
+  redisCheckIntervalMs?: number;
+  /** A watch silent this long is treated as stalled and relisted, in ms. @defaultValue 90000 */
+  watchStallTimeoutMs?: number;
+  /** Server-side watch timeout, in seconds. @defaultValue 300 */
+  watchTimeoutSeconds?: number;
+  /** Cap of the list/watch retry backoff, in ms. @defaultValue 4000 */
+  watchBackoffMaxMs?: number;
+  /** /healthz + /readyz; `null` disables. @defaultValue null */
+  healthProbeBindAddress?: BindAddress | null;
+  /** /metrics; `null` disables (may equal the probe address: then one server serves all three). @defaultValue null */
+  metricsBindAddress?: BindAddress | null;
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+}
+
+export interface Watcher {
+  isLeader(): boolean;
+  readiness(): Readiness;
+  /** Session keys currently known. */
+  knownSessions(): number;
+  /** Enqueues every key now (as a resync would); resolves with what the queue did. */
+  resyncNow(): Promise<EnqueueOutcome>;
+  /** Ports actually bound (useful with port 0). */
+  readonly healthPort: number | undefined;
+  readonly metricsPort: number | undefined;
+  /** Stops watches and loops, releases the Lease, closes Redis and the servers. */
+  stop(): Promise<void>;
+}
+
+interface WatchSpec {
+  kind: WatchedKind;
+  resource: string;
+  path: (namespace?: string) => string;
+  labelSelector?: string;
+}
+
+const crdGroup = '/apis/vteam.ambient-code/v1alpha1';
+const nsPath = (base: string, plural: string) => (namespace?: string) =>
+  namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
+
+export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
+  const log = options.logger ?? createLogger({ level: 'silent' });
+  const scope = [...(options.namespaceScope ?? [])];
+  const specs: WatchSpec[] = [
+    {
+      kind: 'AgenticSession',
+      resource: 'agenticsessions',
+      path: nsPath(crdGroup, 'agenticsessions'),
+      labelSelector: options.sessionLabelSelector,
+    },
+    { kind: 'Job', resource: 'jobs', path: nsPath('/apis/batch/v1', 'jobs'), labelSelector: runnerSelector },
+    { kind: 'Pod', resource: 'pods', path: nsPath('/api/v1', 'pods'), labelSelector: runnerSelector },
+    { kind: 'ProjectSettings', resource: 'projectsettings', path: nsPath(crdGroup, 'projectsettings') },
+  ];
+  if (scope.length === 0) {
+    specs.push({
+      kind: 'Namespace',
+      resource: 'namespaces',
+      path: () => '/api/v1/namespaces',
+      labelSelector: managedNamespaceSelector,
+    });
+  }
+
+  const index = new KeyIndex();
+  const enqueuer = createEnqueuer({
+    connection: options.redis,
+    prefix: options.queuePrefix,
+    name: options.queueName,
+  });
+  const watches: { spec: WatchSpec; scope: string; lw: ListWatch }[] = [];
+  let leader: LeaderElection | undefined;
+  let leading = !options.leaderElect;
+  let leaderResyncDue = true;
+
+  const metrics = createWatcherMetrics(
+    {
+      watchAges: () =>
+        watches.map((w) => [
+          w.scope === '*' ? w.spec.resource : `${w.spec.resource}/${w.scope}`,
+          w.lw.lastActivityAgeMs(),
+        ]),
+      knownSessions: () => index.sessionCount(),
+      queueDepth: () => enqueuer.depth(),
+      queueOldestJobAgeSeconds: () => enqueuer.oldestJobAgeSeconds(),
+    },
+    specs.flatMap((s) => (scope.length ? scope.map((ns) => `${s.resource}/${ns}`) : [s.resource])),
+  );
+
+  const allSynced = () => watches.length > 0 && watches.every((w) => w.lw.synced());
+
+  function allKeys(): Iterable<string> {
+    const projectKeys = index.projectNamespaceNames().map(projectSettingsKey);
+    return (function* () {
+      yield* index.sessionKeys();
+      yield* projectKeys;
+    })();
+  }
+
+  async function enqueue(keys: string[], reason: 'event' | 'relist'): Promise<void> {
+    if (!leading || keys.length === 0) return;
+    try {
+      const r = reason === 'event' ? await enqueuer.events(keys) : await enqueuer.resync(keys);
+      metrics.keysEnqueued.inc({ reason }, r.added + r.coalesced);
+      metrics.dedupHits.inc(r.coalesced);
+    } catch (err) {
+      metrics.enqueueErrors.inc();
+      log.warn({ err, keys: keys.length }, 'enqueue failed; a full resync follows once Redis answers');
+      resync.request('enqueue_failed');
+    }
+  }
+
+  const resync = startResyncLoop({
+    intervalMs: options.resyncIntervalMs,
+    redisCheckIntervalMs: options.redisCheckIntervalMs,
+    active: () => leading && allSynced(),
+    redisDataLost: () => enqueuer.redisDataLost(),
+    resync: async (reason: ResyncReason) => {
+      const r = await enqueuer.resync(allKeys());
+      metrics.resyncs.inc({ reason });
+      metrics.keysEnqueued.inc({ reason: 'resync' }, r.added + r.coalesced);
+      metrics.dedupHits.inc(r.coalesced);
+      log.info({ reason, added: r.added, coalesced: r.coalesced }, 'resynced every key');
+    },
+    onError: (err) => log.warn({ err }, 'resync check failed'),
+  });
+
+  function requestLeaderResyncIfReady(): void {
+    if (leading && leaderResyncDue && allSynced()) {
+      leaderResyncDue = false;
+      resync.request(options.leaderElect ? 'leader' : 'start');
+    }
+  }
+
+  function keysOf(kind: WatchedKind, object: WatchedObject): string[] {
+    return eventToKeys(kind, object, (ns) => index.sessionKeysIn(ns));
+  }
+
+  function startWatch(spec: WatchSpec, namespace: string | undefined): void {
+    const scopeKey = namespace ?? '*';
+    const resourceLabel = namespace ? `${spec.resource}/${namespace}` : spec.resource;
+    let relistKeys: string[] = [];
+    const lw = startListWatch({
+      kubeConfig: options.kubeConfig,
+      path: spec.path(namespace),
+      labelSelector: spec.labelSelector,
+      stallTimeoutMs: options.watchStallTimeoutMs,
+      watchTimeoutSeconds: options.watchTimeoutSeconds,
+      backoffMaxMs: options.watchBackoffMaxMs,
+      async onListPage(objects, page) {
+        const relist = lw.synced();
+        if (spec.kind === 'AgenticSession') {
+          if (page.first) index.beginSnapshot(scopeKey);
+          for (const o of objects) if (o.namespace) index.addToSnapshot(scopeKey, o.namespace, o.name);
+        }
+        if (spec.kind === 'ProjectSettings')
+          for (const o of objects)
+            if (o.namespace) index.setProjectNamespace(o.namespace, 'ProjectSettings', true);
+        if (spec.kind === 'Namespace')
+          for (const o of objects) index.setProjectNamespace(o.name, 'Namespace', true);
+        // A relist means events may have been missed: everything listed (and what vanished) goes back to the queue.
+        if (relist) relistKeys.push(...objects.flatMap((o) => relistKeysOf(spec.kind, o)));
+        if (page.last) {
+          if (spec.kind === 'AgenticSession')
+            relistKeys.push(...index.endSnapshot(scopeKey).filter(() => relist));
+          const keys = relistKeys;
+          relistKeys = [];
+          await enqueue(keys, 'relist');
+        }
+      },
+      async onEvent(event: WatchEvent) {
+        metrics.watchEvents.inc({ resource: resourceLabel, type: event.type });
+        const o = event.object;
+        const present = event.type !== 'DELETED';
+        if (spec.kind === 'AgenticSession' && o.namespace) {
+          if (present) index.addSession(o.namespace, o.name);
+          else index.removeSession(o.namespace, o.name);
+        }
+        if (spec.kind === 'ProjectSettings' && o.namespace)
+          index.setProjectNamespace(o.namespace, 'ProjectSettings', present);
+        if (spec.kind === 'Namespace') index.setProjectNamespace(o.name, 'Namespace', present);
+        await enqueue(keysOf(spec.kind, o), 'event');
+      },
+      onStateChange(state) {
+        for (const s of listWatchStates)
+          metrics.watchState.set({ resource: resourceLabel, state: s }, s === state ? 1 : 0);
+        if (state === 'watching') requestLeaderResyncIfReady();
+        log.debug({ resource: resourceLabel, state }, 'list/watch state');
+      },
+      onRestart(reason, err) {
+        metrics.watchRestarts.inc({ resource: resourceLabel, reason });
+        if (reason === 'error') log.warn({ resource: resourceLabel, err }, 'list/watch failed; retrying');
+        else log.info({ resource: resourceLabel, reason }, 'watch restarted');
+      },
+    });
+    watches.push({ spec, scope: scopeKey, lw });
+  }
+
+  // Keys for a relisted object: namespace-wide kinds only need their own ps key (sessions come from their own relist).
+  function relistKeysOf(kind: WatchedKind, o: WatchedObject): string[] {
+    if (kind === 'AgenticSession' && o.namespace) return [sessionKey(o.namespace, o.name)];
+    if (kind === 'Job' || kind === 'Pod') {
+      const s = owningSessionName(o);
+      return s && o.namespace ? [sessionKey(o.namespace, s)] : [];
+    }
+    if (kind === 'ProjectSettings' && o.namespace) return [projectSettingsKey(o.namespace)];
+    if (kind === 'Namespace') return [projectSettingsKey(o.name)];
+    return [];
+  }
+
+  for (const spec of specs) {
+    if (spec.kind === 'Namespace' || scope.length === 0) startWatch(spec, undefined);
+    else for (const ns of scope) startWatch(spec, ns);
+  }
+
+  if (options.leaderElect) {
+    leader = startLeaderElection({
+      kubeConfig: options.kubeConfig,
+      namespace: options.namespace ?? 'default',
+      leaseName: options.leaseName,
+      identity: options.identity,
+      leaseDurationMs: options.leaseDurationMs,
+      renewDeadlineMs: options.renewDeadlineMs,
+      retryPeriodMs: options.retryPeriodMs,
+      onStartedLeading() {
+        leading = true;
+        leaderResyncDue = true;
+        metrics.isLeader.set(1);
+        log.info({ identity: leader?.identity }, 'became leader');
+        requestLeaderResyncIfReady();
+      },
+      onStoppedLeading() {
+        leading = false;
+        metrics.isLeader.set(0);
+        log.warn('lost leadership; no longer enqueuing');
+      },
+      onError: (err) => log.warn({ err }, 'leader election request failed'),
+    });
+  } else {
+    metrics.isLeader.set(1);
+  }
+
+  function readiness(): Readiness {
+    const problems: string[] = [];
+    for (const w of watches) {
+      const name = w.scope === '*' ? w.spec.resource : `${w.spec.resource}/${w.scope}`;
+      if (!w.lw.synced()) problems.push(`${name}: initial list not complete (${w.lw.state()})`);
+      else if (!w.lw.healthy())
+        problems.push(
+          `${name}: ${w.lw.state()}, last heard ${Math.round(w.lw.lastActivityAgeMs() / 1000)} s ago`,
+        );
+    }
+    return { ready: problems.length === 0, problems };
+  }
+
+  const servers: ProbeServer[] = [];
+  let healthPort: number | undefined;
+  let metricsPort: number | undefined;
+  const probe = options.healthProbeBindAddress ?? null;
+  const metricsBind = options.metricsBindAddress ?? null;
+  const samePort =
+    probe &&
+    metricsBind &&
+    probe.port !== 0 &&
+    probe.port === metricsBind.port &&
+    probe.host === metricsBind.host;
+  if (probe) {
+    const s = await startProbeServer({
+      bind: probe,
+      readiness,
+      ...(samePort ? { registry: metrics.registry } : {}),
+    });
+    servers.push(s);
+    healthPort = s.port;
+    if (samePort) metricsPort = s.port;
+  }
+  if (metricsBind && !samePort) {
+    const s = await startProbeServer({ bind: metricsBind, registry: metrics.registry });
+    servers.push(s);
+    metricsPort = s.port;
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    isLeader: () => leading,
+    readiness,
+    knownSessions: () => index.sessionCount(),
+    healthPort,
+    metricsPort,
+    async resyncNow() {
+      return enqueuer.resync(allKeys());
+    },
+    stop() {
+      stopped ??= (async () => {
+        leading = false;
+        await resync.stop();
+        await leader?.stop();
+        await Promise.all(watches.map((w) => w.lw.stop()));
+        await enqueuer.close();
+        await Promise.all(servers.map((s) => s.close()));
+      })();
+      return stopped;
+    },
+  };
+}
