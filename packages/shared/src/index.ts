@@ -182,3 +182,22 @@ export {
   makeApiClients,
 } from './k8s-client.js';
 export type { ApiClients, CreateKubeConfigOptions, SharedAgentOptions } from './k8s-client.js';
+export { REDACTED, SECRET_ENV_NAME, SECRET_KEYS, createLogger } from './logger.js';
+export type { CreateLoggerOptions, Logger } from './logger.js';
+export {
+  BUCKETS,
+  QUEUE_STATES,
+  RECONCILE_OUTCOMES,
+  createOperatorMetrics,
+  initKnownLabels,
+} from './metrics.js';
+export type {
+  KnownLabels,
+  OperatorMetrics,
+  OperatorMetricsOptions,
+  QueueState,
+  QueueStats,
+  ReconcileOutcomeLabel,
+} from './metrics.js';
+export { startHttpServer } from './http-server.js';
+export type { OperatorHttpServer, OperatorHttpServerOptions, ProbeCheck } from './http-server.js';

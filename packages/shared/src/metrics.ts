@@ -1,0 +1,226 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/**
+ * Every Prometheus metric of the operator, declared once (style.md item 12). The eight `ambient_*`
+ * session metrics use exactly the names, types and labels of the upstream README table, so its PromQL
+ * works; the reconcile and queue metrics are ours.
+ */
+
+/** How one reconcile ended (controller-runtime's `reconcile_total{result}`). */
+export const RECONCILE_OUTCOMES = ['success', 'requeue_after', 'retryable', 'conflict', 'terminal'] as const;
+export type ReconcileOutcomeLabel = (typeof RECONCILE_OUTCOMES)[number];
+
+/** Job states reported by BullMQ's `getJobCounts()`. */
+export const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'completed',
+  'failed',
+] as const;
+export type QueueState = (typeof QUEUE_STATES)[number];
+
+/**
+ * Histogram buckets, in seconds.
+ * - Startup (Pending → Running: scheduling, image pull, runner boot): 0.5 s … 10 min.
+ * - Reconcile (a few API round-trips): 1 ms … 10 s, dense below 100 ms.
+ * - Pod/Job creation (one API call, sometimes throttled): 5 ms … 10 s.
+ * - Token provisioning (SA, Role, RoleBinding, TokenRequest, Secret: ~5 calls): 10 ms … 30 s.
+ */
+export const BUCKETS = {
+  sessionStartupSeconds: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+  reconcileSeconds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  podCreationSeconds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  tokenProvisionSeconds: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+} as const;
+
+/** Queue numbers read at scrape time (from BullMQ). */
+export interface QueueStats {
+  /** Jobs per state; states not given are reported as 0. */
+  depth: Partial<Record<QueueState, number>>;
+  /** Age of the oldest waiting job in seconds; 0 when none waits. */
+  oldestJobAgeSeconds: number;
+}
+
+export interface OperatorMetricsOptions {
+  /**
+   * Called at scrape time to fill `ambient_queue_depth` and `ambient_queue_oldest_job_age_seconds`.
+   * Without it those gauges keep whatever was last `set()`.
+   */
+  collectQueueStats?: () => Promise<QueueStats>;
+}
+
+export interface OperatorMetrics {
+  /** `ambient_session_startup_duration_seconds{namespace}`: Pending → Running. */
+  sessionStartupDuration: Histogram<'namespace'>;
+  /** `ambient_sessions_total{namespace}`: sessions created. */
+  sessionsTotal: Counter<'namespace'>;
+  /** `ambient_sessions_completed_total{namespace,final_phase}`: sessions reaching Stopped/Failed/Completed. */
+  sessionsCompleted: Counter<'namespace' | 'final_phase'>;
+  /** `ambient_session_phase_transitions_total{namespace,from_phase,to_phase}`. */
+  phaseTransitions: Counter<'namespace' | 'from_phase' | 'to_phase'>;
+  /** `ambient_reconcile_duration_seconds{phase,success}` with success "true"/"false". */
+  reconcileDuration: Histogram<'phase' | 'success'>;
+  /** `ambient_pod_creation_duration_seconds{namespace}`: runner Job/Pod creation. */
+  podCreationDuration: Histogram<'namespace'>;
+  /** `ambient_token_provision_duration_seconds{namespace}`. */
+  tokenProvisionDuration: Histogram<'namespace'>;
+  /** `ambient_session_errors_total{namespace,phase,error_type}`. */
+  sessionErrors: Counter<'namespace' | 'phase' | 'error_type'>;
+  /** `ambient_reconcile_total{outcome}`: each reconcile counted once. */
+  reconcileTotal: Counter<'outcome'>;
+  /** `ambient_queue_depth{state}`. */
+  queueDepth: Gauge<'state'>;
+  /** `ambient_queue_oldest_job_age_seconds`. */
+  queueOldestJobAge: Gauge;
+  /** `ambient_queue_processed_total`: jobs completed by this process. */
+  queueProcessed: Counter;
+  /** `ambient_queue_failed_total`: jobs failed in this process. */
+  queueFailed: Counter;
+}
+
+/** Define every metric in `registry` (use one registry per process; names must be unique in it). */
+export function createOperatorMetrics(
+  registry: Registry,
+  options: OperatorMetricsOptions = {},
+): OperatorMetrics {
+  const registers = [registry];
+  // Both queue gauges are filled from one collector call per scrape (prom-client collects in parallel).
+  let pendingStats: Promise<QueueStats> | undefined;
+  const queueStats = (collector: () => Promise<QueueStats>) =>
+    (pendingStats ??= collector().finally(() => {
+      pendingStats = undefined;
+    }));
+
+  const queueDepth = new Gauge({
+    name: 'ambient_queue_depth',
+    help: 'Jobs in the session queue by state',
+    labelNames: ['state'] as const,
+    registers,
+    ...(options.collectQueueStats && {
+      async collect(this: Gauge<'state'>) {
+        const stats = await queueStats(options.collectQueueStats!);
+        for (const state of QUEUE_STATES) this.set({ state }, stats.depth[state] ?? 0);
+      },
+    }),
+  });
+  const queueOldestJobAge = new Gauge({
+    name: 'ambient_queue_oldest_job_age_seconds',
+    help: 'Age of the oldest waiting job in the session queue, in seconds',
+    registers,
+    ...(options.collectQueueStats && {
+      async collect(this: Gauge) {
+        this.set((await queueStats(options.collectQueueStats!)).oldestJobAgeSeconds);
+      },
+    }),
+  });
+
+  return {
+    sessionStartupDuration: new Histogram({
+      name: 'ambient_session_startup_duration_seconds',
+      help: 'Time from Pending to Running',
+      labelNames: ['namespace'] as const,
+      buckets: [...BUCKETS.sessionStartupSeconds],
+      registers,
+    }),
+    sessionsTotal: new Counter({
+      name: 'ambient_sessions_total',
+      help: 'Total sessions created',
+      labelNames: ['namespace'] as const,
+      registers,
+    }),
+    sessionsCompleted: new Counter({
+      name: 'ambient_sessions_completed_total',
+      help: 'Sessions reaching terminal states (Stopped, Failed, Completed)',
+      labelNames: ['namespace', 'final_phase'] as const,
+      registers,
+    }),
+    phaseTransitions: new Counter({
+      name: 'ambient_session_phase_transitions_total',
+      help: 'Phase transition counts',
+      labelNames: ['namespace', 'from_phase', 'to_phase'] as const,
+      registers,
+    }),
+    reconcileDuration: new Histogram({
+      name: 'ambient_reconcile_duration_seconds',
+      help: 'Reconcile loop timing',
+      labelNames: ['phase', 'success'] as const,
+      buckets: [...BUCKETS.reconcileSeconds],
+      registers,
+    }),
+    podCreationDuration: new Histogram({
+      name: 'ambient_pod_creation_duration_seconds',
+      help: 'Pod creation timing',
+      labelNames: ['namespace'] as const,
+      buckets: [...BUCKETS.podCreationSeconds],
+      registers,
+    }),
+    tokenProvisionDuration: new Histogram({
+      name: 'ambient_token_provision_duration_seconds',
+      help: 'Runner token provisioning time',
+      labelNames: ['namespace'] as const,
+      buckets: [...BUCKETS.tokenProvisionSeconds],
+      registers,
+    }),
+    sessionErrors: new Counter({
+      name: 'ambient_session_errors_total',
+      help: 'Error tracking',
+      labelNames: ['namespace', 'phase', 'error_type'] as const,
+      registers,
+    }),
+    reconcileTotal: new Counter({
+      name: 'ambient_reconcile_total',
+      help: 'Reconciles by outcome (success, requeue_after, retryable, conflict, terminal)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    queueDepth,
+    queueOldestJobAge,
+    queueProcessed: new Counter({
+      name: 'ambient_queue_processed_total',
+      help: 'Session queue jobs completed by this process',
+      registers,
+    }),
+    queueFailed: new Counter({
+      name: 'ambient_queue_failed_total',
+      help: 'Session queue jobs failed in this process',
+      registers,
+    }),
+  };
+}
+
+export interface KnownLabels {
+  /** Phase names (from the machine in @ambient-operator/machines; shared must not import it). */
+  phases: readonly string[];
+  /** Namespaces to pre-create per-namespace series for. @defaultValue [] */
+  namespaces?: readonly string[];
+  /** Terminal phases (final_phase values). @defaultValue [] */
+  terminalPhases?: readonly string[];
+}
+
+/**
+ * Set the known label combinations to 0 at startup, like controller-runtime's initMetrics, so rates
+ * and ratios exist before the first event: outcomes, phases × success, queue states, and per given
+ * namespace the session counters and histograms. Transition and error series (phase × phase, free-form
+ * error types) are left to appear on first use.
+ */
+export function initKnownLabels(metrics: OperatorMetrics, known: KnownLabels): void {
+  for (const outcome of RECONCILE_OUTCOMES) metrics.reconcileTotal.inc({ outcome }, 0);
+  for (const phase of known.phases) {
+    for (const success of ['true', 'false']) metrics.reconcileDuration.zero({ phase, success });
+  }
+  for (const state of QUEUE_STATES) metrics.queueDepth.set({ state }, 0);
+  metrics.queueOldestJobAge.set(0);
+  metrics.queueProcessed.inc(0);
+  metrics.queueFailed.inc(0);
+  for (const namespace of known.namespaces ?? []) {
+    metrics.sessionsTotal.inc({ namespace }, 0);
+    metrics.sessionStartupDuration.zero({ namespace });
+    metrics.podCreationDuration.zero({ namespace });
+    metrics.tokenProvisionDuration.zero({ namespace });
+    for (const final_phase of known.terminalPhases ?? [])
+      metrics.sessionsCompleted.inc({ namespace, final_phase }, 0);
+  }
+}
