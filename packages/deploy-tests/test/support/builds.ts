@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { deployDir, kustomizeBuild, kustomizeCompose, type KubeObject } from '@ambient-operator/deploy-tests';
+
+/** The kustomizations users apply, by name, built once per test file. */
+export const BUILD_NAMES = [
+  'base',
+  'dev',
+  'production',
+  'base+external-redis',
+  'production+external-redis',
+] as const;
+export type BuildName = (typeof BUILD_NAMES)[number];
+
+export const paths = {
+  base: join(deployDir, 'base'),
+  dev: join(deployDir, 'overlays/dev'),
+  production: join(deployDir, 'overlays/production'),
+  keda: join(deployDir, 'components/keda'),
+  monitoring: join(deployDir, 'components/monitoring'),
+  externalRedis: join(deployDir, 'components/external-redis'),
+  examples: join(deployDir, 'examples'),
+} as const;
+
+const cache = new Map<BuildName, Promise<KubeObject[]>>();
+
+export function build(name: BuildName): Promise<KubeObject[]> {
+  let pending = cache.get(name);
+  if (pending === undefined) {
+    pending = buildUncached(name);
+    cache.set(name, pending);
+  }
+  return pending;
+}
+
+function buildUncached(name: BuildName): Promise<KubeObject[]> {
+  switch (name) {
+    case 'base':
+      return kustomizeBuild(paths.base);
+    case 'dev':
+      return kustomizeBuild(paths.dev);
+    case 'production':
+      return kustomizeBuild(paths.production);
+    case 'base+external-redis':
+      return kustomizeCompose({ resources: [paths.base], components: [paths.externalRedis] });
+    case 'production+external-redis':
+      return kustomizeCompose({ resources: [paths.production], components: [paths.externalRedis] });
+  }
+}
+
+/** The one object of that kind and name; fails the test when absent or ambiguous. */
+export function find(objects: readonly KubeObject[], kind: string, name: string): KubeObject {
+  const matches = objects.filter((o) => o.kind === kind && o.metadata.name === name);
+  if (matches.length !== 1) throw new Error(`expected one ${kind}/${name}, found ${matches.length}`);
+  return matches[0]!;
+}
+
+/** Like find, for a generated object whose name carries a kustomize hash suffix. */
+export function findGenerated(objects: readonly KubeObject[], kind: string, prefix: string): KubeObject {
+  const matches = objects.filter(
+    (o) => o.kind === kind && new RegExp(`^${prefix}-[a-z0-9]{10}$`).test(o.metadata.name),
+  );
+  if (matches.length !== 1)
+    throw new Error(`expected one generated ${kind}/${prefix}-<hash>, found ${matches.length}`);
+  return matches[0]!;
+}
+
+export function kindsAndNames(objects: readonly KubeObject[]): string[] {
+  return objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+}
