@@ -53,20 +53,23 @@ export {
   DEFAULT_LLM_MODEL,
   DEFAULT_LLM_TEMPERATURE,
   DEFAULT_SESSION_TIMEOUT_SECONDS,
-  PROTECTED_RUNNER_ENV_NAMES,
-  appendMissingEnv,
   backendApiUrl,
   buildInitEnv,
   buildRunnerEnv,
   buildStateSyncEnv,
+  formatTemperature,
+} from './runner-env.js';
+export type { CredentialEnvName } from './runner-env.js';
+export {
+  PROTECTED_RUNNER_ENV_NAMES,
+  appendMissingEnv,
   canonicalJson,
   envFromMap,
-  formatTemperature,
   plainEnv,
   replaceOrAppendEnv,
   secretEnv,
-} from './runner-env.js';
-export type { CredentialEnvName, ReplaceOrAppendOptions } from './runner-env.js';
+} from './env-merge.js';
+export type { ReplaceOrAppendOptions } from './env-merge.js';
 export { buildRunnerCredentialsSecret } from './runner-credentials.js';
 export {
   PREREQUISITE_FAILURE_EXIT_CODE,
@@ -79,6 +82,7 @@ export {
   buildRunnerPodSpec,
   restrictedContainerSecurityContext,
   runnerPodLabels,
+  trustedCaBundlePresent,
 } from './runner-job.js';
 export { buildRunnerService } from './runner-service.js';
 export {

@@ -42,7 +42,8 @@ export type StateSyncSidecarMode = 'native' | 'container';
 export interface RunnerClusterFacts {
   /** Secret `ambient-non-vertex-integrations` exists in the session namespace (runner envFrom). */
   readonly integrationSecretExists: boolean;
-  /** Platform secrets present in the session namespace after copying (copied-secrets.ts). */
+  /** Platform secrets present in the session namespace after copying (copied-secrets.ts). With Vertex on,
+   *  a failed `ambient-vertex` copy must stop the run before building (contract: required). */
   readonly copiedSecrets: {
     readonly vertex: boolean;
     readonly langfuse: boolean;

@@ -1,4 +1,5 @@
 import type {
+  V1ConfigMap,
   V1Container,
   V1EnvFromSource,
   V1Job,
@@ -54,6 +55,18 @@ const STATE_SYNC_RESOURCES = {
 const POST_START_COMMAND =
   'mkdir -p /workspace/.google_workspace_mcp/credentials && ' +
   'cp -r /app/.google_workspace_mcp/credentials/* /workspace/.google_workspace_mcp/credentials/ 2>/dev/null || true';
+
+/**
+ * The `trustedCaBundle` fact from the observed ConfigMap `trusted-ca-bundle` of the session namespace:
+ * true only when it exists and has `ca-bundle.crt` in `data` or `binaryData`. Pass undefined when the
+ * GET failed for any reason (NotFound or otherwise): the pod is then built without the bundle, as upstream.
+ */
+export function trustedCaBundlePresent(
+  configMap: Pick<V1ConfigMap, 'data' | 'binaryData'> | undefined,
+): boolean {
+  const key = PLATFORM_NAMES.trustedCaBundleKey;
+  return configMap?.data?.[key] !== undefined || configMap?.binaryData?.[key] !== undefined;
+}
 
 /** The security context of every container: restricted Pod Security Standard. A new object per call. */
 export function restrictedContainerSecurityContext(): V1SecurityContext {

@@ -4,6 +4,7 @@ import {
   buildRunnerJob,
   buildRunnerPodSpec,
   parseAgentRegistry,
+  trustedCaBundlePresent,
   type RunnerBuildInput,
 } from '../../src/children/index.js';
 import {
@@ -169,6 +170,14 @@ describe('runner Job', () => {
         { name: 'workspace', mountPath: '/app/.claude', subPath: '.claude' },
       ]);
     }
+  });
+
+  test('trusted CA fact (upstream tests): present with the key in data or binaryData; absent, key missing or GET failed → no', () => {
+    expect(trustedCaBundlePresent({ data: { 'ca-bundle.crt': '--- fake CA data ---' } })).toBe(true);
+    expect(trustedCaBundlePresent({ binaryData: { 'ca-bundle.crt': 'LS0t' } })).toBe(true);
+    expect(trustedCaBundlePresent({ data: { 'wrong-key.pem': '--- fake CA data ---' } })).toBe(false);
+    expect(trustedCaBundlePresent({})).toBe(false);
+    expect(trustedCaBundlePresent(undefined)).toBe(false);
   });
 
   test('without the trusted CA ConfigMap (absent, key missing) or the Vertex copy, nothing of them is added', () => {
