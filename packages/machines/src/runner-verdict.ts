@@ -17,16 +17,14 @@ export const PREREQUISITE_FAILED_EXIT_CODE = 2;
  * - `succeeded` / `failed`: it finished; `reason` and `message` go to the Ready condition;
  * - `vanished`: the Job or its pod was deleted by someone else before finishing;
  * - `started`: the runner container is running;
- * - `starting`: not yet running (scheduling, image pull, init containers, Job controller lag);
- * - `absent`: there is neither a Job nor a pod.
+ * - `starting`: not yet running (scheduling, image pull, init containers, Job controller lag).
  */
 export type RunnerVerdict =
   | { kind: 'succeeded'; reason: string; message: string }
   | { kind: 'failed'; reason: string; message: string }
   | { kind: 'vanished'; reason: 'RunnerJobDeleted' | 'RunnerPodDeleted'; message: string }
   | { kind: 'started' }
-  | { kind: 'starting' }
-  | { kind: 'absent' };
+  | { kind: 'starting' };
 
 function withDetail(head: string, reason: string | undefined, message: string | undefined): string {
   const detail = [reason, message].filter((s) => s !== undefined && s !== '').join(' - ');
@@ -40,8 +38,6 @@ function withDetail(head: string, reason: string | undefined, message: string | 
  */
 export function classifyRunner(runner: RunnerObservation, podExpected: boolean): RunnerVerdict {
   const { job, pod } = runner;
-  if (job === null && pod === null) return { kind: 'absent' };
-
   if (pod !== null) {
     if (pod.eviction !== undefined) {
       return {

@@ -67,8 +67,7 @@ export const runnerStarted = (args: GuardArgs, params: RunnerGuardParams): boole
   runnerVerdict(args, params).kind === 'started';
 
 function runnerVanished(args: GuardArgs, params: RunnerGuardParams): boolean {
-  const kind = runnerVerdict(args, params).kind;
-  return kind === 'vanished' || kind === 'absent';
+  return runnerVerdict(args, params).kind === 'vanished';
 }
 
 function recreationsLeft({ context, event }: GuardArgs): boolean {
