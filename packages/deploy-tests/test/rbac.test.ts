@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accessesOf,
+  allows,
+  grantsOf,
+  parseManifests,
+  rbacViolations,
+  rulesOf,
+  WRITE_VERBS,
+  type Access,
+  type PolicyRule,
+} from '@ambient-operator/deploy-tests';
+import { BUILD_NAMES, build, find } from './support/builds.js';
+
+const SESSIONS = 'vteam.ambient-code';
+const WATCHER = { namespace: 'ambient-code', name: 'ambient-watcher' };
+const WORKER = { namespace: 'ambient-code', name: 'ambient-worker' };
+/** A project namespace, where sessions and their children live. */
+const PROJECT = 'demo';
+
+const denied = (grants: Parameters<typeof allows>[0], accesses: readonly Access[]): Access[] =>
+  accesses.filter((a) => !allows(grants, a));
+const granted = (grants: Parameters<typeof allows>[0], accesses: readonly Access[]): Access[] =>
+  accesses.filter((a) => allows(grants, a));
+const each = (
+  apiGroup: string,
+  resources: string[],
+  verbs: readonly string[],
+  namespace?: string,
+): Access[] =>
+  resources.flatMap((resource) =>
+    verbs.map((verb) => ({ apiGroup, resource, verb, ...(namespace === undefined ? {} : { namespace }) })),
+  );
+
+describe('RBAC', () => {
+  it.each(BUILD_NAMES)(
+    '%s: no wildcards, no escalate/impersonate, bind only on named roles',
+    async (name) => {
+      expect(rbacViolations(await build(name))).toEqual([]);
+    },
+  );
+
+  it('the review rules catch wildcards, escalate and unrestricted bind', () => {
+    const role = parseManifests(
+      `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: greedy}
+rules:
+  - {apiGroups: ['*'], resources: [pods], verbs: [get]}
+  - {apiGroups: [''], resources: [secrets], verbs: ['*']}
+  - {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind, escalate]}
+`,
+      'fixture',
+    );
+    expect(rbacViolations(role)).toEqual([
+      'ClusterRole/greedy rule 0: wildcard in apiGroups',
+      'ClusterRole/greedy rule 1: wildcard in verbs',
+      'ClusterRole/greedy rule 2: grants escalate',
+      'ClusterRole/greedy rule 2: grants bind on any role (no resourceNames)',
+    ]);
+  });
+});
+
+describe('the watcher only reads (and holds its Lease)', () => {
+  it('reads everything it watches, in every namespace', async () => {
+    const grants = grantsOf(await build('production'), WATCHER);
+    const reads = [
+      ...each(SESSIONS, ['agenticsessions', 'projectsettings'], ['get', 'list', 'watch']),
+      ...each('', ['namespaces', 'pods'], ['get', 'list', 'watch']),
+      ...each('batch', ['jobs'], ['get', 'list', 'watch']),
+    ];
+    expect(denied(grants, reads)).toEqual([]);
+    expect(
+      denied(
+        grants,
+        reads.map((a) => ({ ...a, namespace: PROJECT })),
+      ),
+    ).toEqual([]);
+  });
+
+  it('cannot change sessions, settings, runners or anything else a reconcile touches', async () => {
+    const grants = grantsOf(await build('production'), WATCHER);
+    const writes = [
+      ...each(
+        SESSIONS,
+        ['agenticsessions', 'agenticsessions/status', 'projectsettings', 'projectsettings/status'],
+        WRITE_VERBS,
+        PROJECT,
+      ),
+      ...each(
+        '',
+        ['pods', 'services', 'secrets', 'serviceaccounts', 'configmaps', 'namespaces'],
+        WRITE_VERBS,
+        PROJECT,
+      ),
+      ...each('batch', ['jobs'], WRITE_VERBS, PROJECT),
+      ...each('rbac.authorization.k8s.io', ['roles', 'rolebindings'], WRITE_VERBS, PROJECT),
+    ];
+    expect(granted(grants, writes)).toEqual([]);
+    expect(granted(grants, each('', ['secrets'], ['get', 'list'], PROJECT))).toEqual([]);
+  });
+
+  it('holds its Lease and records events only in its own namespace', async () => {
+    const grants = grantsOf(await build('production'), WATCHER);
+    expect(
+      denied(grants, each('coordination.k8s.io', ['leases'], ['get', 'create', 'update'], 'ambient-code')),
+    ).toEqual([]);
+    expect(denied(grants, each('', ['events'], ['create'], 'ambient-code'))).toEqual([]);
+    expect(
+      granted(grants, each('coordination.k8s.io', ['leases'], ['get', 'create', 'update'], PROJECT)),
+    ).toEqual([]);
+    expect(granted(grants, each('coordination.k8s.io', ['leases'], ['delete'], 'ambient-code'))).toEqual([]);
+  });
+});
+
+describe('the worker can do what reconciling needs, and no more', () => {
+  const needs: Access[] = [
+    ...each(SESSIONS, ['agenticsessions'], ['get', 'list', 'watch', 'update', 'patch'], PROJECT),
+    ...each(SESSIONS, ['agenticsessions/status'], ['get', 'update', 'patch'], PROJECT),
+    ...each(SESSIONS, ['projectsettings'], ['get', 'list', 'watch', 'create'], PROJECT),
+    ...each(SESSIONS, ['projectsettings/status'], ['update', 'patch'], PROJECT),
+    ...each('batch', ['jobs'], ['get', 'list', 'watch', 'create', 'delete'], PROJECT),
+    ...each('', ['pods'], ['get', 'list', 'watch', 'delete'], PROJECT),
+    ...each('', ['pods/log'], ['get'], PROJECT),
+    ...each('', ['services'], ['get', 'create', 'delete', 'patch'], PROJECT),
+    ...each('', ['serviceaccounts'], ['get', 'create', 'patch', 'delete'], PROJECT),
+    ...each('', ['serviceaccounts/token'], ['create'], PROJECT),
+    ...each(
+      'rbac.authorization.k8s.io',
+      ['roles', 'rolebindings'],
+      ['get', 'create', 'update', 'patch', 'delete'],
+      PROJECT,
+    ),
+    ...each('', ['secrets'], ['get', 'list', 'create', 'update', 'patch', 'delete'], PROJECT),
+    // Platform secrets are copied from BACKEND_NAMESPACE.
+    ...each('', ['secrets'], ['get'], 'ambient-code'),
+    ...each('', ['configmaps'], ['get'], PROJECT),
+    ...each('', ['limitranges'], ['get', 'create', 'update'], PROJECT),
+    ...each('networking.k8s.io', ['networkpolicies'], ['get', 'create', 'update', 'patch'], PROJECT),
+    ...each('', ['events'], ['create', 'patch'], PROJECT),
+    ...each('', ['namespaces'], ['get', 'list', 'watch']),
+  ];
+
+  it('every API call of a reconcile is allowed', async () => {
+    expect(denied(grantsOf(await build('production'), WORKER), needs)).toEqual([]);
+  });
+
+  it('holds every rule of the Roles it creates (Kubernetes refuses to let it grant more than it has)', async () => {
+    const grants = grantsOf(await build('production'), WORKER);
+    // Contract §3.1: the runner Role; §8.2: the session-trigger Role.
+    const runnerRole: PolicyRule[] = [
+      {
+        apiGroups: [SESSIONS],
+        resources: ['agenticsessions'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+      },
+      { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+      { apiGroups: ['mlflow.kubeflow.org'], resources: ['experiments'], verbs: ['get', 'list', 'update'] },
+    ];
+    const triggerRole: PolicyRule[] = [
+      { apiGroups: [SESSIONS], resources: ['agenticsessions'], verbs: ['create', 'get', 'list', 'update'] },
+    ];
+    const required = [...runnerRole, ...triggerRole].flatMap((rule) => accessesOf(rule, PROJECT));
+    expect(denied(grants, required)).toEqual([]);
+  });
+
+  it('may bind groups to the ambient-project-* ClusterRoles and to no other role', async () => {
+    const objects = await build('production');
+    const grants = grantsOf(objects, WORKER);
+    const bind = (name: string): Access => ({
+      apiGroup: 'rbac.authorization.k8s.io',
+      resource: 'clusterroles',
+      verb: 'bind',
+      name,
+    });
+    for (const role of ['admin', 'edit', 'view']) {
+      find(objects, 'ClusterRole', `ambient-project-${role}`);
+      expect(allows(grants, bind(`ambient-project-${role}`)), role).toBe(true);
+    }
+    expect(allows(grants, bind('cluster-admin'))).toBe(false);
+    expect(allows(grants, { ...bind('ambient-project-admin'), verb: 'escalate' })).toBe(false);
+  });
+
+  it('cannot delete sessions, create bare pods, touch Leases or cluster RBAC', async () => {
+    const grants = grantsOf(await build('production'), WORKER);
+    expect(
+      granted(grants, [
+        ...each(SESSIONS, ['agenticsessions'], ['delete', 'deletecollection'], PROJECT),
+        ...each('', ['pods'], ['create', 'update', 'patch'], PROJECT),
+        ...each('coordination.k8s.io', ['leases'], ['get', 'create', 'update'], 'ambient-code'),
+        ...each(
+          'rbac.authorization.k8s.io',
+          ['clusterroles', 'clusterrolebindings'],
+          ['create', 'update', 'patch', 'delete'],
+        ),
+        ...each('', ['namespaces'], WRITE_VERBS),
+        ...each('apiextensions.k8s.io', ['customresourcedefinitions'], WRITE_VERBS),
+      ]),
+    ).toEqual([]);
+  });
+});
+
+describe('the project roles that ProjectSettings binds groups to', () => {
+  it('view reads sessions and settings and writes nothing', async () => {
+    const rules = rulesOf(find(await build('base'), 'ClusterRole', 'ambient-project-view'));
+    expect(rules.flatMap((r) => r.verbs).filter((v) => !['get', 'list', 'watch'].includes(v))).toEqual([]);
+    const grants = rules.map((rule) => ({ rule, namespace: PROJECT, via: 'view' }));
+    expect(
+      denied(
+        grants,
+        each(SESSIONS, ['agenticsessions', 'projectsettings'], ['get', 'list', 'watch'], PROJECT),
+      ),
+    ).toEqual([]);
+  });
+
+  it('edit runs sessions but cannot read secrets or change settings and access', async () => {
+    const rules = rulesOf(find(await build('base'), 'ClusterRole', 'ambient-project-edit'));
+    const grants = rules.map((rule) => ({ rule, namespace: PROJECT, via: 'edit' }));
+    expect(
+      denied(grants, each(SESSIONS, ['agenticsessions'], ['create', 'update', 'patch', 'delete'], PROJECT)),
+    ).toEqual([]);
+    expect(
+      granted(grants, [
+        ...each('', ['secrets'], ['get', 'list'], PROJECT),
+        ...each(SESSIONS, ['projectsettings'], WRITE_VERBS, PROJECT),
+        ...each('rbac.authorization.k8s.io', ['rolebindings'], WRITE_VERBS, PROJECT),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('admin manages sessions, settings, secrets and access', async () => {
+    const rules = rulesOf(find(await build('base'), 'ClusterRole', 'ambient-project-admin'));
+    const grants = rules.map((rule) => ({ rule, namespace: PROJECT, via: 'admin' }));
+    expect(
+      denied(grants, [
+        ...each(SESSIONS, ['agenticsessions'], ['get', 'create', 'update', 'patch', 'delete'], PROJECT),
+        ...each(SESSIONS, ['projectsettings'], ['get', 'update', 'patch'], PROJECT),
+        ...each('', ['secrets'], ['get', 'list', 'create', 'update', 'delete'], PROJECT),
+        ...each(
+          'rbac.authorization.k8s.io',
+          ['rolebindings'],
+          ['get', 'create', 'update', 'delete'],
+          PROJECT,
+        ),
+      ]),
+    ).toEqual([]);
+  });
+});
