@@ -127,11 +127,13 @@ export interface ObservabilityConfig {
   deploymentEnv: string | undefined;
 }
 
+/** The variables `createKubeConfig` uses to find the cluster; pass `config.kube.env` as its `env`. */
 export interface KubeClientConfig {
-  /** `KUBECONFIG`: kubeconfig path(s), `:`-separated; unset means in-cluster or `~/.kube/config`. */
-  kubeconfig: string | undefined;
-  /** `HOME`, for the `~/.kube/config` fallback. */
-  home: string | undefined;
+  /**
+   * `KUBECONFIG` (`:`-separated paths), `HOME` (for `~/.kube/config`) and the in-cluster
+   * `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT`, each `undefined` when unset.
+   */
+  env: Readonly<Record<KubeEnvName, string | undefined>>;
 }
 
 export interface OperatorConfig {
@@ -305,8 +307,18 @@ const envSchema = z.object({
   DEPLOYMENT_ENV: env(z.string().optional()),
   KUBECONFIG: env(z.string().optional()),
   HOME: env(z.string().optional()),
+  KUBERNETES_SERVICE_HOST: env(z.string().optional()),
+  KUBERNETES_SERVICE_PORT: env(
+    z
+      .string()
+      .regex(/^\d{1,5}$/, { error: 'expected a TCP port number' })
+      .optional(),
+  ),
 });
 type EnvName = keyof z.input<typeof envSchema>;
+
+const KUBE_ENV_NAMES = ['KUBECONFIG', 'HOME', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'] as const;
+export type KubeEnvName = (typeof KUBE_ENV_NAMES)[number];
 
 const VERTEX_REQUIRED = [
   'ANTHROPIC_VERTEX_PROJECT_ID',
@@ -415,7 +427,9 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
       version: e.VERSION,
       deploymentEnv: e.DEPLOYMENT_ENV,
     },
-    kube: { kubeconfig: e.KUBECONFIG, home: e.HOME },
+    kube: {
+      env: Object.fromEntries(KUBE_ENV_NAMES.map((name) => [name, e[name]])) as KubeClientConfig['env'],
+    },
   };
   return deepFreeze(config);
 }

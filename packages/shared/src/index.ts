@@ -5,6 +5,7 @@ export type {
   HttpConfig,
   ImagePullPolicy,
   KubeClientConfig,
+  KubeEnvName,
   LogLevel,
   LoggingConfig,
   NamespacesConfig,

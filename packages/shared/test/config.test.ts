@@ -123,6 +123,8 @@ describe('loadConfig', () => {
       DEPLOYMENT_ENV: 'prod',
       KUBECONFIG: '/tmp/kc',
       HOME: '/home/op',
+      KUBERNETES_SERVICE_HOST: '10.0.0.1',
+      KUBERNETES_SERVICE_PORT: '443',
     });
     expect(c.namespaces).toEqual({ operator: 'ambient-code', backend: 'backend' });
     expect(c.logging).toEqual({ level: 'debug', devMode: true });
@@ -149,7 +151,12 @@ describe('loadConfig', () => {
       version: 'v1.2.3',
       deploymentEnv: 'prod',
     });
-    expect(c.kube).toEqual({ kubeconfig: '/tmp/kc', home: '/home/op' });
+    expect(c.kube.env).toEqual({
+      KUBECONFIG: '/tmp/kc',
+      HOME: '/home/op',
+      KUBERNETES_SERVICE_HOST: '10.0.0.1',
+      KUBERNETES_SERVICE_PORT: '443',
+    });
   });
 
   test('an empty variable counts as unset', () => {

@@ -9,6 +9,7 @@ import {
   KubeConfigError,
   createKubeConfig,
   isAlreadyExists,
+  loadConfig,
   isNotFound,
   apiErrorCode,
   makeApiClients,
@@ -103,6 +104,12 @@ function writeKubeconfig(name: string, text: string): string {
 }
 
 describe('createKubeConfig', () => {
+  test('takes its environment from loadConfig', () => {
+    const file = writeKubeconfig('from-config', kubeconfigYaml(api.url));
+    const config = loadConfig([], { KUBECONFIG: file, PATH: '/usr/bin' });
+    expect(createKubeConfig({ env: config.kube.env }).getCurrentCluster()?.server).toBe(api.url);
+  });
+
   test('loads an explicit kubeconfig path', () => {
     const file = writeKubeconfig('explicit', kubeconfigYaml(api.url));
     const kc = createKubeConfig({ kubeconfigPath: file, env: {} });
