@@ -1,13 +1,9 @@
-import { assign, enqueueActions, setup } from 'xstate';
+import { setup } from 'xstate';
 import { classifyRunner } from './runner-verdict.js';
-import type { EventObject } from 'xstate';
-import type { CommandAction, SessionCommand } from './session.commands.js';
-import { commandActions, toCommandAction } from './session.commands.js';
+import { sessionActions } from './session.actions.js';
 import type { ObserveEvent, SessionContext, SessionEvent } from './session.context.js';
-import type { RunnerGuardParams } from './session.guards.js';
 import { sessionGuards } from './session.guards.js';
-import * as plans from './session.plans.js';
-import * as updates from './session.updates.js';
+import { stopReasonFromAnnotations } from './session.updates.js';
 
 /**
  * The session phase model: the upstream table (contract §2.2) with the changes of architecture §3.
@@ -22,30 +18,12 @@ import * as updates from './session.updates.js';
  */
 
 type AnyArgs = { context: SessionContext; event: SessionEvent };
-type Plan = (context: SessionContext, event: ObserveEvent) => SessionCommand[];
-
-/** An action that enqueues the commands of a plan as the named command actions. */
-function issue(plan: Plan) {
-  return enqueueActions<
-    SessionContext,
-    SessionEvent,
-    undefined,
-    SessionEvent,
-    never,
-    CommandAction,
-    never,
-    never,
-    EventObject
-  >(({ context, event, enqueue }) => {
-    for (const command of plan(context, event)) enqueue(toCommandAction(command));
-  });
-}
 
 const verdictOf = ({ event }: AnyArgs, runnerWasRunning: boolean) =>
   classifyRunner(event.observation.runner, runnerWasRunning);
 
 const stopReasonLabel = ({ context, event }: AnyArgs) =>
-  (context.stoppedReason ?? updates.stopReasonFromAnnotations(event)) === 'inactivity'
+  (context.stoppedReason ?? stopReasonFromAnnotations(event)) === 'inactivity'
     ? 'InactivityTimeout'
     : 'UserStopped';
 
@@ -56,62 +34,7 @@ export const sessionMachine = setup({
     input: {} as SessionContext,
   },
   guards: sessionGuards,
-  actions: {
-    ...commandActions,
-    phaseChanged: (_args: unknown, _params: { reason: string }) => {},
-    reevaluate: () => {},
-
-    startRun: assign(({ context, event }) => updates.startRun(context, event)),
-    restartRun: assign(({ context, event }) => updates.restartRun(context, event)),
-    recreateRun: assign(({ context, event }, params: RunnerGuardParams) =>
-      updates.recreateRun(context, event, classifyRunner(event.observation.runner, params.runnerWasRunning)),
-    ),
-    markRunnerCreated: assign(({ context, event }, params: { adopted: boolean }) =>
-      updates.markRunnerCreated(context, event, params.adopted),
-    ),
-    markRunnerSecretMissing: assign(({ context, event }) => updates.markRunnerSecretMissing(context, event)),
-    markWaitingForEarlierRunner: assign(({ context, event }) =>
-      updates.markWaitingForEarlierRunner(context, event),
-    ),
-    markScheduling: assign(({ context, event }) => updates.markScheduling(context, event)),
-    markRunnerStarted: assign(({ context, event }) => updates.markRunnerStarted(context, event)),
-    markRunnerFinished: assign(({ context, event }, params: RunnerGuardParams) => {
-      const verdict = classifyRunner(event.observation.runner, params.runnerWasRunning);
-      const { reason, message } = 'reason' in verdict ? verdict : { reason: 'Unknown', message: '' };
-      return updates.markFinished(context, event, reason, message);
-    }),
-    markRunnerLost: assign(({ context, event }) =>
-      updates.markFinished(
-        context,
-        event,
-        'RunnerLost',
-        `The runner vanished and the re-creation limit (${event.config.maxRunnerRecreations}) was reached`,
-      ),
-    ),
-    markInvalid: assign(({ context, event }) => updates.markInvalid(context, event)),
-    markStopping: assign(({ context, event }, params: { reason: 'user' | 'inactivity' | 'annotation' }) =>
-      updates.markStopping(
-        context,
-        event,
-        params.reason === 'annotation' ? updates.stopReasonFromAnnotations(event) : params.reason,
-      ),
-    ),
-    markStopped: assign(({ context, event }) => updates.markStopped(context, event)),
-    markSpecSyncRequested: assign(({ context, event }) => updates.markSpecSyncRequested(context, event)),
-    recordSpecSync: assign(({ context, event }) => updates.recordSpecSync(context, event)),
-
-    issueRunnerCreation: issue(plans.runnerCreationCommands),
-    issueRunnerAdoption: issue((_c, e) => plans.runnerAdoptionCommands(e)),
-    issueTokenMaintenance: issue((_c, e) => plans.tokenCommands(e)),
-    issueRunnerDeletion: issue((_c, e) => plans.deleteRunnerCommands(e)),
-    issueForcedRunnerDeletion: issue(() => plans.forceDeleteRunnerCommands()),
-    issueStopping: issue((_c, e) => plans.stoppingCommands(e)),
-    issueTerminalCleanup: issue((_c, e) => plans.terminalCleanupCommands(e)),
-    issueStopped: issue((_c, e) => plans.stoppedCommands(e)),
-    issueRestart: issue((_c, e) => plans.restartCommands(e)),
-    issueConsumedDesiredPhase: issue((_c, e) => plans.consumedDesiredPhaseCommands(e)),
-    issueSpecSync: issue((_c, e) => plans.specSyncCommands(e)),
-  },
+  actions: sessionActions,
 }).createMachine({
   id: 'session',
   initial: 'New',
@@ -179,6 +102,7 @@ export const sessionMachine = setup({
             description: 'create runner',
             actions: [
               { type: 'phaseChanged', params: { reason: 'RunnerJobCreated' } },
+              'ensureRunStart',
               // Before markRunnerCreated: IS_RESUME reads observedGeneration as it was before this runner.
               'issueRunnerCreation',
               { type: 'markRunnerCreated', params: { adopted: false } },
@@ -213,10 +137,11 @@ export const sessionMachine = setup({
             actions: [
               { type: 'phaseChanged', params: { reason: 'RunnerStarted' } },
               'markRunnerStarted',
-              'issueTokenMaintenance',
+              // Running's own checks (spec drift, token) apply to this observation at once.
+              'reevaluate',
             ],
           },
-          { actions: ['markScheduling', 'issueTokenMaintenance'] },
+          { actions: ['markScheduling', 'issueTokenMaintenance', 'issueSatisfiedStartRequest'] },
         ],
       },
     },
@@ -245,12 +170,20 @@ export const sessionMachine = setup({
               'reevaluate',
             ],
           },
-          { guard: 'specSyncReported', actions: ['recordSpecSync', 'issueTokenMaintenance'] },
+          {
+            guard: 'specSyncReported',
+            actions: ['recordSpecSync', 'issueTokenMaintenance', 'issueSatisfiedStartRequest'],
+          },
           {
             guard: 'specChanged',
-            actions: ['markSpecSyncRequested', 'issueSpecSync', 'issueTokenMaintenance'],
+            actions: [
+              'markSpecSyncRequested',
+              'issueSpecSync',
+              'issueTokenMaintenance',
+              'issueSatisfiedStartRequest',
+            ],
           },
-          { actions: ['issueTokenMaintenance'] },
+          { actions: ['issueTokenMaintenance', 'issueSatisfiedStartRequest'] },
         ],
       },
     },

@@ -61,6 +61,16 @@ export function consumedDesiredPhaseCommands(event: ObserveEvent): SessionComman
   ]);
 }
 
+/**
+ * desired-phase=Running on a session that is already Creating/Running is satisfied; left on the
+ * CR it would restart the session the moment it completes.
+ */
+export function satisfiedStartRequestCommands(event: ObserveEvent): SessionCommand[] {
+  return clearAnnotations([
+    event.observation.annotations.desiredPhase === 'Running' && SESSION_ANNOTATIONS.desiredPhase,
+  ]);
+}
+
 /** Delete the runner unless it is gone or already being deleted. */
 export function deleteRunnerCommands(event: ObserveEvent): SessionCommand[] {
   const { job, pod } = event.observation.runner;

@@ -37,6 +37,11 @@ export function startRun(_context: SessionContext, event: ObserveEvent): Context
   return { startTime: now(event) };
 }
 
+/** Pending → Creating: a run always has a startTime, which identifies its runner Job. */
+export function ensureRunStart(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  return context.startTime === undefined ? { startTime: now(event) } : {};
+}
+
 /**
  * Terminal → Pending on `desired-phase=Running` (contract row 26, "Reset"): a new run with a
  * fresh startTime and a fresh re-creation budget.

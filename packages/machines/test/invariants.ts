@@ -1,4 +1,4 @@
-import type { DecideInput, Decision } from '@ambient-operator/machines';
+import type { DecideInput, Decision, SessionObservation, SessionStatus } from '@ambient-operator/machines';
 import {
   applyStatusPatch,
   decide,
@@ -8,6 +8,7 @@ import {
   SESSION_TRANSITIONS,
 } from '@ambient-operator/machines';
 import { expect } from 'vitest';
+import { config, input, observation } from './builders.js';
 
 /** What must hold after every decision, whatever the input. */
 export function checkInvariants(input: DecideInput, decision: Decision): void {
@@ -56,4 +57,16 @@ export function checkInvariants(input: DecideInput, decision: Decision): void {
   // Pure: the input is untouched and the same input gives the same output.
   expect(input).toEqual(before);
   expect(decide(structuredClone(input))).toEqual(decision);
+}
+
+/** One reconcile through decide(), checked against every invariant; `status` is the status after the patch. */
+export function reconcileOnce(
+  current: SessionStatus | undefined,
+  obs: SessionObservation = observation(),
+  cfg = config,
+) {
+  const decisionInput = { ...input(current, obs), config: cfg };
+  const decision = decide(decisionInput);
+  checkInvariants(decisionInput, decision);
+  return { ...decision, status: applyStatusPatch(current, decision.statusPatch) };
 }

@@ -2,12 +2,11 @@
  * Scenarios for the rows of the upstream transition table (contract §2.2) that still apply,
  * as this operator serves them. Architecture §3's changes are in scenarios-architecture.test.ts.
  */
-import type { SessionCommand, SessionStatus } from '@ambient-operator/machines';
-import { applyStatusPatch, decide, findCondition, SESSION_ANNOTATIONS } from '@ambient-operator/machines';
+import type { SessionCommand } from '@ambient-operator/machines';
+import { findCondition, SESSION_ANNOTATIONS } from '@ambient-operator/machines';
 import { describe, expect, it } from 'vitest';
 import {
   config,
-  input,
   job,
   observation,
   pod,
@@ -18,13 +17,9 @@ import {
   T0,
   ts,
 } from './builders.js';
-import { checkInvariants } from './invariants.js';
+import { reconcileOnce } from './invariants.js';
 
-function run(current: SessionStatus | undefined, obs = observation()) {
-  const decision = decide(input(current, obs));
-  checkInvariants(input(current, obs), decision);
-  return { ...decision, status: applyStatusPatch(current, decision.statusPatch) };
-}
+const run = reconcileOnce;
 
 const types = (commands: SessionCommand[]) => commands.map((c) => c.type);
 const cleared = (commands: SessionCommand[]) =>
