@@ -1,0 +1,306 @@
+import type { StatusCause } from './errors.js';
+import { cause } from './errors.js';
+import type { KubeObject } from './types.js';
+import { isPlainObject } from './types.js';
+
+type Obj = Record<string, unknown>;
+
+function obj(value: unknown): Obj {
+  return isPlainObject(value) ? value : {};
+}
+
+function setDefault(target: Obj, key: string, value: unknown): void {
+  if (target[key] === undefined) target[key] = value;
+}
+
+let nextClusterIp = 1;
+
+/** Defaults the API server applies to built-in kinds on create (a practical subset; see README). */
+export function defaultBuiltin(resourceId: string, object: KubeObject, isCreate: boolean): void {
+  switch (resourceId) {
+    case '/namespaces': {
+      object.metadata.labels = {
+        ...object.metadata.labels,
+        'kubernetes.io/metadata.name': object.metadata.name ?? '',
+      };
+      const spec = (object.spec = obj(object.spec));
+      setDefault(spec, 'finalizers', ['kubernetes']);
+      if (isCreate) object.status = { phase: 'Active' };
+      break;
+    }
+    case '/pods':
+      defaultPodSpec((object.spec = obj(object.spec)));
+      if (isCreate) object.status = { phase: 'Pending', qosClass: 'BestEffort' };
+      break;
+    case 'batch/jobs':
+      defaultJob(object, isCreate);
+      break;
+    case '/secrets': {
+      setDefault(object, 'type', 'Opaque');
+      // stringData is write-only: merged into base64 data, as the API server does.
+      if (isPlainObject(object.stringData)) {
+        const data = { ...obj(object.data) };
+        for (const [k, v] of Object.entries(object.stringData))
+          data[k] = Buffer.from(String(v)).toString('base64');
+        object.data = data;
+      }
+      delete object.stringData;
+      break;
+    }
+    case '/services': {
+      const spec = (object.spec = obj(object.spec));
+      setDefault(spec, 'type', 'ClusterIP');
+      setDefault(spec, 'sessionAffinity', 'None');
+      if (spec.clusterIP === undefined && isCreate) {
+        const n = nextClusterIp++;
+        spec.clusterIP = `10.96.${(n >> 8) & 255}.${n & 255}`;
+      }
+      if (spec.clusterIP !== undefined) setDefault(spec, 'clusterIPs', [spec.clusterIP]);
+      setDefault(spec, 'ipFamilies', ['IPv4']);
+      setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
+      setDefault(spec, 'internalTrafficPolicy', 'Cluster');
+      if (Array.isArray(spec.ports)) {
+        spec.ports = spec.ports.map((p) => {
+          const port = { ...obj(p) };
+          setDefault(port, 'protocol', 'TCP');
+          setDefault(port, 'targetPort', port.port);
+          return port;
+        });
+      }
+      if (isCreate) object.status = { loadBalancer: {} };
+      break;
+    }
+    case 'coordination.k8s.io/leases':
+      object.spec = obj(object.spec);
+      break;
+    default:
+      break;
+  }
+}
+
+function defaultContainer(container: Obj): void {
+  setDefault(container, 'terminationMessagePath', '/dev/termination-log');
+  setDefault(container, 'terminationMessagePolicy', 'File');
+  const image = typeof container.image === 'string' ? container.image : '';
+  setDefault(
+    container,
+    'imagePullPolicy',
+    image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent',
+  );
+  setDefault(container, 'resources', {});
+}
+
+export function defaultPodSpec(spec: Obj): void {
+  setDefault(spec, 'restartPolicy', 'Always');
+  setDefault(spec, 'terminationGracePeriodSeconds', 30);
+  setDefault(spec, 'dnsPolicy', 'ClusterFirst');
+  setDefault(spec, 'schedulerName', 'default-scheduler');
+  setDefault(spec, 'securityContext', {});
+  setDefault(
+    spec,
+    'serviceAccountName',
+    typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default',
+  );
+  spec.serviceAccount = spec.serviceAccountName;
+  setDefault(spec, 'enableServiceLinks', true);
+  setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority');
+  setDefault(spec, 'priority', 0);
+  for (const key of ['containers', 'initContainers']) {
+    if (Array.isArray(spec[key])) for (const c of spec[key]) if (isPlainObject(c)) defaultContainer(c);
+  }
+}
+
+function defaultJob(object: KubeObject, isCreate: boolean): void {
+  const spec = (object.spec = obj(object.spec));
+  setDefault(spec, 'parallelism', 1);
+  setDefault(spec, 'completions', 1);
+  setDefault(spec, 'backoffLimit', 6);
+  setDefault(spec, 'completionMode', 'NonIndexed');
+  setDefault(spec, 'suspend', false);
+  setDefault(
+    spec,
+    'podReplacementPolicy',
+    isPlainObject(spec.podFailurePolicy) ? 'Failed' : 'TerminatedOrFailed',
+  );
+  setDefault(spec, 'manualSelector', undefined);
+  const template = (spec.template = obj(spec.template));
+  const templateMeta = (template.metadata = obj(template.metadata));
+  const templateSpec = (template.spec = obj(template.spec));
+  defaultPodSpec(templateSpec);
+  if (isCreate && spec.manualSelector !== true) {
+    // The API server generates a selector on the job's uid and stamps it on the template.
+    const uid = object.metadata.uid ?? '';
+    const name = object.metadata.name ?? '';
+    spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+    templateMeta.labels = {
+      ...(isPlainObject(templateMeta.labels) ? (templateMeta.labels as Record<string, string>) : {}),
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': name,
+      'controller-uid': uid,
+      'job-name': name,
+    };
+    object.metadata.labels = {
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': name,
+      'controller-uid': uid,
+      'job-name': name,
+      ...object.metadata.labels,
+    };
+  }
+  if (spec.manualSelector === undefined) delete spec.manualSelector;
+}
+
+function validateContainers(list: unknown, field: string, required: boolean, causes: StatusCause[]): void {
+  if (!Array.isArray(list) || list.length === 0) {
+    if (required) causes.push(cause.required(field));
+    return;
+  }
+  const names = new Set<string>();
+  list.forEach((c, i) => {
+    const container = obj(c);
+    const name = container.name;
+    if (typeof name !== 'string' || !name) causes.push(cause.required(`${field}[${i}].name`));
+    else if (names.has(name)) causes.push(cause.duplicate(`${field}[${i}].name`, name));
+    else names.add(name);
+    if (typeof container.image !== 'string' || !container.image)
+      causes.push(cause.required(`${field}[${i}].image`));
+  });
+}
+
+function validatePodSpec(spec: Obj, field: string, causes: StatusCause[], allowedRestartPolicies?: string[]) {
+  validateContainers(spec.containers, `${field}.containers`, true, causes);
+  validateContainers(spec.initContainers, `${field}.initContainers`, false, causes);
+  const policy = spec.restartPolicy;
+  const allowed = allowedRestartPolicies ?? ['Always', 'OnFailure', 'Never'];
+  if (typeof policy === 'string' && !allowed.includes(policy)) {
+    causes.push(cause.notSupported(`${field}.restartPolicy`, policy, allowed));
+  }
+}
+
+/** Validation of built-in kinds beyond ObjectMeta: what users and our operator can get wrong. */
+export function validateBuiltin(
+  resourceId: string,
+  object: KubeObject,
+  old: KubeObject | undefined,
+): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = obj(object.spec);
+  switch (resourceId) {
+    case '/pods':
+      validatePodSpec(spec, 'spec', causes);
+      if (old) {
+        const oldSpec = obj(old.spec);
+        // Pod specs are immutable apart from a few fields; the simulator checks containers' images only changing.
+        const strip = (s: Obj) =>
+          JSON.stringify({
+            ...s,
+            containers: undefined,
+            initContainers: undefined,
+            activeDeadlineSeconds: undefined,
+            tolerations: undefined,
+            nodeName: undefined,
+          });
+        if (strip(spec) !== strip(oldSpec)) {
+          causes.push(
+            cause.forbidden(
+              'spec',
+              'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+            ),
+          );
+        }
+      }
+      break;
+    case 'batch/jobs': {
+      const template = obj(spec.template);
+      const templateSpec = obj(template.spec);
+      const hasFailurePolicy = isPlainObject(spec.podFailurePolicy);
+      validatePodSpec(
+        templateSpec,
+        'spec.template.spec',
+        causes,
+        hasFailurePolicy ? ['Never'] : ['OnFailure', 'Never'],
+      );
+      for (const key of [
+        'parallelism',
+        'completions',
+        'backoffLimit',
+        'activeDeadlineSeconds',
+        'ttlSecondsAfterFinished',
+      ]) {
+        const v = spec[key];
+        if (
+          v !== undefined &&
+          v !== null &&
+          (typeof v !== 'number' || v < 0 || (key === 'activeDeadlineSeconds' && v <= 0))
+        ) {
+          causes.push(
+            cause.invalid(
+              `spec.${key}`,
+              v,
+              key === 'activeDeadlineSeconds'
+                ? 'must be greater than 0'
+                : 'must be greater than or equal to 0',
+            ),
+          );
+        }
+      }
+      if (old) {
+        const immutable = (s: Obj) =>
+          JSON.stringify({
+            template: s.template,
+            selector: s.selector,
+            completions: s.completions,
+            podFailurePolicy: s.podFailurePolicy,
+          });
+        if (immutable(spec) !== immutable(obj(old.spec))) {
+          causes.push(cause.invalid('spec.template', 'object', 'field is immutable'));
+        }
+      }
+      break;
+    }
+    case '/services': {
+      if (Array.isArray(spec.ports)) {
+        spec.ports.forEach((p, i) => {
+          const port = obj(p).port;
+          if (typeof port !== 'number' || port < 1 || port > 65535) {
+            causes.push(
+              cause.invalid(`spec.ports[${i}].port`, port ?? 0, 'must be between 1 and 65535, inclusive'),
+            );
+          }
+        });
+      }
+      break;
+    }
+    case '/secrets':
+    case '/configmaps': {
+      for (const [k, v] of Object.entries(obj(object.data))) {
+        if (resourceId === '/secrets' && (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))) {
+          causes.push(cause.invalid(`data[${k}]`, '<secret contents redacted>', 'must be base64-encoded'));
+        }
+        if (!/^[-._a-zA-Z0-9]+$/.test(k)) {
+          causes.push(
+            cause.invalid(
+              `data`,
+              k,
+              "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+            ),
+          );
+        }
+      }
+      if (old && old.immutable === true && JSON.stringify(object.data) !== JSON.stringify(old.data)) {
+        causes.push(cause.forbidden('data', 'field is immutable when `immutable` is set'));
+      }
+      break;
+    }
+    case 'coordination.k8s.io/leases': {
+      const duration = spec.leaseDurationSeconds;
+      if (duration !== undefined && (typeof duration !== 'number' || duration <= 0)) {
+        causes.push(cause.invalid('spec.leaseDurationSeconds', duration, 'must be greater than 0'));
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return causes;
+}

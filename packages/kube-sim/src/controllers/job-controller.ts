@@ -1,0 +1,391 @@
+import type { Logger } from 'pino';
+import { ApiError } from '../errors.js';
+import type { PodTimings } from '../kubelet.js';
+import type { ResourceApi } from '../resource-api.js';
+import type { ResourceType } from '../resource-registry.js';
+import type { StoreEvent } from '../store.js';
+import type { KubeObject } from '../types.js';
+import { isPlainObject, nowRfc3339 } from '../types.js';
+import type { EventRecorder } from './events.js';
+import { WorkQueue } from './work-queue.js';
+
+type Obj = Record<string, unknown>;
+
+/** The finalizer the real Job controller puts on its pods until it has counted them. */
+export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
+
+function obj(value: unknown): Obj {
+  return isPlainObject(value) ? value : {};
+}
+
+function conditions(job: KubeObject): Obj[] {
+  const list = obj(job.status).conditions;
+  return Array.isArray(list) ? list.map(obj) : [];
+}
+
+function hasCondition(job: KubeObject, type: string): boolean {
+  return conditions(job).some((c) => c.type === type && c.status === 'True');
+}
+
+interface FailureVerdict {
+  action: 'FailJob' | 'Ignore' | 'Count';
+  message?: string;
+}
+
+/** Applies spec.podFailurePolicy rules (onExitCodes, onPodConditions) to a failed pod. */
+function evaluatePodFailurePolicy(job: KubeObject, pod: KubeObject): FailureVerdict {
+  const policy = obj(obj(job.spec).podFailurePolicy);
+  const rules = Array.isArray(policy.rules) ? policy.rules.map(obj) : [];
+  const statuses = obj(pod.status).containerStatuses;
+  const terminated = (Array.isArray(statuses) ? statuses.map(obj) : [])
+    .map((s) => ({ name: String(s.name), exitCode: obj(obj(s.state).terminated).exitCode }))
+    .filter((s): s is { name: string; exitCode: number } => typeof s.exitCode === 'number');
+  for (const [index, rule] of rules.entries()) {
+    const action = String(rule.action) as FailureVerdict['action'];
+    if (isPlainObject(rule.onExitCodes)) {
+      const { containerName, operator, values } = rule.onExitCodes as {
+        containerName?: string;
+        operator?: string;
+        values?: number[];
+      };
+      const match = terminated.find(
+        (s) =>
+          s.exitCode !== 0 &&
+          (!containerName || containerName === s.name) &&
+          (operator === 'In' ? (values ?? []).includes(s.exitCode) : !(values ?? []).includes(s.exitCode)),
+      );
+      if (match) {
+        return {
+          action,
+          message: `Container ${match.name} for pod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''} failed with exit code ${match.exitCode} matching ${action} rule at index ${index}`,
+        };
+      }
+    }
+    if (Array.isArray(rule.onPodConditions)) {
+      const podConditions = obj(pod.status).conditions;
+      const list = Array.isArray(podConditions) ? podConditions.map(obj) : [];
+      const matched = rule.onPodConditions
+        .map(obj)
+        .find((pc) => list.some((c) => c.type === pc.type && c.status === (pc.status ?? 'True')));
+      if (matched) {
+        return {
+          action,
+          message: `Pod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''} has condition ${String(matched.type)} matching ${action} rule at index ${index}`,
+        };
+      }
+    }
+  }
+  return { action: 'Count' };
+}
+
+/**
+ * The batch/v1 Job controller: one pod at a time per needed completion, pod tracking with the
+ * job-tracking finalizer, backoffLimit, activeDeadlineSeconds, podFailurePolicy, success/failure
+ * conditions (SuccessCriteriaMet/FailureTarget, then Complete/Failed) and ttlSecondsAfterFinished.
+ */
+export class JobController {
+  private readonly queue: WorkQueue;
+  private unsubscribe: (() => void) | undefined;
+  private readonly jobs: ResourceType;
+  private readonly pods: ResourceType;
+
+  constructor(
+    private readonly api: ResourceApi,
+    private readonly timings: PodTimings,
+    private readonly events: EventRecorder,
+    private readonly logger: Logger,
+  ) {
+    this.jobs = api.registry.byGroupResource('batch', 'jobs')!;
+    this.pods = api.registry.byGroupResource('', 'pods')!;
+    this.queue = new WorkQueue(
+      (key) => this.reconcile(key),
+      (key, err) => {
+        this.logger.warn({ err, job: key }, 'job reconcile failed');
+        this.queue.addAfter(key, 100);
+      },
+    );
+  }
+
+  start(): void {
+    this.unsubscribe = this.api.store.subscribe((event) => this.onEvent(event));
+    for (const [key] of this.api.store.iterate(this.jobs.id)) this.queue.add(key);
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.queue.stop();
+  }
+
+  private onEvent(event: StoreEvent): void {
+    if (event.resourceId === this.jobs.id) {
+      const key = `${event.object.metadata.namespace ?? ''}/${event.object.metadata.name ?? ''}`;
+      if (event.type === 'DELETED') this.queue.forget(key);
+      else this.queue.add(key);
+      return;
+    }
+    if (event.resourceId !== this.pods.id) return;
+    const owner = event.object.metadata.ownerReferences?.find(
+      (r) => r.controller === true && r.kind === 'Job',
+    );
+    if (owner) this.queue.add(`${event.object.metadata.namespace ?? ''}/${owner.name}`);
+    else if (event.object.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER))
+      this.releasePod(event.object);
+  }
+
+  private podsOf(job: KubeObject): KubeObject[] {
+    return this.api.store
+      .dependentsOf(job.metadata.uid ?? '')
+      .filter((d) => d.resourceId === this.pods.id)
+      .map((d) => d.object)
+      .filter((p) =>
+        p.metadata.ownerReferences?.some((r) => r.uid === job.metadata.uid && r.controller === true),
+      );
+  }
+
+  /** Removes the tracking finalizer (the pod has been counted, or its job is gone). */
+  private releasePod(pod: KubeObject): void {
+    const finalizers = (pod.metadata.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);
+    try {
+      this.api.patch(this.pods, pod.metadata.namespace, pod.metadata.name ?? '', 'merge', {
+        metadata: {
+          finalizers: finalizers.length ? finalizers : null,
+          resourceVersion: pod.metadata.resourceVersion,
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
+    }
+  }
+
+  private reconcile(key: string): void {
+    const slash = key.indexOf('/');
+    const job = this.api.store.get(this.jobs.id, key.slice(0, slash), key.slice(slash + 1));
+    if (!job) return;
+    const spec = obj(job.spec);
+    const status: Obj = structuredClone(obj(job.status));
+    const now = nowRfc3339();
+    const pods = this.podsOf(job);
+    const finished = hasCondition(job, 'Complete') || hasCondition(job, 'Failed');
+
+    let succeeded = Number(status.succeeded ?? 0);
+    let failed = Number(status.failed ?? 0);
+    let failJob: { reason: string; message: string } | undefined;
+    // Count terminal pods once: a pod still carrying the tracking finalizer has not been counted.
+    for (const pod of pods) {
+      if (!pod.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) continue;
+      const phase = obj(pod.status).phase;
+      const deletedWhileActive =
+        pod.metadata.deletionTimestamp !== undefined && pod.metadata.deletionGracePeriodSeconds === 0;
+      if (phase === 'Succeeded') succeeded++;
+      else if (phase === 'Failed' || deletedWhileActive) {
+        const verdict = evaluatePodFailurePolicy(job, pod);
+        if (verdict.action === 'FailJob' && !failJob)
+          failJob = { reason: 'PodFailurePolicy', message: verdict.message ?? '' };
+        if (verdict.action !== 'Ignore') failed++;
+      } else continue;
+      this.releasePod(pod);
+    }
+
+    const live = pods.filter((p) => {
+      const phase = obj(p.status).phase;
+      return phase !== 'Succeeded' && phase !== 'Failed';
+    });
+    const active = live.filter((p) => !p.metadata.deletionTimestamp);
+    const terminating = live.length - active.length;
+    const ready = active.filter((p) => {
+      const list = obj(p.status).conditions;
+      return Array.isArray(list) && list.map(obj).some((c) => c.type === 'Ready' && c.status === 'True');
+    }).length;
+
+    status.succeeded = succeeded;
+    status.failed = failed;
+    if (!succeeded) delete status.succeeded;
+    if (!failed) delete status.failed;
+    status.active = active.length;
+    if (!active.length) delete status.active;
+    status.ready = ready;
+    status.terminating = terminating;
+    status.uncountedTerminatedPods = {};
+    const suspended = spec.suspend === true;
+    if (!status.startTime && !suspended && !finished) status.startTime = now;
+
+    if (!finished && !job.metadata.deletionTimestamp) {
+      const completions = Number(spec.completions ?? 1);
+      const parallelism = Number(spec.parallelism ?? 1);
+      const backoffLimit = Number(spec.backoffLimit ?? 6);
+      const deadline =
+        typeof spec.activeDeadlineSeconds === 'number' ? spec.activeDeadlineSeconds : undefined;
+      const started = typeof status.startTime === 'string' ? Date.parse(status.startTime) : Date.now();
+      const list = Array.isArray(status.conditions) ? status.conditions.map(obj) : [];
+      const failureTarget = list.find((c) => c.type === 'FailureTarget' && c.status === 'True');
+      const successTarget = list.find((c) => c.type === 'SuccessCriteriaMet' && c.status === 'True');
+      if (!failureTarget && !successTarget) {
+        if (failJob) {
+          // set below
+        } else if (failed > backoffLimit) {
+          failJob = {
+            reason: 'BackoffLimitExceeded',
+            message: 'Job has reached the specified backoff limit',
+          };
+        } else if (deadline !== undefined && Date.now() >= started + deadline * 1000) {
+          failJob = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
+        }
+        if (failJob) {
+          list.push(condition('FailureTarget', failJob.reason, failJob.message, now));
+        } else if (succeeded >= completions) {
+          list.push(
+            condition(
+              'SuccessCriteriaMet',
+              'CompletionsReached',
+              'Reached expected number of succeeded pods',
+              now,
+            ),
+          );
+        }
+        status.conditions = list;
+      }
+      const failing = list.find((c) => c.type === 'FailureTarget' && c.status === 'True');
+      const succeeding = list.find((c) => c.type === 'SuccessCriteriaMet' && c.status === 'True');
+      if (failing || succeeding || suspended) {
+        for (const pod of active) this.deletePod(pod);
+        if (live.length === 0 && failing) {
+          list.push(condition('Failed', String(failing.reason), String(failing.message), now));
+          this.events.record(
+            job,
+            'Warning',
+            String(failing.reason),
+            String(failing.message),
+            'job-controller',
+          );
+        } else if (live.length === 0 && succeeding) {
+          list.push(condition('Complete', '', '', now));
+          status.completionTime = now;
+          this.events.record(job, 'Normal', 'Completed', 'Job completed', 'job-controller');
+        }
+        status.conditions = list;
+      } else {
+        const wanted =
+          Math.min(parallelism, completions - succeeded) -
+          active.length -
+          (spec.podReplacementPolicy === 'Failed' ? terminating : 0);
+        const retryAt = failed > 0 ? this.timings.jobRetryDelayMs : 0;
+        for (let i = 0; i < wanted; i++) {
+          if (retryAt > 0 && !this.retryDue(key)) {
+            this.queue.addAfter(`${key}`, retryAt);
+            this.retryScheduled.add(key);
+            break;
+          }
+          this.createPod(job);
+        }
+        if (deadline !== undefined) this.queue.addAfter(key, started + deadline * 1000 - Date.now() + 1);
+      }
+    }
+    if (!(status.conditions as unknown[] | undefined)?.length) delete status.conditions;
+
+    const current = this.api.store.get(this.jobs.id, job.metadata.namespace, job.metadata.name ?? '');
+    if (!current || current.metadata.uid !== job.metadata.uid) return;
+    const written = this.api.update(
+      this.jobs,
+      job.metadata.namespace,
+      job.metadata.name ?? '',
+      { ...current, status },
+      { subresource: 'status' },
+    );
+    this.scheduleTtl(written);
+  }
+
+  private readonly retryScheduled = new Set<string>();
+
+  /** Failed pods are replaced after jobRetryDelayMs (a compressed version of the real back-off). */
+  private retryDue(key: string): boolean {
+    if (this.retryScheduled.has(key)) {
+      this.retryScheduled.delete(key);
+      return true;
+    }
+    return false;
+  }
+
+  private scheduleTtl(job: KubeObject): void {
+    const ttl = obj(job.spec).ttlSecondsAfterFinished;
+    if (typeof ttl !== 'number' || job.metadata.deletionTimestamp) return;
+    const done = conditions(job).find(
+      (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+    );
+    if (!done) return;
+    const at = Date.parse(String(done.lastTransitionTime)) + ttl * 1000;
+    const delay = at - Date.now();
+    const name = job.metadata.name ?? '';
+    const namespace = job.metadata.namespace;
+    const timer = setTimeout(
+      () => {
+        try {
+          this.api.delete(this.jobs, namespace, name, {
+            propagationPolicy: 'Background',
+            preconditions: { uid: job.metadata.uid },
+          });
+        } catch (err) {
+          if (!(err instanceof ApiError && (err.code === 404 || err.code === 409)))
+            this.logger.warn({ err }, 'ttl delete failed');
+        }
+      },
+      Math.max(0, delay),
+    );
+    timer.unref();
+  }
+
+  private deletePod(pod: KubeObject): void {
+    try {
+      this.api.delete(this.pods, pod.metadata.namespace, pod.metadata.name ?? '', {
+        preconditions: { uid: pod.metadata.uid },
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
+    }
+  }
+
+  private createPod(job: KubeObject): void {
+    const template = obj(obj(job.spec).template);
+    const meta = obj(template.metadata);
+    const name = job.metadata.name ?? '';
+    const body = {
+      metadata: {
+        generateName: `${name}-`,
+        labels: { ...(obj(meta.labels) as Record<string, string>) },
+        annotations: { ...(obj(meta.annotations) as Record<string, string>) },
+        finalizers: [JOB_TRACKING_FINALIZER],
+        ownerReferences: [
+          {
+            apiVersion: 'batch/v1',
+            kind: 'Job',
+            name,
+            uid: job.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      spec: structuredClone(obj(template.spec)),
+    };
+    try {
+      const pod = this.api.create(this.pods, job.metadata.namespace, body);
+      this.events.record(
+        job,
+        'Normal',
+        'SuccessfulCreate',
+        `Created pod: ${pod.metadata.name ?? ''}`,
+        'job-controller',
+      );
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.events.record(job, 'Warning', 'FailedCreate', `Error creating: ${message}`, 'job-controller');
+      this.queue.addAfter(`${job.metadata.namespace ?? ''}/${name}`, 500);
+    }
+  }
+}
+
+function condition(type: string, reason: string, message: string, now: string): Obj {
+  const c: Obj = { type, status: 'True', lastProbeTime: now, lastTransitionTime: now };
+  if (reason) c.reason = reason;
+  if (message) c.message = message;
+  return c;
+}

@@ -1,0 +1,279 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parse as parseYaml } from 'yaml';
+import { negotiateRepresentation } from '../content-negotiation.js';
+import { ApiError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../errors.js';
+import { patchTypeOf } from '../patch.js';
+import type { DeleteOptions, FieldValidation, ResourceApi, WriteOptions } from '../resource-api.js';
+import { refOf } from '../resource-api.js';
+import type { ResourceType } from '../resource-registry.js';
+import type { ResourcePath } from '../request-path.js';
+import { parseFieldSelector, parseLabelSelector } from '../selectors.js';
+import { partialObjectMetadata, toTable } from '../tables.js';
+import type { KubeObject } from '../types.js';
+import { isPlainObject } from '../types.js';
+import type { WatchHub } from '../watch-stream.js';
+import { handleEviction, handleTokenRequest } from './subresources.js';
+
+export interface ResourceRouteContext {
+  api: ResourceApi;
+  hub: WatchHub;
+  tokenKey: Buffer;
+}
+
+type Query = Record<string, string | undefined>;
+
+function flag(value: string | undefined): boolean {
+  return value === 'true' || value === '1';
+}
+
+function intParam(query: Query, name: string): number | undefined {
+  const raw = query[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw badRequest(`invalid ${name}: ${raw}`);
+  return n;
+}
+
+/** The verb and resource a request counts as (the API server's audit/metrics vocabulary). */
+export function verbOf(method: string, path: ResourcePath, query: Query): string {
+  switch (method) {
+    case 'GET':
+      if (path.watchPath || flag(query.watch)) return 'watch';
+      return path.name ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return path.name ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+function parseBody(request: FastifyRequest): unknown {
+  const raw = request.body;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const text =
+    typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : JSON.stringify(raw);
+  const contentType = String(request.headers['content-type'] ?? 'application/json').toLowerCase();
+  try {
+    if (contentType.includes('yaml')) return parseYaml(text) as unknown;
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw badRequest(
+      `the body of the request could not be decoded: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+function writeOptions(query: Query, version: string, warnings: string[]): WriteOptions {
+  const fv = query.fieldValidation;
+  if (fv !== undefined && fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
+    throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${fv}"`);
+  }
+  const options: WriteOptions = { version, warnings, dryRun: query.dryRun === 'All' };
+  if (fv) options.fieldValidation = fv as FieldValidation;
+  return options;
+}
+
+function deleteOptions(query: Query, body: unknown): DeleteOptions {
+  const options: DeleteOptions = {};
+  const source: Record<string, unknown> = isPlainObject(body) ? body : {};
+  const propagation = query.propagationPolicy ?? source.propagationPolicy;
+  if (propagation !== undefined) {
+    if (propagation !== 'Background' && propagation !== 'Foreground' && propagation !== 'Orphan') {
+      throw badRequest(`propagationPolicy: Unsupported value: "${String(propagation)}"`);
+    }
+    options.propagationPolicy = propagation;
+  }
+  const grace = query.gracePeriodSeconds ?? source.gracePeriodSeconds;
+  if (grace !== undefined && grace !== null) options.gracePeriodSeconds = Number(grace);
+  if (isPlainObject(source.preconditions)) {
+    const pre = source.preconditions;
+    options.preconditions = {};
+    if (typeof pre.uid === 'string') options.preconditions.uid = pre.uid;
+    if (typeof pre.resourceVersion === 'string') options.preconditions.resourceVersion = pre.resourceVersion;
+  }
+  const orphan = query.orphanDependents ?? source.orphanDependents;
+  if (orphan !== undefined) options.orphanDependents = orphan === true || orphan === 'true';
+  if (query.dryRun === 'All' || (Array.isArray(source.dryRun) && source.dryRun.includes('All')))
+    options.dryRun = true;
+  return options;
+}
+
+function send(reply: FastifyReply, code: number, body: unknown, warnings: string[] = []): FastifyReply {
+  if (warnings.length)
+    reply.header(
+      'Warning',
+      warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+    );
+  return reply.code(code).header('Content-Type', 'application/json').send(JSON.stringify(body));
+}
+
+/** Serves one resource request: the REST verbs, subresources, Tables, metadata-only and watches. */
+export function handleResourceRequest(
+  ctx: ResourceRouteContext,
+  type: ResourceType,
+  path: ResourcePath,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply | undefined {
+  const { api } = ctx;
+  const query = request.query as Query;
+  const method = request.method;
+  const version = path.version;
+  const namespace = type.namespaced ? path.namespace : undefined;
+  const warnings: string[] = [];
+  if (!type.namespaced && path.namespace) throw notFound(refOf(type), path.name ?? '');
+  if (path.subresource && !type.subresources.includes(path.subresource)) {
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  const verb = verbOf(method, path, query);
+
+  if (verb === 'watch') {
+    const representation = negotiateRepresentation(request.headers.accept, query.includeObject);
+    let fieldSelector = query.fieldSelector;
+    if (path.name) fieldSelector = [`metadata.name=${path.name}`, fieldSelector].filter(Boolean).join(',');
+    const request_ = {
+      type,
+      version,
+      namespace,
+      labelSelector: parseLabelSelector(query.labelSelector),
+      fieldSelector: parseFieldSelector(fieldSelector, type.id),
+      resourceVersion: query.resourceVersion,
+      allowWatchBookmarks: flag(query.allowWatchBookmarks),
+      sendInitialEvents: query.sendInitialEvents === undefined ? undefined : flag(query.sendInitialEvents),
+      timeoutSeconds: intParam(query, 'timeoutSeconds'),
+      representation,
+    };
+    reply.hijack();
+    ctx.hub.open(request_, reply.raw);
+    return undefined;
+  }
+
+  switch (verb) {
+    case 'list': {
+      const representation = negotiateRepresentation(request.headers.accept, query.includeObject);
+      const limit = intParam(query, 'limit');
+      const result = api.list(type, {
+        namespace,
+        labelSelector: query.labelSelector,
+        fieldSelector: query.fieldSelector,
+        limit,
+        continue: query.continue,
+        version,
+      });
+      const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+      if (result.continue) metadata.continue = result.continue;
+      if (representation.kind === 'table') {
+        return send(
+          reply,
+          200,
+          toTable(type, result.items, { includeObject: representation.includeObject, version }, metadata),
+        );
+      }
+      if (representation.kind === 'metadata') {
+        return send(reply, 200, {
+          kind: 'PartialObjectMetadataList',
+          apiVersion: 'meta.k8s.io/v1',
+          metadata,
+          items: result.items.map(partialObjectMetadata),
+        });
+      }
+      const apiVersion = type.group ? `${type.group}/${version}` : version;
+      return send(reply, 200, { kind: type.listKind, apiVersion, metadata, items: result.items });
+    }
+    case 'get': {
+      const representation = negotiateRepresentation(request.headers.accept, query.includeObject);
+      const object = api.present(type, api.get(type, namespace, path.name!), version);
+      if (representation.kind === 'table') {
+        return send(
+          reply,
+          200,
+          toTable(type, [object], { includeObject: representation.includeObject, version }, {}),
+        );
+      }
+      if (representation.kind === 'metadata') return send(reply, 200, partialObjectMetadata(object));
+      return send(reply, 200, object);
+    }
+    case 'create': {
+      const body = parseBody(request);
+      if (path.subresource === 'token')
+        return send(reply, 201, handleTokenRequest(api, type, namespace, path.name!, body, ctx.tokenKey));
+      if (path.subresource === 'eviction')
+        return send(reply, 201, handleEviction(api, namespace, path.name!, body));
+      if (path.name)
+        throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+      const created = api.create(type, namespace, body, writeOptions(query, version, warnings));
+      return send(reply, 201, created, warnings);
+    }
+    case 'update': {
+      if (path.subresource && path.subresource !== 'status')
+        throw methodNotAllowed('the server does not allow this method on the requested resource');
+      const options = {
+        ...writeOptions(query, version, warnings),
+        subresource: path.subresource === 'status' ? ('status' as const) : undefined,
+      };
+      const updated = api.update(type, namespace, path.name!, parseBody(request), options);
+      return send(reply, 200, updated, warnings);
+    }
+    case 'patch': {
+      if (path.subresource && path.subresource !== 'status')
+        throw methodNotAllowed('the server does not allow this method on the requested resource');
+      const patchType = patchTypeOf(request.headers['content-type']);
+      if (!patchType) {
+        throw unsupportedMediaType(
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${type.custom ? '' : ', application/strategic-merge-patch+json'}`,
+        );
+      }
+      const options = {
+        ...writeOptions(query, version, warnings),
+        subresource: path.subresource === 'status' ? ('status' as const) : undefined,
+        fieldManager: query.fieldManager,
+        force: flag(query.force),
+      };
+      const { object, created } = api.patch(
+        type,
+        namespace,
+        path.name!,
+        patchType,
+        parseBody(request),
+        options,
+      );
+      return send(reply, created ? 201 : 200, object, warnings);
+    }
+    case 'delete': {
+      const result = api.delete(type, namespace, path.name!, deleteOptions(query, parseBody(request)));
+      const object = api.present(type, result.object, version);
+      if (result.deleted && !type.custom && type.id !== '/pods' && type.id !== '/namespaces') {
+        return send(reply, 200, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: { name: path.name, group: type.group, kind: type.plural, uid: result.object.metadata.uid },
+        });
+      }
+      return send(reply, result.deleted ? 200 : 202, object);
+    }
+    case 'deletecollection': {
+      const items = api.deleteCollection(
+        type,
+        { namespace, labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, version },
+        deleteOptions(query, parseBody(request)),
+      );
+      const apiVersion = type.group ? `${type.group}/${version}` : version;
+      return send(reply, 200, {
+        kind: type.listKind,
+        apiVersion,
+        metadata: { resourceVersion: String(api.store.resourceVersion) },
+        items: items.map((o: KubeObject) => api.present(type, o, version)),
+      });
+    }
+    default:
+      throw methodNotAllowed('the server does not allow this method on the requested resource');
+  }
+}

@@ -1,0 +1,283 @@
+import type { PrinterColumn, ResourceType } from './resource-registry.js';
+import type { KubeObject } from './types.js';
+import { isPlainObject } from './types.js';
+
+type Obj = Record<string, unknown>;
+type Cell = string | number | boolean | null;
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export interface ColumnDefinition {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
+
+interface Column {
+  definition: ColumnDefinition;
+  cell: (object: KubeObject, now: number) => Cell;
+}
+
+function obj(value: unknown): Obj {
+  return isPlainObject(value) ? value : {};
+}
+
+function list(value: unknown): Obj[] {
+  return Array.isArray(value) ? value.map(obj) : [];
+}
+
+/** Go's duration.HumanDuration, which kubectl's AGE columns use. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 0) return '0s';
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+  if (hours < 48) return `${hours}h`;
+  const days = Math.floor(hours / 24);
+  if (days < 8) return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`;
+  if (days < 365 * 2) return `${days}d`;
+  return `${Math.floor(days / 365)}y`;
+}
+
+function age(timestamp: unknown, now: number): string {
+  if (typeof timestamp !== 'string') return '<unknown>';
+  return humanDuration(now - Date.parse(timestamp));
+}
+
+function col(name: string, cell: Column['cell'], type = 'string', format = '', priority = 0): Column {
+  return { definition: { name, type, format, description: name, priority }, cell };
+}
+
+const nameColumn = col('Name', (o) => o.metadata.name ?? '', 'string', 'name');
+const ageColumn = col('Age', (o, now) => age(o.metadata.creationTimestamp, now));
+
+/** Pod STATUS as kubectl prints it (reason, waiting/terminated reasons, Init:x/y, Terminating). */
+export function podDisplayStatus(pod: KubeObject): string {
+  const status = obj(pod.status);
+  let reason = typeof status.reason === 'string' ? status.reason : String(status.phase ?? 'Pending');
+  const initStatuses = list(status.initContainerStatuses);
+  const initCount = list(obj(pod.spec).initContainers).length;
+  let initializing = false;
+  initStatuses.forEach((s, i) => {
+    const state = obj(s.state);
+    const terminated = obj(state.terminated);
+    const waiting = obj(state.waiting);
+    if (state.terminated && terminated.exitCode === 0) return;
+    if (initializing) return;
+    initializing = true;
+    if (state.terminated)
+      reason = `Init:${String(terminated.reason ?? `ExitCode:${String(terminated.exitCode)}`)}`;
+    else if (state.waiting && waiting.reason && waiting.reason !== 'PodInitializing')
+      reason = `Init:${String(waiting.reason)}`;
+    else reason = `Init:${i}/${initCount}`;
+  });
+  if (!initializing) {
+    let hasRunning = false;
+    for (const s of [...list(status.containerStatuses)].reverse()) {
+      const state = obj(s.state);
+      const waiting = obj(state.waiting);
+      const terminated = obj(state.terminated);
+      if (state.waiting && waiting.reason) reason = String(waiting.reason);
+      else if (state.terminated && terminated.reason) reason = String(terminated.reason);
+      else if (state.terminated) reason = `ExitCode:${String(terminated.exitCode)}`;
+      else if (state.running && s.ready) hasRunning = true;
+    }
+    if (reason === 'Completed' && hasRunning) reason = 'Running';
+  }
+  if (pod.metadata.deletionTimestamp) reason = 'Terminating';
+  return reason;
+}
+
+function conditionTrue(object: KubeObject, type: string): boolean {
+  return list(obj(object.status).conditions).some((c) => c.type === type && c.status === 'True');
+}
+
+const BUILTIN_COLUMNS: Record<string, Column[]> = {
+  '/pods': [
+    nameColumn,
+    col('Ready', (o) => {
+      const statuses = list(obj(o.status).containerStatuses);
+      return `${statuses.filter((s) => s.ready === true).length}/${list(obj(o.spec).containers).length}`;
+    }),
+    col('Status', (o) => podDisplayStatus(o)),
+    col(
+      'Restarts',
+      (o) =>
+        list(obj(o.status).containerStatuses).reduce(
+          (n, s) => n + (typeof s.restartCount === 'number' ? s.restartCount : 0),
+          0,
+        ),
+      'string',
+    ),
+    ageColumn,
+  ],
+  'batch/jobs': [
+    nameColumn,
+    col('Status', (o) => {
+      if (conditionTrue(o, 'Complete')) return 'Complete';
+      if (conditionTrue(o, 'Failed')) return 'Failed';
+      if (o.metadata.deletionTimestamp) return 'Terminating';
+      if (conditionTrue(o, 'FailureTarget')) return 'FailureTarget';
+      if (obj(o.spec).suspend === true) return 'Suspended';
+      return 'Running';
+    }),
+    col(
+      'Completions',
+      (o) => `${Number(obj(o.status).succeeded ?? 0)}/${Number(obj(o.spec).completions ?? 1)}`,
+    ),
+    col('Duration', (o, now) => {
+      const status = obj(o.status);
+      if (typeof status.startTime !== 'string') return '';
+      const end = typeof status.completionTime === 'string' ? Date.parse(status.completionTime) : now;
+      return humanDuration(end - Date.parse(status.startTime));
+    }),
+    ageColumn,
+  ],
+  '/namespaces': [nameColumn, col('Status', (o) => String(obj(o.status).phase ?? '')), ageColumn],
+  '/services': [
+    nameColumn,
+    col('Type', (o) => String(obj(o.spec).type ?? 'ClusterIP')),
+    col('Cluster-IP', (o) => String(obj(o.spec).clusterIP ?? '<none>')),
+    col('External-IP', () => '<none>'),
+    col(
+      'Port(s)',
+      (o) =>
+        list(obj(o.spec).ports)
+          .map((p) => `${String(p.port)}/${String(p.protocol ?? 'TCP')}`)
+          .join(',') || '<none>',
+    ),
+    ageColumn,
+  ],
+  '/secrets': [
+    nameColumn,
+    col('Type', (o) => String(o.type ?? 'Opaque')),
+    col('Data', (o) => Object.keys(obj(o.data)).length, 'integer'),
+    ageColumn,
+  ],
+  '/configmaps': [
+    nameColumn,
+    col('Data', (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length, 'integer'),
+    ageColumn,
+  ],
+  '/serviceaccounts': [nameColumn, col('Secrets', (o) => list(o.secrets).length, 'integer'), ageColumn],
+  'coordination.k8s.io/leases': [
+    nameColumn,
+    col('Holder', (o) => String(obj(o.spec).holderIdentity ?? '')),
+    ageColumn,
+  ],
+  '/nodes': [
+    nameColumn,
+    col('Status', (o) => (conditionTrue(o, 'Ready') ? 'Ready' : 'NotReady')),
+    col('Roles', () => '<none>'),
+    ageColumn,
+    col('Version', (o) => String(obj(obj(o.status).nodeInfo).kubeletVersion ?? '')),
+  ],
+  '/events': [
+    col('Last Seen', (o, now) => age(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp, now)),
+    col('Type', (o) => String(o.type ?? '')),
+    col('Reason', (o) => String(o.reason ?? '')),
+    col('Object', (o) => {
+      const ref = obj(o.involvedObject);
+      return `${String(ref.kind ?? '').toLowerCase()}/${String(ref.name ?? '')}`;
+    }),
+    col('Message', (o) => String(o.message ?? '')),
+  ],
+  'apiextensions.k8s.io/customresourcedefinitions': [
+    nameColumn,
+    col('Created At', (o) => String(o.metadata.creationTimestamp ?? ''), 'date'),
+  ],
+};
+
+/** Evaluates the simple JSONPath forms printer columns use: `.a.b`, `.a[0].b`, `.a[?(@.k=="v")].b`. */
+export function evalJsonPath(object: unknown, path: string): unknown {
+  const tokens = path.replace(/^\{|\}$/g, '').match(/\.[^.[\]]+|\[[^\]]*\]/g) ?? [];
+  let current: unknown = object;
+  for (const token of tokens) {
+    if (current === undefined || current === null) return undefined;
+    if (token.startsWith('.')) {
+      current = obj(current)[token.slice(1)];
+      continue;
+    }
+    const inner = token.slice(1, -1);
+    const filter = /^\?\(@\.([\w.-]+)\s*==\s*["']([^"']*)["']\)$/.exec(inner);
+    if (filter) {
+      const items = Array.isArray(current) ? current : [];
+      current = items.find((item) => String(evalJsonPath(item, `.${filter[1]}`)) === filter[2]);
+    } else if (/^-?\d+$/.test(inner)) {
+      const items = Array.isArray(current) ? current : [];
+      const i = Number(inner);
+      current = items[i < 0 ? items.length + i : i];
+    } else {
+      current = obj(current)[inner.replace(/^['"]|['"]$/g, '')];
+    }
+  }
+  return current;
+}
+
+function printerColumn(def: PrinterColumn): Column {
+  return col(
+    def.name,
+    (o, now) => {
+      const value = evalJsonPath(o, def.jsonPath);
+      if (value === undefined || value === null) return null;
+      if (def.type === 'date') return age(value, now);
+      if (typeof value === 'object') return JSON.stringify(value);
+      return value as Cell;
+    },
+    def.type === 'date' ? 'date' : def.type,
+    def.format ?? '',
+    def.priority ?? 0,
+  );
+}
+
+function columnsFor(type: ResourceType, version: string): Column[] {
+  const builtin = BUILTIN_COLUMNS[type.id];
+  if (builtin) return builtin;
+  const printer = type.custom?.versions.get(version)?.printerColumns ?? [];
+  if (printer.length) return [nameColumn, ...printer.map(printerColumn)];
+  return [nameColumn, ageColumn];
+}
+
+export function partialObjectMetadata(object: KubeObject): KubeObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
+}
+
+export interface TableOptions {
+  includeObject: IncludeObject;
+  version: string;
+  /** Leave column definitions out (later events of a watch). */
+  noHeaders?: boolean;
+}
+
+/** A meta.k8s.io/v1 Table, what `kubectl get` asks for. */
+export function toTable(
+  type: ResourceType,
+  objects: KubeObject[],
+  options: TableOptions,
+  listMeta: { resourceVersion?: string; continue?: string } = {},
+): KubeObject {
+  const columns = columnsFor(type, options.version);
+  const now = Date.now();
+  const rows = objects.map((o) => {
+    const row: Obj = { cells: columns.map((c) => c.cell(o, now)) };
+    if (options.includeObject === 'Metadata') row.object = partialObjectMetadata(o);
+    else if (options.includeObject === 'Object') row.object = o;
+    return row;
+  });
+  const metadata: Obj = {};
+  if (listMeta.resourceVersion) metadata.resourceVersion = listMeta.resourceVersion;
+  if (listMeta.continue) metadata.continue = listMeta.continue;
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata,
+    columnDefinitions: options.noHeaders ? [] : columns.map((c) => c.definition),
+    rows,
+  } as unknown as KubeObject;
+}
