@@ -1,3 +1,6 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({ test: { name: 'watcher', include: ['test/**/*.test.ts'] } });
+// Tests run real processes (kube-sim, Redis, child watchers); they wait for events with bounded polls.
+export default defineProject({
+  test: { name: 'watcher', include: ['test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 30_000 },
+});

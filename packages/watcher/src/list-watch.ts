@@ -2,7 +2,6 @@
 //   listing → watching ⇄ (re-watch from the last resourceVersion) → relisting (410 Gone, stalled) → watching …
 // Any error goes to `backoff` (capped exponential) and then re-watches from the last resourceVersion (a 410 then
 // sends it to relisting). client-node's informer stops for good on non-410 errors; this loop never does until stopped.
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
@@ -195,6 +194,7 @@ export function startListWatch(options: ListWatchOptions): ListWatch {
     }
     lastActivity = Date.now();
     setState('watching');
+    res.setEncoding('utf8');
     let stalled = false;
     const stallCheck = setInterval(
       () => {
@@ -208,8 +208,7 @@ export function startListWatch(options: ListWatchOptions): ListWatch {
     let lines = 0;
     let current = rv;
     try {
-      for await (const line of createInterface({ input: res, crlfDelay: Infinity })) {
-        if (line.trim() === '') continue;
+      for await (const line of jsonLines(res)) {
         lastActivity = Date.now();
         lines++;
         const parsed = watchLineSchema.safeParse(JSON.parse(line));
@@ -298,4 +297,22 @@ export function startListWatch(options: ListWatchOptions): ListWatch {
       await running;
     },
   };
+}
+
+/**
+ * Splits a watch stream into lines. Iterating the response itself (not node:readline) matters: readline waits for
+ * 'end', which never comes when the socket dies or we destroy a stalled stream; the stream iterator rejects instead.
+ */
+async function* jsonLines(stream: AsyncIterable<unknown>): AsyncGenerator<string> {
+  let buffered = '';
+  for await (const chunk of stream) {
+    buffered += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (line !== '') yield line;
+    }
+  }
+  if (buffered.trim() !== '') yield buffered.trim();
 }
