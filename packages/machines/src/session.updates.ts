@@ -4,7 +4,7 @@ import type { RunnerVerdict } from './runner-verdict.js';
 import type { ObserveEvent, SessionContext } from './session.context.js';
 import { recreationDelayMs } from './session-deadlines.js';
 import type { SessionCondition } from './session-status.js';
-import { toTimestamp } from './time.js';
+import { parseTimestamp, toTimestamp } from './time.js';
 
 /**
  * The status changes of each transition, as pure functions `(context, event) → partial context`.
@@ -32,6 +32,13 @@ function now(event: ObserveEvent): string {
   return toTimestamp(event.observation.nowMs);
 }
 
+/** startTime of a new run: now, but always after the previous run's, because it names the run's Job. */
+function nextRunStart(context: SessionContext, event: ObserveEvent): string {
+  const previousMs = parseTimestamp(context.startTime);
+  const nowMs = event.observation.nowMs;
+  return toTimestamp(previousMs !== undefined && previousMs >= nowMs ? previousMs + 1 : nowMs);
+}
+
 /** None → Pending: the run starts now (contract row 1). */
 export function startRun(_context: SessionContext, event: ObserveEvent): ContextUpdate {
   return { startTime: now(event) };
@@ -48,7 +55,7 @@ export function ensureRunStart(context: SessionContext, event: ObserveEvent): Co
  */
 export function restartRun(context: SessionContext, event: ObserveEvent): ContextUpdate {
   return {
-    startTime: now(event),
+    startTime: nextRunStart(context, event),
     completionTime: undefined,
     lastActivityTime: undefined,
     stoppedReason: undefined,
@@ -72,7 +79,7 @@ export function recreateRun(
   const why = verdict.kind === 'vanished' ? verdict.message : 'The runner is gone';
   const delaySeconds = Math.round(recreationDelayMs(n, event.config) / 1000);
   return {
-    startTime: now(event),
+    startTime: nextRunStart(context, event),
     lastActivityTime: undefined,
     runnerRecreations: n,
     lastRunnerRecreationTime: now(event),

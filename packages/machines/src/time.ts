@@ -1,9 +1,10 @@
 /**
- * Timestamps in status are RFC 3339 with whole seconds (metav1.Time style), which the upstream Go
- * backend parses; all arithmetic is in epoch milliseconds.
+ * Timestamps in status are RFC 3339 in UTC, with milliseconds when they are not zero: runs are
+ * told apart by their startTime, and two runs can start within one second. Go's RFC 3339 parser
+ * (the upstream backend) accepts the fraction. All arithmetic is in epoch milliseconds.
  */
 export function toTimestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 /** Epoch ms of an RFC 3339 timestamp, or undefined when absent or unparseable. */

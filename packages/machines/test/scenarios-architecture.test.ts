@@ -221,6 +221,29 @@ describe('a Job left from an earlier run is deleted before a new one is created'
     expect(gone.commands).toContainEqual({ type: 'createRunnerJob', isResume: true, runStartTime: ts(T0) });
   });
 
+  it('a restart within the same second (or millisecond) as the last run still tells the runs apart', () => {
+    const startedNow = status('Completed', { startTime: ts(T0) });
+    const oldJob = job({ runStartTime: ts(T0), complete: true });
+    const sameMs = run(
+      startedNow,
+      observation({ annotations: { desiredPhase: 'Running' }, runner: { job: oldJob, pod: null } }),
+    );
+    expect(sameMs.status.startTime).toBe(ts(T0 + 1));
+    expect(sameMs.nextPhase).toBe('Pending');
+    expect(sameMs.commands).toContainEqual({ type: 'deleteRunner' });
+
+    const sameSecond = run(
+      startedNow,
+      observation({
+        nowMs: T0 + 400,
+        annotations: { desiredPhase: 'Running' },
+        runner: { job: oldJob, pod: null },
+      }),
+    );
+    expect(sameSecond.status.startTime).toBe('2026-03-01T12:00:00.400Z');
+    expect(sameSecond.nextPhase).toBe('Pending');
+  });
+
   it('a Job without a run annotation (not ours) is treated as an earlier run', () => {
     const r = run(
       status('Pending'),
