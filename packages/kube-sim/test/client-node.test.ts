@@ -532,7 +532,11 @@ describe('built-in resources', () => {
     expect(claims.aud).toEqual(['api']);
     expect(new Date(tr.status!.expirationTimestamp).getTime()).toBeGreaterThan(Date.now() + 3500_000);
     const missing = await core
-      .createNamespacedServiceAccountToken({ name: 'nobody', namespace: NS, body: { spec: { audiences: [] } } })
+      .createNamespacedServiceAccountToken({
+        name: 'nobody',
+        namespace: NS,
+        body: { spec: { audiences: [] } },
+      })
       .catch((e: unknown) => e);
     expect(apiCode(missing)).toBe(404);
   });

@@ -59,6 +59,11 @@ function parseBody(request: FastifyRequest): unknown {
   const text =
     typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : JSON.stringify(raw);
   const contentType = String(request.headers['content-type'] ?? 'application/json').toLowerCase();
+  if (contentType.includes('protobuf') || contentType.includes('cbor')) {
+    throw unsupportedMediaType(
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    );
+  }
   try {
     if (contentType.includes('yaml')) return parseYaml(text) as unknown;
     return JSON.parse(text) as unknown;
