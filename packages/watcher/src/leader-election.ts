@@ -57,6 +57,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   let lastRenewed = 0;
   let observedRecord = '';
   let observedAt = 0;
+  let observedDurationMs = leaseDurationMs;
 
   function observe(lease: V1Lease): void {
     const s = lease.spec ?? {};
@@ -64,6 +65,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
     if (record !== observedRecord) {
       observedRecord = record;
       observedAt = Date.now();
+      observedDurationMs = (s.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
     }
   }
 
@@ -171,7 +173,10 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       } else if (leader && !ok && observedRecord.split('|')[0] !== identity && observedRecord !== '') {
         setLeader(false); // someone else holds it now
       }
-      await sleep(retryPeriodMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+      // A standby wakes exactly when the observed lease expires instead of up to a retry period later.
+      const untilExpiry = leader ? retryPeriodMs : observedAt + observedDurationMs - Date.now() + 50;
+      const wait = untilExpiry > 0 ? Math.min(retryPeriodMs, untilExpiry) : retryPeriodMs;
+      await sleep(wait, undefined, { signal: stopping.signal }).catch(() => undefined);
     }
   }
 
