@@ -12,7 +12,7 @@ export { hasKubernetesSchema, kubernetesSchemaProblems } from './kubernetes-sche
 export { kustomizeBuild, kustomizeCompose, type Composition, type KustomizeOptions } from './kustomize.js';
 export { parseMetricsContract, seriesOf, type MetricDefinition } from './metrics-contract.js';
 export { containersOf, podTemplatesOf, type Container, type PodSpec, type PodTemplate } from './pod-specs.js';
-export { analysePromql, promqlContractProblems, type PromqlUsage } from './promql.js';
+export { analysePromql, promqlContractProblems, type LabelMatcher, type PromqlUsage } from './promql.js';
 export {
   accessesOf,
   allows,

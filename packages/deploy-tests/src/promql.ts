@@ -2,12 +2,21 @@ import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 import { seriesOf, type MetricDefinition } from './metrics-contract.js';
 
+/** One `label op "value"` of a selector. */
+export interface LabelMatcher {
+  label: string;
+  /** `=`, `!=`, `=~` or `!~`. */
+  op: string;
+  /** The string literal's value (quotes removed). */
+  value: string;
+}
+
 /** What a PromQL expression reads. */
 export interface PromqlUsage {
   /** The first syntax error, if the expression does not parse. */
   syntaxError?: string;
   /** Metric names of every vector selector, with the label names they match on. */
-  selectors: { metric: string; matchedLabels: string[] }[];
+  selectors: { metric: string; matchedLabels: string[]; matchers: LabelMatcher[] }[];
   /** `by (...)` labels of each aggregation, with the metrics aggregated. */
   groupings: { labels: string[]; metrics: string[] }[];
 }
@@ -44,7 +53,15 @@ export function analysePromql(expression: string): PromqlUsage {
     const identifier = selector.getChild('Identifier');
     if (identifier === null) continue;
     const matchedLabels = descendants(selector, 'LabelName').map(text);
-    usage.selectors.push({ metric: text(identifier), matchedLabels });
+    const matchers = descendants(selector, 'UnquotedLabelMatcher').flatMap((m) => {
+      const label = m.getChild('LabelName');
+      const op = m.getChild('MatchOp');
+      const literal = m.getChild('StringLiteral');
+      if (label === null || op === null || literal === null) return [];
+      const value: unknown = JSON.parse(text(literal).replace(/^'|'$/g, '"'));
+      return [{ label: text(label), op: text(op), value: String(value) }];
+    });
+    usage.selectors.push({ metric: text(identifier), matchedLabels, matchers });
   }
   for (const aggregate of descendants(tree.topNode, 'AggregateExpr')) {
     const modifier = aggregate.getChild('AggregateModifier');

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createOperatorMetrics, QUEUE_STATES, RECONCILE_OUTCOMES } from '@ambient-operator/shared';
 import {
   analysePromql,
   deployDir,
@@ -143,6 +145,22 @@ describe('alerts (PrometheusRule)', () => {
       'ambient_reconcile_total',
     ]);
   });
+
+  it('match only label values the operator emits (reconcile outcomes, queue states)', async () => {
+    const emitted: Record<string, readonly string[]> = { outcome: RECONCILE_OUTCOMES, state: QUEUE_STATES };
+    const exprs = [
+      ...(await alerts()).map((a) => a.expr),
+      ...(await dashboard()).panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+    ];
+    const matchers = exprs.flatMap((e) => analysePromql(e).selectors.flatMap((s) => s.matchers));
+    const checked = matchers.filter((m) => emitted[m.label] !== undefined);
+    expect(checked.map((m) => m.label)).toContain('outcome');
+    for (const matcher of checked) {
+      const values = matcher.op.includes('~') ? matcher.value.split('|') : [matcher.value];
+      for (const value of values)
+        expect(emitted[matcher.label], `${matcher.label}=${value}`).toContain(value);
+    }
+  });
 });
 
 describe('the Grafana dashboard', () => {
@@ -189,6 +207,29 @@ describe('the Grafana dashboard', () => {
         (p) => JSON.stringify(p.datasource) !== JSON.stringify({ type: 'prometheus', uid: '${datasource}' }),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('the code meets the contract', () => {
+  it("shared's metric registry (what the worker serves) has every worker metric with the contract's type and labels", async () => {
+    const registry = new Registry();
+    createOperatorMetrics(registry);
+    const served = new Map<string, { type: string; labels: string[] }>();
+    for (const metric of registry.getMetricsAsArray()) {
+      const { name, labelNames } = z
+        .looseObject({ name: z.string(), labelNames: z.array(z.string()) })
+        .parse(metric);
+      served.set(name, { type: (await metric.get()).type, labels: [...labelNames].sort() });
+    }
+    const workerMetrics = parseMetricsContract(await readme()).filter(
+      (m) => !m.name.startsWith('ambient_watcher_'),
+    );
+    for (const metric of workerMetrics) {
+      expect(served.get(metric.name), metric.name).toEqual({
+        type: metric.type,
+        labels: [...metric.labels].sort(),
+      });
+    }
   });
 });
 
