@@ -1,3 +1,6 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({ test: { name: 'worker', include: ['test/**/*.test.ts'] } });
+// End-to-end tests wait for real controllers (kube-sim) and queues (Redis): give them room.
+export default defineProject({
+  test: { name: 'worker', include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
+});

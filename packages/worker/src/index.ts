@@ -1,1 +1,28 @@
-export {};
+// The session worker: reconciles session keys from the queue against the Kubernetes API.
+export { startWorker } from './start-worker.js';
+export type { RunningWorker, WorkerOptions } from './start-worker.js';
+export { reconcile } from './reconcile.js';
+export type { ReconcileReport, ReconcileTrace } from './reconcile.js';
+export type { WorkerDeps } from './worker-deps.js';
+export { observeSession, observeRunner } from './observe.js';
+export type { SessionReadings } from './observe.js';
+export { executors } from './commands/index.js';
+export { CommandFailedError } from './command-failure.js';
+export { cachedJsonFile } from './cached-file.js';
+export { clusterDnsRunnerResolver, createRunnerClient, repoNameFromUrl } from './runner-client.js';
+export type {
+  RepoRef,
+  RunnerCallOutcome,
+  RunnerClient,
+  RunnerClientOptions,
+  RunnerEndpoint,
+  RunnerResolver,
+  WorkflowRef,
+} from './runner-client.js';
+export {
+  buildRunnerJob,
+  buildRunnerService,
+  parseAgentRegistry,
+  parseModelsManifest,
+  resolveRuntime,
+} from './children/index.js';

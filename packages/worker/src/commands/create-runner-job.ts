@@ -1,0 +1,106 @@
+import type { V1Secret } from '@kubernetes/client-node';
+import { RUNNER_TOKEN_SECRET, runnerTokenSecretName } from '@ambient-operator/shared';
+import {
+  PLATFORM_NAMES,
+  buildRunnerCredentialsSecret,
+  buildRunnerJob,
+  decodeSecretData,
+  needsMinioCredentials,
+  resolveS3Config,
+  resolveVertexModelId,
+  runnerCredentialsSecretName,
+  trustedCaBundlePresent,
+  usesMlflowKubernetesAuth,
+  type AgenticSession,
+  type RunnerClusterFacts,
+} from '../children/index.js';
+import { createIfAbsent } from '../kube-ops.js';
+import { readOrNull } from '../observe.js';
+import { readProjectSettings } from '../project-settings.js';
+import { runtimeOf } from '../runner-runtime.js';
+import type { CommandContext } from './command-context.js';
+import { childSession } from './command-context.js';
+
+/**
+ * Creates the runner Job `<name>-runner` for this run, after the per-session credentials Secret its pod
+ * references. Every cluster fact the pod spec depends on is read here, once per run (not per reconcile).
+ */
+export async function createRunnerJob(
+  ctx: CommandContext,
+  command: { isResume: boolean; runStartTime: string },
+): Promise<void> {
+  const { api, config, metrics } = ctx.deps;
+  const session = childSession(ctx);
+  const namespace = session.metadata.namespace;
+  const started = performance.now();
+
+  const facts = await gatherFacts(ctx, session, command);
+  const credentials = buildRunnerCredentialsSecret({
+    session,
+    s3: facts.s3,
+    googleOAuthClientSecret: config.runner.googleOAuthClientSecret,
+  });
+  await upsertSecret(ctx, credentials);
+
+  const job = buildRunnerJob({ session, config, runtime: await runtimeOf(ctx.deps, session), facts });
+  await createIfAbsent(() => api.batch.createNamespacedJob({ namespace, body: job }));
+  metrics.podCreationDuration.observe({ namespace }, (performance.now() - started) / 1000);
+}
+
+async function gatherFacts(
+  ctx: CommandContext,
+  session: AgenticSession,
+  command: { isResume: boolean; runStartTime: string },
+): Promise<RunnerClusterFacts> {
+  const { api, config, modelsManifest } = ctx.deps;
+  const namespace = session.metadata.namespace;
+  const secret = (name: string, ns = namespace) =>
+    readOrNull(() => api.core.readNamespacedSecret({ namespace: ns, name }));
+
+  const [integration, vertex, langfuse, mlflow, caBundle, settings] = await Promise.all([
+    secret(PLATFORM_NAMES.integrationSecret),
+    config.vertex.enabled ? secret(PLATFORM_NAMES.vertexSecret) : null,
+    config.observability.langfuseEnabled ? secret(PLATFORM_NAMES.langfuseSecret) : null,
+    config.observability.mlflowTracingEnabled ? secret(PLATFORM_NAMES.mlflowSecret) : null,
+    readOrNull(() =>
+      api.core.readNamespacedConfigMap({ namespace, name: PLATFORM_NAMES.trustedCaBundleConfigMap }),
+    ),
+    readProjectSettings(ctx.deps, namespace),
+  ]);
+
+  const integrationSecretData = integration ? decodeSecretData(integration.data) : undefined;
+  const s3Observation = { ...(integrationSecretData ? { integrationSecretData } : {}), defaults: config.s3 };
+  const minio = needsMinioCredentials(s3Observation)
+    ? await secret(PLATFORM_NAMES.minioCredentialsSecret, config.namespaces.backend)
+    : null;
+  const s3 = resolveS3Config({
+    ...s3Observation,
+    ...(minio ? { minioCredentialsData: decodeSecretData(minio.data) } : {}),
+  });
+  const model = session.spec.llmSettings?.model;
+  const vertexModelId =
+    config.vertex.enabled && model ? resolveVertexModelId(await modelsManifest(), model) : undefined;
+
+  return {
+    integrationSecretExists: integration !== null,
+    copiedSecrets: { vertex: vertex !== null, langfuse: langfuse !== null, mlflow: mlflow !== null },
+    mlflowKubernetesAuth: mlflow ? usesMlflowKubernetesAuth(decodeSecretData(mlflow.data)) : false,
+    trustedCaBundle: trustedCaBundlePresent(caBundle ?? undefined),
+    s3,
+    ...(settings?.spec?.mcpServers ? { projectMcpServers: settings.spec.mcpServers } : {}),
+    isResume: command.isResume,
+    ...(vertexModelId ? { vertexModelId } : {}),
+    runStartTime: command.runStartTime,
+    tokenSecretName:
+      ctx.session.metadata.annotations?.[RUNNER_TOKEN_SECRET] ?? runnerTokenSecretName(session.metadata.name),
+  };
+}
+
+/** The credentials Secret follows the current S3/OAuth settings on each run. */
+async function upsertSecret(ctx: CommandContext, secret: V1Secret): Promise<void> {
+  const namespace = secret.metadata?.namespace ?? ctx.session.metadata.namespace;
+  const name = secret.metadata?.name ?? runnerCredentialsSecretName(ctx.session.metadata.name);
+  if (await createIfAbsent(() => ctx.deps.api.core.createNamespacedSecret({ namespace, body: secret })))
+    return;
+  await ctx.deps.api.core.replaceNamespacedSecret({ namespace, name, body: secret });
+}

@@ -1,0 +1,27 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { isAlreadyExists, isNotFound } from '@ambient-operator/shared';
+
+/** Request options that send a body as a JSON merge patch (RFC 7386). */
+export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** Create; AlreadyExists is the outcome we wanted, not an error. Returns whether this call created it. */
+export async function createIfAbsent(create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (err) {
+    if (isAlreadyExists(err)) return false;
+    throw err;
+  }
+}
+
+/** Delete; NotFound is the outcome we wanted, not an error. Returns whether this call deleted it. */
+export async function deleteIfPresent(remove: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await remove();
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}

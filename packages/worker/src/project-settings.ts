@@ -1,0 +1,36 @@
+import {
+  CRD_GROUP,
+  CRD_VERSION,
+  PROJECT_SETTINGS_NAME,
+  PROJECT_SETTINGS_PLURAL,
+  validateProjectSettings,
+  type ProjectSettings,
+} from '@ambient-operator/shared';
+import { readOrNull } from './observe.js';
+import type { WorkerDeps } from './worker-deps.js';
+
+/**
+ * The namespace's `ProjectSettings/projectsettings`, live (upstream cached it for 5 min without eviction;
+ * a read per Running wake-up is cheap and never stale). Missing or invalid → undefined (defaults apply).
+ */
+export async function readProjectSettings(
+  deps: WorkerDeps,
+  namespace: string,
+): Promise<ProjectSettings | undefined> {
+  const raw: unknown = await readOrNull(() =>
+    deps.api.customObjects.getNamespacedCustomObject({
+      group: CRD_GROUP,
+      version: CRD_VERSION,
+      plural: PROJECT_SETTINGS_PLURAL,
+      namespace,
+      name: PROJECT_SETTINGS_NAME,
+    }),
+  );
+  if (raw === null) return undefined;
+  const result = validateProjectSettings(raw);
+  if (!result.ok) {
+    deps.log.warn({ namespace, issues: result.issues }, 'ProjectSettings fails validation; using defaults');
+    return undefined;
+  }
+  return result.value;
+}

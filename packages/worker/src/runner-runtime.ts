@@ -1,0 +1,7 @@
+import { resolveRuntime, runnerTypeOf, type AgenticSession, type ResolvedRuntime } from './children/index.js';
+import type { WorkerDeps } from './worker-deps.js';
+
+/** The agent-registry runtime of a session (its RUNNER_TYPE), defaults when the registry has none. */
+export async function runtimeOf(deps: WorkerDeps, session: AgenticSession): Promise<ResolvedRuntime> {
+  return resolveRuntime(await deps.agentRegistry(), runnerTypeOf(session.spec));
+}

@@ -1,0 +1,193 @@
+import { Registry } from 'prom-client';
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  DEFAULT_MACHINE_CONFIG,
+  PHASES,
+  TERMINAL_PHASES,
+  type MachineConfig,
+} from '@ambient-operator/machines';
+import {
+  classifyError,
+  createKubeConfig,
+  createLogger,
+  createOperatorMetrics,
+  createSessionQueue,
+  initKnownLabels,
+  makeApiClients,
+  parseKey,
+  startHttpServer,
+  startQueueWorker,
+  type Logger,
+  type OperatorConfig,
+  type OperatorHttpServer,
+  type OperatorMetrics,
+  type RedisConnection,
+} from '@ambient-operator/shared';
+import { cachedJsonFile } from './cached-file.js';
+import { parseAgentRegistry, parseModelsManifest } from './children/index.js';
+import { reconcile, type ReconcileTrace } from './reconcile.js';
+import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
+import type { WorkerDeps } from './worker-deps.js';
+
+export interface WorkerOptions {
+  config: OperatorConfig;
+  /** @defaultValue createKubeConfig from the config's kube env (kubeconfig or in-cluster) */
+  kubeConfig?: KubeConfig;
+  /** @defaultValue config.queue.redisUrl */
+  redis?: RedisConnection;
+  /** @defaultValue a pino logger named `worker` at the configured level */
+  logger?: Logger;
+  /** Where session runners answer. @defaultValue cluster DNS `session-<n>.<ns>.svc.cluster.local` */
+  resolveRunnerUrl?: RunnerResolver;
+  /** Machine tunables beyond what config carries. @defaultValue DEFAULT_MACHINE_CONFIG */
+  machine?: Partial<MachineConfig>;
+  /** Lock duration of a job, in ms (a killed worker's key moves on after about this). @defaultValue 5000 */
+  lockDurationMs?: number;
+  /** @defaultValue 2000 */
+  stalledIntervalMs?: number;
+  /** Requests per second toward the API server, shared by all workers. @defaultValue 100 per 1000 ms */
+  rateLimit?: { max: number; durationMs: number } | null;
+  /** Serve /metrics and the probes (ports from config). @defaultValue true */
+  serveHttp?: boolean;
+  /** ms since the epoch. @defaultValue Date.now */
+  now?: () => number;
+}
+
+export interface RunningWorker {
+  metrics: OperatorMetrics;
+  registry: Registry;
+  metricsUrl: string | undefined;
+  probesUrl: string | undefined;
+  /** Finishes in-flight reconciles, takes no new ones, closes servers and Redis. */
+  close(): Promise<void>;
+}
+
+/** Starts one worker process's reconcilers: BullMQ consumer, metrics and probes. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { config } = options;
+  const log =
+    options.logger ??
+    createLogger({ level: config.logging.level, pretty: config.logging.devMode, name: 'worker' });
+  const kubeConfig = options.kubeConfig ?? createKubeConfig({ env: config.kube.env });
+  const redis = options.redis ?? config.queue.redisUrl;
+  const identity = { prefix: config.queue.prefix, name: config.queue.name };
+
+  const registry = new Registry();
+  const stats = createSessionQueue({ connection: redis, ...identity });
+  const metrics = createOperatorMetrics(registry, {
+    collectQueueStats: async () => {
+      const counts = await stats.counts();
+      return { depth: counts, oldestJobAgeSeconds: await stats.oldestJobAgeSeconds() };
+    },
+  });
+  initKnownLabels(metrics, { phases: PHASES, terminalPhases: TERMINAL_PHASES });
+
+  const deps: WorkerDeps = {
+    api: makeApiClients(kubeConfig),
+    config,
+    machine: {
+      ...DEFAULT_MACHINE_CONFIG,
+      maxRunnerRecreations: config.controller.maxRunnerRecreations,
+      ...options.machine,
+    },
+    log,
+    metrics,
+    now: options.now ?? Date.now,
+    runnerClient: createRunnerClient(),
+    resolveRunnerUrl: options.resolveRunnerUrl ?? clusterDnsRunnerResolver,
+    agentRegistry: cachedJsonFile(config.runner.agentRegistryPath, parseAgentRegistry),
+    modelsManifest: cachedJsonFile(config.runner.modelsManifestPath, parseModelsManifest),
+  };
+
+  const traces = new Map<string, ReconcileTrace>();
+  const queueWorker = startQueueWorker({
+    connection: redis,
+    ...identity,
+    concurrency: config.controller.maxConcurrentReconciles,
+    lockDurationMs: options.lockDurationMs ?? 5000,
+    stalledIntervalMs: options.stalledIntervalMs ?? 2000,
+    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    process: async (key) => {
+      const trace: ReconcileTrace = {};
+      traces.set(key, trace);
+      const report = await reconcile(key, deps, trace);
+      return report.requeueAfterMs === undefined ? {} : { requeueAfterMs: report.requeueAfterMs };
+    },
+    onReconciled: (report) => {
+      const trace = traces.get(report.key);
+      traces.delete(report.key);
+      const phase = trace?.phase ?? 'Unknown';
+      const success = report.result === 'success' || report.result === 'requeue_after';
+      metrics.reconcileTotal.inc({ outcome: report.result });
+      metrics.reconcileDuration.observe({ phase, success: String(success) }, report.durationMs / 1000);
+      if (success) {
+        metrics.queueProcessed.inc();
+        log.debug(
+          {
+            key: report.key,
+            result: report.result,
+            ms: Math.round(report.durationMs),
+            next: report.nextRunInMs,
+          },
+          'reconciled',
+        );
+        return;
+      }
+      if (report.result !== 'conflict') metrics.queueFailed.inc();
+      const cause = classifyError(report.error);
+      const errorType = (report.error as { command?: string } | undefined)?.command ?? cause.code;
+      if (report.result !== 'conflict') {
+        metrics.sessionErrors.inc({ namespace: namespaceOf(report.key), phase, error_type: errorType });
+      }
+      log[report.result === 'conflict' ? 'debug' : 'warn'](
+        {
+          key: report.key,
+          result: report.result,
+          failures: report.failures,
+          next: report.nextRunInMs,
+          err: cause.message,
+        },
+        'reconcile failed',
+      );
+    },
+    onError: (err) => log.warn({ err: err.message }, 'queue worker error'),
+  });
+
+  const servers: OperatorHttpServer[] = [];
+  if (options.serveHttp ?? true) {
+    if (config.http.metricsBindAddress) {
+      servers.push(await startHttpServer({ address: config.http.metricsBindAddress, registry }));
+    }
+    if (config.http.healthProbeBindAddress) {
+      servers.push(
+        await startHttpServer({
+          address: config.http.healthProbeBindAddress,
+          probes: true,
+          ready: () => !closing,
+        }),
+      );
+    }
+  }
+  let closing = false;
+
+  return {
+    metrics,
+    registry,
+    metricsUrl: config.http.metricsBindAddress ? servers[0]?.url : undefined,
+    probesUrl: config.http.healthProbeBindAddress ? servers[servers.length - 1]?.url : undefined,
+    async close() {
+      closing = true;
+      await queueWorker.close();
+      await stats.close();
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+}
+
+function namespaceOf(key: string): string {
+  try {
+    return parseKey(key).namespace;
+  } catch {
+    return 'unknown';
+  }
+}

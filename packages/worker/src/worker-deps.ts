@@ -1,0 +1,25 @@
+import type { ApiClients, Logger, OperatorConfig, OperatorMetrics } from '@ambient-operator/shared';
+import type { MachineConfig } from '@ambient-operator/machines';
+import type { AgentRegistry, ModelsManifest } from './children/index.js';
+import type { RunnerClient, RunnerResolver } from './runner-client.js';
+
+/**
+ * Everything one reconcile needs, passed as one object so tests can point any part elsewhere.
+ * Nothing in here holds per-session state: any worker can reconcile any key.
+ */
+export interface WorkerDeps {
+  api: ApiClients;
+  config: OperatorConfig;
+  machine: MachineConfig;
+  log: Logger;
+  metrics: OperatorMetrics;
+  /** ms since the epoch; the only clock a reconcile reads. */
+  now: () => number;
+  runnerClient: RunnerClient;
+  /** Where a session's runner answers (cluster DNS by default; a local fake runner in tests). */
+  resolveRunnerUrl: RunnerResolver;
+  /** The agent registry file, cached; undefined when the file is absent (defaults apply). */
+  agentRegistry: () => Promise<AgentRegistry | undefined>;
+  /** The models manifest, cached; undefined when absent. */
+  modelsManifest: () => Promise<ModelsManifest | undefined>;
+}
