@@ -7,3 +7,5 @@ export type { PodTimings } from './kubelet.js';
 export { buildKubeconfig, KUBECONFIG_CONTEXT } from './kubeconfig.js';
 export { JOB_TRACKING_FINALIZER } from './controllers/job-controller.js';
 export type { KubeObject, ObjectMeta, OwnerReference } from './types.js';
+export { benchKubeSim } from './bench.js';
+export type { BenchKubeSimOptions, BenchKubeSimResult } from './bench.js';
