@@ -19,7 +19,15 @@ apt_install() {
 }
 
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
-command -v kubectl >/dev/null 2>&1 || apt_install kubernetes-client
+if ! command -v kubectl >/dev/null 2>&1; then
+  # A current kubectl (kustomize v5 for deploy/) where the machine's apt sources have one; Debian's own
+  # kubernetes-client (1.20) is the fallback and cannot build deploy/'s kustomize components.
+  if apt-cache policy kubectl 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    apt_install kubectl
+  else
+    apt_install kubernetes-client
+  fi
+fi
 
 redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
 if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
