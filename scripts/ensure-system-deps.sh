@@ -3,18 +3,21 @@
 # REDIS_URL (default redis://127.0.0.1:6379) and kubectl. Uses apt when something is missing.
 set -euo pipefail
 
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
 apt_updated=0
-apt_install() {
+apt_update() {
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "error: $* is missing and apt-get is not available; install it by hand" >&2
     exit 1
   fi
-  local sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
   if [ "$apt_updated" = 0 ]; then
     $sudo apt-get update -qq
     apt_updated=1
   fi
+}
+apt_install() {
+  apt_update "$@"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
@@ -22,6 +25,7 @@ command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 if ! command -v kubectl >/dev/null 2>&1; then
   # A current kubectl (kustomize v5 for deploy/) where the machine's apt sources have one; Debian's own
   # kubernetes-client (1.20) is the fallback and cannot build deploy/'s kustomize components.
+  apt_update kubectl
   if apt-cache policy kubectl 2>/dev/null | grep -q 'Candidate: [0-9]'; then
     apt_install kubectl
   else
