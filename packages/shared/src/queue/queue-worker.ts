@@ -4,6 +4,7 @@ import {
   jobDataSchema,
   queueOwnKeys,
   resolveIdentity,
+  timerDedupId,
   timerJobName,
   type JobData,
   type QueueIdentity,
@@ -132,9 +133,9 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       const elapsed = () => performance.now() - started;
       try {
         const outcome = await options.process(key, { signal });
-        await client.hdel(failuresKey, key);
         const requeueAfterMs = outcome?.requeueAfterMs;
         if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
+          await client.hdel(failuresKey, key);
           await producer.requeueAfter(key, requeueAfterMs);
           report({
             key,
@@ -145,7 +146,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
           });
         } else {
           // This run saw the latest state; a timer asked for by an earlier run is superseded.
-          await producer.cancelTimer(key);
+          await resetAndCancelTimer(key);
           report({ key, result: 'success', durationMs: elapsed(), failures: 0 });
         }
         return;
@@ -184,6 +185,19 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
         throw new HandledReconcileError(key, kind, error);
       }
     }
+  }
+
+  // The common success path in one round trip: reset the failure count, drop a stored follow-up timer, and look
+  // for a pending timer (rare) that then needs removing.
+  async function resetAndCancelTimer(key: string): Promise<void> {
+    const id = timerDedupId(key);
+    const replies = await client
+      .multi()
+      .hdel(failuresKey, key)
+      .get(producer.bullQueue.toKey(`de:${id}`))
+      .del(producer.bullQueue.toKey(`dn:${id}`))
+      .exec();
+    if (typeof replies?.[1]?.[1] === 'string') await producer.cancelTimer(key);
   }
 
   async function failureCount(key: string): Promise<number> {
