@@ -119,17 +119,20 @@ export class JobController {
   private onEvent(event: StoreEvent): void {
     if (event.resourceId === this.jobs.id) {
       const key = `${event.object.metadata.namespace ?? ''}/${event.object.metadata.name ?? ''}`;
-      if (event.type === 'DELETED') this.queue.forget(key);
-      else this.queue.add(key);
+      if (event.type === 'DELETED') {
+        this.queue.forget(key);
+        // Nobody will count the pods of a deleted Job: release them so they can go.
+        for (const pod of this.podsOf(event.object)) this.queue.add(orphanPodKey(pod));
+      } else this.queue.add(key);
       return;
     }
-    if (event.resourceId !== this.pods.id) return;
-    const owner = event.object.metadata.ownerReferences?.find(
-      (r) => r.controller === true && r.kind === 'Job',
-    );
-    if (owner) this.queue.add(`${event.object.metadata.namespace ?? ''}/${owner.name}`);
-    else if (event.object.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER))
-      this.releasePod(event.object);
+    if (event.resourceId !== this.pods.id || event.type === 'DELETED') return;
+    const pod = event.object;
+    if (!pod.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) return;
+    const owner = controllerJobRef(pod);
+    if (owner && this.api.store.byUid(owner.uid)?.resourceId === this.jobs.id)
+      this.queue.add(`${pod.metadata.namespace ?? ''}/${owner.name}`);
+    else this.queue.add(orphanPodKey(pod));
   }
 
   private podsOf(job: KubeObject): KubeObject[] {
@@ -157,7 +160,27 @@ export class JobController {
     }
   }
 
+  /**
+   * A pod whose Job is gone (or that has no controller) keeps the tracking finalizer only while
+   * some Job may still count it; upstream's syncOrphanPod.
+   */
+  private releaseOrphanPod(uid: string): void {
+    const found = this.api.store.byUid(uid);
+    if (!found || found.resourceId !== this.pods.id) return;
+    const pod = found.object;
+    if (!pod.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) return;
+    const controller = pod.metadata.ownerReferences?.find((r) => r.controller === true);
+    if (controller && controller.kind !== 'Job') return;
+    const job = controller ? this.api.store.byUid(controller.uid) : undefined;
+    if (job && job.resourceId === this.jobs.id) {
+      this.queue.add(`${job.object.metadata.namespace ?? ''}/${job.object.metadata.name ?? ''}`);
+      return;
+    }
+    this.releasePod(pod);
+  }
+
   private reconcile(key: string): void {
+    if (key.startsWith(ORPHAN_POD_PREFIX)) return this.releaseOrphanPod(key.slice(ORPHAN_POD_PREFIX.length));
     const slash = key.indexOf('/');
     const job = this.api.store.get(this.jobs.id, key.slice(0, slash), key.slice(slash + 1));
     if (!job) return;
@@ -184,6 +207,13 @@ export class JobController {
         if (verdict.action !== 'Ignore') failed++;
       } else continue;
       this.releasePod(pod);
+    }
+    // A Job being deleted or finished counts nothing more: its remaining pods are released so the
+    // garbage collector (or the Job's own cleanup) can remove them.
+    if (job.metadata.deletionTimestamp || finished) {
+      for (const pod of pods)
+        if (pod.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER) && !isTerminal(pod))
+          this.releasePod(pod);
     }
 
     const live = pods.filter((p) => {
@@ -381,6 +411,22 @@ export class JobController {
       this.queue.addAfter(`${job.metadata.namespace ?? ''}/${name}`, 500);
     }
   }
+}
+
+const ORPHAN_POD_PREFIX = 'orphan-pod:';
+
+/** Queue key for a pod to release (namespaces cannot contain ':', so it never clashes with a Job key). */
+function orphanPodKey(pod: KubeObject): string {
+  return `${ORPHAN_POD_PREFIX}${pod.metadata.uid ?? ''}`;
+}
+
+function controllerJobRef(pod: KubeObject) {
+  return pod.metadata.ownerReferences?.find((r) => r.controller === true && r.kind === 'Job');
+}
+
+function isTerminal(pod: KubeObject): boolean {
+  const phase = obj(pod.status).phase;
+  return phase === 'Succeeded' || phase === 'Failed';
 }
 
 function condition(type: string, reason: string, message: string, now: string): Obj {
