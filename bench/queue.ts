@@ -41,7 +41,7 @@ type RawWorkerClass = new (
 };
 
 async function cleanup(queue: SessionQueue): Promise<void> {
-  await queue.bullQueue.obliterate({ force: true });
+  await queue.obliterate();
   await queue.close();
 }
 

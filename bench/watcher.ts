@@ -153,9 +153,13 @@ async function failover(
     await waitHolder((p) => p === third.pid);
     return { termMs, killMs: Date.now() - killAt };
   } finally {
+    const exits = procs.map((p) =>
+      p.exitCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)),
+    );
     for (const p of procs) p.kill('SIGKILL');
+    await Promise.all(exits);
     const q = createSessionQueue({ connection: redisUrl, prefix });
-    await q.bullQueue.obliterate({ force: true }).catch(() => undefined);
+    await q.obliterate().catch(() => undefined);
     await q.close();
   }
 }
@@ -210,7 +214,7 @@ export async function benchWatcher(opts: BenchOptions): Promise<BenchResults> {
     return results;
   } finally {
     const q = createSessionQueue({ connection: redisUrl, prefix });
-    await q.bullQueue.obliterate({ force: true }).catch(() => undefined);
+    await q.obliterate().catch(() => undefined);
     await q.close();
     await rm(dir, { recursive: true, force: true });
     await sim.stop();

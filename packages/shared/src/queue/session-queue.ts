@@ -72,6 +72,8 @@ export interface SessionQueue {
    * different server) or this is the first call on an empty Redis; re-marks it so the next call says false.
    */
   checkDataLoss(): Promise<boolean>;
+  /** Deletes every job and every key of this queue (tests, benchmarks, decommissioning). */
+  obliterate(): Promise<void>;
   /** The BullMQ queue, for Bull Board and metrics export; do not add jobs to it directly. */
   readonly bullQueue: Queue<JobData>;
   close(): Promise<void>;
@@ -231,6 +233,11 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
     async checkDataLoss() {
       const set = await client.set(own.sentinel, sentinelValue, 'NX');
       return set === 'OK';
+    },
+
+    async obliterate() {
+      await queue.obliterate({ force: true });
+      await client.del(own.failures, own.sentinel);
     },
 
     async close() {
