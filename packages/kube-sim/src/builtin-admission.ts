@@ -164,6 +164,16 @@ function validateContainers(list: unknown, field: string, required: boolean, cau
     else names.add(name);
     if (typeof container.image !== 'string' || !container.image)
       causes.push(cause.required(`${field}[${i}].image`));
+    // Only init containers may set a restartPolicy, and only Always (a native sidecar).
+    const policy = container.restartPolicy;
+    if (policy !== undefined && policy !== null) {
+      if (!field.endsWith('initContainers'))
+        causes.push(
+          cause.forbidden(`${field}[${i}].restartPolicy`, 'may not be set for non-init containers'),
+        );
+      else if (policy !== 'Always')
+        causes.push(cause.notSupported(`${field}[${i}].restartPolicy`, String(policy), ['Always']));
+    }
   });
 }
 

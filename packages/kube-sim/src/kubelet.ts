@@ -4,8 +4,26 @@ import { ApiError } from './errors.js';
 import type { ResourceApi } from './resource-api.js';
 import type { ResourceType } from './resource-registry.js';
 import type { StoreEvent } from './store.js';
+import type { ContainerScript } from './container-script.js';
+import { scriptOf, terminationReason } from './container-script.js';
+import type { Obj, StatusList } from './pod-status.js';
+import {
+  containerId,
+  containerStatus,
+  containersOf,
+  isSidecar,
+  isTerminalPhase,
+  obj,
+  setCondition,
+  sidecarsOf,
+  stateOf,
+  statusList,
+  terminateAll,
+  updateReadiness,
+} from './pod-status.js';
+import { ensureNode, NODE_NAME } from './simulated-node.js';
 import type { KubeObject } from './types.js';
-import { isPlainObject, nowRfc3339 } from './types.js';
+import { nowRfc3339 } from './types.js';
 
 /** Simulated pod lifecycle timings (milliseconds). Small defaults keep tests fast. */
 export interface PodTimings {
@@ -32,95 +50,12 @@ export const DEFAULT_POD_TIMINGS: PodTimings = {
   jobRetryDelayMs: 10,
 };
 
-export const NODE_NAME = 'kube-sim-node';
-
-type Obj = Record<string, unknown>;
-
-/** What a container does, scripted by its env (see README). */
-interface ContainerScript {
-  /** undefined = runs until the pod is deleted. */
-  runMs: number | undefined;
-  exitCode: number;
-  oom: boolean;
-  imagePullFails: boolean;
-  startDelayMs: number | undefined;
-}
-
-function obj(value: unknown): Obj {
-  return isPlainObject(value) ? value : {};
-}
-
-function containersOf(pod: KubeObject, key: 'containers' | 'initContainers'): Obj[] {
-  const list = obj(pod.spec)[key];
-  return Array.isArray(list) ? list.map(obj) : [];
-}
-
-function envValue(container: Obj, name: string): string | undefined {
-  const env = Array.isArray(container.env) ? container.env.map(obj) : [];
-  const entry = env.find((e) => e.name === name);
-  return typeof entry?.value === 'string' ? entry.value : undefined;
-}
-
-function scriptOf(container: Obj): ContainerScript {
-  const runSeconds = envValue(container, 'SIM_RUN_SECONDS');
-  const oom = envValue(container, 'SIM_OOM') === 'true';
-  const exit = envValue(container, 'SIM_EXIT_CODE');
-  const startDelay = envValue(container, 'SIM_START_DELAY_MS');
-  const runMs =
-    runSeconds !== undefined && Number.isFinite(Number(runSeconds))
-      ? Number(runSeconds) * 1000
-      : oom
-        ? 0
-        : undefined;
-  return {
-    runMs,
-    exitCode: oom ? 137 : exit !== undefined && Number.isInteger(Number(exit)) ? Number(exit) : 0,
-    oom,
-    imagePullFails: envValue(container, 'SIM_IMAGE_PULL') === 'fail',
-    startDelayMs:
-      startDelay !== undefined && Number.isFinite(Number(startDelay)) ? Number(startDelay) : undefined,
-  };
-}
-
-function setCondition(
-  status: Obj,
-  type: string,
-  value: 'True' | 'False',
-  reason?: string,
-  message?: string,
-): void {
-  const conditions = Array.isArray(status.conditions) ? status.conditions.map(obj) : [];
-  const existing = conditions.find((c) => c.type === type);
-  const next: Obj = { type, status: value, lastProbeTime: null, lastTransitionTime: nowRfc3339() };
-  if (reason) next.reason = reason;
-  if (message) next.message = message;
-  if (existing) {
-    if (existing.status === value && existing.reason === reason) return;
-    Object.assign(existing, next);
-    if (!reason) delete existing.reason;
-    if (!message) delete existing.message;
-  } else conditions.push(next);
-  status.conditions = conditions;
-}
-
-function containerStatus(container: Obj, state: Obj, extra: Obj = {}): Obj {
-  const image = String(container.image ?? '');
-  return {
-    name: container.name,
-    image,
-    imageID: '',
-    ready: false,
-    restartCount: 0,
-    started: false,
-    state,
-    lastState: {},
-    ...extra,
-  };
-}
+export { NODE_NAME };
 
 /**
- * The simulated scheduler + kubelet for one node: binds pods, runs init containers then containers
- * as their env scripts say, reports status like a kubelet, handles graceful deletion and eviction.
+ * The simulated scheduler + kubelet for one node: binds pods, runs init containers (native sidecars
+ * included) then containers as their env scripts say, reports status like a kubelet, handles
+ * graceful deletion and eviction.
  */
 export class Kubelet {
   private readonly timers = new Map<string, Set<NodeJS.Timeout>>();
@@ -138,7 +73,7 @@ export class Kubelet {
   }
 
   start(): void {
-    this.ensureNode();
+    ensureNode(this.api);
     this.unsubscribe = this.api.store.subscribe((event) => this.onEvent(event));
     for (const [, pod] of this.api.store.iterate(this.pods.id)) this.resume(pod);
   }
@@ -154,12 +89,10 @@ export class Kubelet {
     const pod = this.api.get(this.pods, namespace, name);
     this.cancel(pod.metadata.uid ?? '');
     const status = structuredClone(obj(pod.status));
-    const finished = nowRfc3339();
-    status.containerStatuses = containersOf(pod, 'containers').map((c) =>
-      containerStatus(c, {
-        terminated: { exitCode: 137, reason: 'Error', startedAt: finished, finishedAt: finished },
-      }),
-    );
+    if (!statusList(status, 'containerStatuses').length)
+      status.containerStatuses = containersOf(pod, 'containers').map((c) => containerStatus(c, {}));
+    terminateAll(status, 'containerStatuses', 137, 'Error');
+    terminateAll(status, 'initContainerStatuses', 137, 'Error', (s) => stateOf(s).running !== undefined);
     status.phase = 'Failed';
     status.reason = 'Evicted';
     status.message = message;
@@ -179,60 +112,14 @@ export class Kubelet {
       return;
     }
     if (event.type === 'ADDED') {
-      this.after(uid, this.timings.scheduleDelayMs, () => this.schedule(uid, pod));
+      this.after(uid, this.timings.scheduleDelayMs, () => this.schedule(uid));
       return;
     }
     if (pod.metadata.deletionTimestamp && !event.oldObject?.metadata.deletionTimestamp) {
       const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
       this.cancel(uid);
-      this.after(uid, Math.min(graceMs, this.timings.deletionDelayMs), () => this.finishDeletion(uid, pod));
+      this.after(uid, Math.min(graceMs, this.timings.deletionDelayMs), () => this.finishDeletion(uid));
     }
-  }
-
-  private ensureNode(): void {
-    const nodes = this.api.registry.byGroupResource('', 'nodes');
-    if (!nodes || this.api.store.get(nodes.id, undefined, NODE_NAME)) return;
-    const now = nowRfc3339();
-    const created = this.api.create(nodes, undefined, {
-      metadata: {
-        name: NODE_NAME,
-        labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' },
-      },
-      spec: {},
-    });
-    this.api.update(
-      nodes,
-      undefined,
-      NODE_NAME,
-      {
-        ...created,
-        status: {
-          conditions: [
-            {
-              type: 'Ready',
-              status: 'True',
-              reason: 'KubeletReady',
-              message: 'kubelet is posting ready status',
-              lastHeartbeatTime: now,
-              lastTransitionTime: now,
-            },
-          ],
-          addresses: [
-            { type: 'InternalIP', address: '10.0.0.1' },
-            { type: 'Hostname', address: NODE_NAME },
-          ],
-          capacity: { cpu: '8', memory: '32Gi', pods: '1000' },
-          allocatable: { cpu: '8', memory: '32Gi', pods: '1000' },
-          nodeInfo: {
-            kubeletVersion: 'v1.32.0-kube-sim',
-            operatingSystem: 'linux',
-            architecture: 'amd64',
-            containerRuntimeVersion: 'kube-sim://1',
-          },
-        },
-      },
-      { subresource: 'status' },
-    );
   }
 
   /** After loading saved state: pick pods up where their status says they are. */
@@ -240,31 +127,36 @@ export class Kubelet {
     const uid = pod.metadata.uid ?? '';
     const status = obj(pod.status);
     if (pod.metadata.deletionTimestamp) {
-      this.after(uid, 0, () => this.finishDeletion(uid, pod));
-    } else if (status.phase === 'Succeeded' || status.phase === 'Failed') {
+      this.after(uid, 0, () => this.finishDeletion(uid));
+    } else if (isTerminalPhase(status)) {
       return;
     } else if (status.phase === 'Running') {
-      const statuses = Array.isArray(status.containerStatuses) ? status.containerStatuses.map(obj) : [];
-      for (const c of containersOf(pod, 'containers')) {
-        const s = statuses.find((x) => x.name === c.name);
-        const running = obj(obj(s?.state).running);
+      const running = [
+        ...containersOf(pod, 'containers').map((c) => ({ c, key: 'containerStatuses' as const })),
+        ...sidecarsOf(pod).map((c) => ({ c, key: 'initContainerStatuses' as const })),
+      ];
+      for (const { c, key } of running) {
+        const s = statusList(status, key).find((x) => x.name === c.name);
+        const startedAt = stateOf(s).running?.startedAt;
         const script = scriptOf(c);
-        if (script.runMs === undefined || typeof running.startedAt !== 'string') continue;
-        const remaining = Date.parse(running.startedAt) + script.runMs - Date.now();
+        if (script.runMs === undefined || typeof startedAt !== 'string') continue;
+        const remaining = Date.parse(startedAt) + script.runMs - Date.now();
         this.after(uid, Math.max(0, remaining), () => this.terminateContainer(uid, String(c.name), script));
       }
     } else {
-      this.after(uid, this.timings.scheduleDelayMs, () => this.schedule(uid, pod));
+      this.after(uid, this.timings.scheduleDelayMs, () => this.schedule(uid));
     }
-  }
-
-  private current(uid: string, _like: KubeObject): KubeObject | undefined {
-    return this.byUid(uid);
   }
 
   private byUid(uid: string): KubeObject | undefined {
     const found = this.api.store.byUid(uid);
     return found && found.resourceId === this.pods.id ? found.object : undefined;
+  }
+
+  /** The pod, unless it is gone or being deleted (then the deletion path owns it). */
+  private live(uid: string): KubeObject | undefined {
+    const pod = this.byUid(uid);
+    return pod && !pod.metadata.deletionTimestamp ? pod : undefined;
   }
 
   private after(uid: string, delayMs: number, action: () => void): void {
@@ -298,9 +190,9 @@ export class Kubelet {
     );
   }
 
-  private schedule(uid: string, like: KubeObject): void {
-    let pod = this.current(uid, like);
-    if (!pod || pod.metadata.deletionTimestamp) return;
+  private schedule(uid: string): void {
+    let pod = this.live(uid);
+    if (!pod) return;
     if (!obj(pod.spec).nodeName) {
       pod = this.api.update(this.pods, pod.metadata.namespace, pod.metadata.name ?? '', {
         ...pod,
@@ -323,6 +215,7 @@ export class Kubelet {
     status.podIPs = [{ ip: status.podIP }];
     status.startTime = nowRfc3339();
     const inits = containersOf(pod, 'initContainers');
+    const containers = containersOf(pod, 'containers');
     setCondition(status, 'PodReadyToStartContainers', 'False');
     setCondition(
       status,
@@ -333,14 +226,13 @@ export class Kubelet {
         ? `containers with incomplete status: [${inits.map((c) => String(c.name)).join(' ')}]`
         : undefined,
     );
+    const unready = [...inits.filter(isSidecar), ...containers].map((c) => String(c.name)).join(' ');
     setCondition(
       status,
       'Ready',
       'False',
       'ContainersNotReady',
-      `containers with unready status: [${containersOf(pod, 'containers')
-        .map((c) => String(c.name))
-        .join(' ')}]`,
+      `containers with unready status: [${unready}]`,
     );
     setCondition(status, 'ContainersReady', 'False', 'ContainersNotReady');
     setCondition(status, 'PodScheduled', 'True');
@@ -348,81 +240,47 @@ export class Kubelet {
       status.initContainerStatuses = inits.map((c) =>
         containerStatus(c, { waiting: { reason: 'PodInitializing' } }),
       );
-    status.containerStatuses = containersOf(pod, 'containers').map((c) =>
+    status.containerStatuses = containers.map((c) =>
       containerStatus(c, { waiting: { reason: inits.length ? 'PodInitializing' : 'ContainerCreating' } }),
     );
-    pod = this.writeStatus(pod, status);
-    if (!pod) return;
-    const scripts = [...inits, ...containersOf(pod, 'containers')].map(scriptOf);
+    if (!this.writeStatus(pod, status)) return;
+    const scripts = [...inits, ...containers].map(scriptOf);
     const delay = Math.max(this.timings.startDelayMs, ...scripts.map((s) => s.startDelayMs ?? 0));
-    this.after(uid, delay, () => this.startNext(uid, pod!));
+    this.after(uid, delay, () => this.startNext(uid));
   }
 
-  /** Starts the next init container, or all containers once init containers are done. */
-  private startNext(uid: string, like: KubeObject): void {
-    const pod = this.current(uid, like);
-    if (!pod || pod.metadata.deletionTimestamp) return;
+  /**
+   * Starts the next init container, or all containers once init containers are done. A regular init
+   * container is done when it exited 0; a sidecar once it has started (it keeps running).
+   */
+  private startNext(uid: string): void {
+    const pod = this.live(uid);
+    if (!pod) return;
     const status = structuredClone(obj(pod.status));
-    const now = nowRfc3339();
     const inits = containersOf(pod, 'initContainers');
-    const initStatuses = Array.isArray(status.initContainerStatuses)
-      ? status.initContainerStatuses.map(obj)
-      : [];
+    const initStatuses = statusList(status, 'initContainerStatuses');
     const nextInit = inits.findIndex((c) => {
       const s = initStatuses.find((x) => x.name === c.name);
-      const terminated = obj(obj(s?.state).terminated);
-      return !(obj(s?.state).terminated && terminated.exitCode === 0);
+      if (isSidecar(c)) return !(stateOf(s).running || stateOf(s).terminated || obj(s?.lastState).terminated);
+      return stateOf(s).terminated?.exitCode !== 0;
     });
     setCondition(status, 'PodReadyToStartContainers', 'True');
-    if (nextInit >= 0) {
-      const container = inits[nextInit]!;
-      const script = scriptOf(container);
-      if (script.imagePullFails)
-        return this.failImagePull(uid, pod, status, container, 'initContainerStatuses');
-      initStatuses[nextInit] = containerStatus(
-        container,
-        { running: { startedAt: now } },
-        { started: true, restartCount: Number(initStatuses[nextInit]?.restartCount ?? 0) },
-      );
-      status.initContainerStatuses = initStatuses;
-      status.containerStatuses = containersOf(pod, 'containers').map((c) =>
-        containerStatus(c, { waiting: { reason: 'PodInitializing' } }),
-      );
-      this.events.record(pod, 'Normal', 'Started', `Started container ${String(container.name)}`, 'kubelet');
-      const written = this.writeStatus(pod, status);
-      if (written)
-        this.after(uid, script.runMs ?? 0, () =>
-          this.finishInit(uid, written, String(container.name), script),
-        );
-      return;
-    }
+    if (nextInit >= 0) return this.startInit(uid, pod, status, inits[nextInit]!);
     setCondition(status, 'Initialized', 'True');
-    const containers = containersOf(pod, 'containers');
     const statuses: Obj[] = [];
     let pulling = false;
-    for (const c of containers) {
+    for (const c of containersOf(pod, 'containers')) {
       const script = scriptOf(c);
       if (script.imagePullFails) {
         pulling = true;
-        statuses.push(
-          containerStatus(c, {
-            waiting: {
-              reason: 'ErrImagePull',
-              message: `failed to pull and unpack image "${String(c.image)}": simulated pull failure`,
-            },
-          }),
-        );
+        statuses.push(containerStatus(c, { waiting: pullFailure(c) }));
         continue;
       }
       statuses.push(
         containerStatus(
           c,
-          { running: { startedAt: now } },
-          {
-            ready: true,
-            started: true,
-            containerID: `containerd://${uid.replace(/-/g, '')}${String(c.name)}`.slice(0, 77),
-          },
+          { running: { startedAt: nowRfc3339() } },
+          { ready: true, started: true, containerID: containerId(uid, String(c.name)) },
         ),
       );
       this.events.record(pod, 'Normal', 'Started', `Started container ${String(c.name)}`, 'kubelet');
@@ -434,49 +292,67 @@ export class Kubelet {
       status.phase = 'Pending';
       this.events.record(pod, 'Warning', 'Failed', 'Error: ErrImagePull', 'kubelet');
       const written = this.writeStatus(pod, status);
-      if (written)
-        this.after(uid, this.timings.imagePullBackOffDelayMs, () => this.imagePullBackOff(uid, written));
+      if (written) this.after(uid, this.timings.imagePullBackOffDelayMs, () => this.imagePullBackOff(uid));
       return;
     }
     status.phase = 'Running';
-    setCondition(status, 'ContainersReady', 'True');
-    setCondition(status, 'Ready', 'True');
+    updateReadiness(pod, status);
     this.writeStatus(pod, status);
   }
 
-  private failImagePull(
-    uid: string,
-    pod: KubeObject,
-    status: Obj,
-    container: Obj,
-    key: 'initContainerStatuses',
-  ): void {
-    const list = Array.isArray(status[key]) ? (status[key] as unknown[]).map(obj) : [];
-    const i = list.findIndex((s) => s.name === container.name);
-    const entry = containerStatus(container, {
-      waiting: {
-        reason: 'ErrImagePull',
-        message: `failed to pull and unpack image "${String(container.image)}": simulated pull failure`,
+  private startInit(uid: string, pod: KubeObject, status: Obj, container: Obj): void {
+    const script = scriptOf(container);
+    if (script.imagePullFails) return this.failImagePull(uid, pod, status, container);
+    const name = String(container.name);
+    const sidecar = isSidecar(container);
+    const list = statusList(status, 'initContainerStatuses');
+    const i = list.findIndex((s) => s.name === name);
+    const entry = containerStatus(
+      container,
+      { running: { startedAt: nowRfc3339() } },
+      {
+        started: true,
+        ready: sidecar, // no probes: a started sidecar is ready
+        restartCount: Number(list[i]?.restartCount ?? 0),
+        containerID: containerId(uid, name),
       },
-    });
+    );
     if (i >= 0) list[i] = entry;
     else list.push(entry);
-    status[key] = list;
-    this.events.record(pod, 'Warning', 'Failed', 'Error: ErrImagePull', 'kubelet');
-    const written = this.writeStatus(pod, status);
-    if (written)
-      this.after(uid, this.timings.imagePullBackOffDelayMs, () => this.imagePullBackOff(uid, written));
+    status.initContainerStatuses = list;
+    status.containerStatuses = containersOf(pod, 'containers').map((c) =>
+      containerStatus(c, { waiting: { reason: 'PodInitializing' } }),
+    );
+    this.events.record(pod, 'Normal', 'Started', `Started container ${name}`, 'kubelet');
+    if (!this.writeStatus(pod, status)) return;
+    if (sidecar) {
+      // The kubelet does not wait for a sidecar: the next init container starts right away.
+      if (script.runMs !== undefined)
+        this.after(uid, script.runMs, () => this.terminateContainer(uid, name, script));
+      this.after(uid, 0, () => this.startNext(uid));
+    } else this.after(uid, script.runMs ?? 0, () => this.finishInit(uid, name, script));
   }
 
-  private imagePullBackOff(uid: string, like: KubeObject): void {
-    const pod = this.current(uid, like);
-    if (!pod || pod.metadata.deletionTimestamp) return;
+  private failImagePull(uid: string, pod: KubeObject, status: Obj, container: Obj): void {
+    const list = statusList(status, 'initContainerStatuses');
+    const i = list.findIndex((s) => s.name === container.name);
+    const entry = containerStatus(container, { waiting: pullFailure(container) });
+    if (i >= 0) list[i] = entry;
+    else list.push(entry);
+    status.initContainerStatuses = list;
+    this.events.record(pod, 'Warning', 'Failed', 'Error: ErrImagePull', 'kubelet');
+    const written = this.writeStatus(pod, status);
+    if (written) this.after(uid, this.timings.imagePullBackOffDelayMs, () => this.imagePullBackOff(uid));
+  }
+
+  private imagePullBackOff(uid: string): void {
+    const pod = this.live(uid);
+    if (!pod) return;
     const status = structuredClone(obj(pod.status));
-    for (const key of ['initContainerStatuses', 'containerStatuses']) {
-      const list = Array.isArray(status[key]) ? (status[key] as unknown[]).map(obj) : [];
+    for (const key of ['initContainerStatuses', 'containerStatuses'] as const) {
+      const list = statusList(status, key);
       for (const s of list) {
-        const waiting = obj(obj(s.state).waiting);
-        if (waiting.reason === 'ErrImagePull')
+        if (stateOf(s).waiting?.reason === 'ErrImagePull')
           s.state = {
             waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${String(s.image)}"` },
           };
@@ -487,20 +363,22 @@ export class Kubelet {
     this.writeStatus(pod, status);
   }
 
-  private finishInit(uid: string, like: KubeObject, name: string, script: ContainerScript): void {
-    const pod = this.current(uid, like);
-    if (!pod || pod.metadata.deletionTimestamp) return;
+  /** A regular init container exited: next one, a restart, or (restartPolicy Never) a failed pod. */
+  private finishInit(uid: string, name: string, script: ContainerScript): void {
+    const pod = this.live(uid);
+    if (!pod) return;
     const status = structuredClone(obj(pod.status));
-    const list = Array.isArray(status.initContainerStatuses) ? status.initContainerStatuses.map(obj) : [];
+    const list = statusList(status, 'initContainerStatuses');
     const entry = list.find((s) => s.name === name);
     if (!entry) return;
-    const startedAt = String(obj(obj(entry.state).running).startedAt ?? nowRfc3339());
+    const startedAt = String(stateOf(entry).running?.startedAt ?? nowRfc3339());
     entry.state = {
       terminated: {
         exitCode: script.exitCode,
         reason: terminationReason(script),
         startedAt,
         finishedAt: nowRfc3339(),
+        containerID: entry.containerID,
       },
     };
     entry.ready = script.exitCode === 0;
@@ -509,54 +387,52 @@ export class Kubelet {
     const policy = String(obj(pod.spec).restartPolicy ?? 'Always');
     if (script.exitCode !== 0 && policy === 'Never') {
       status.phase = 'Failed';
+      this.stopSidecars(pod, status);
       setCondition(status, 'Ready', 'False', 'PodFailed');
+      setCondition(status, 'ContainersReady', 'False', 'PodFailed');
       this.writeStatus(pod, status);
       return;
     }
-    const written = this.writeStatus(pod, status);
-    if (!written) return;
-    if (script.exitCode !== 0) {
-      entry.restartCount = Number(entry.restartCount ?? 0) + 1;
-      this.after(uid, this.timings.restartDelayMs, () => this.startNext(uid, written));
-    } else this.after(uid, 0, () => this.startNext(uid, written));
+    if (script.exitCode !== 0) entry.restartCount = Number(entry.restartCount ?? 0) + 1;
+    if (!this.writeStatus(pod, status)) return;
+    this.after(uid, script.exitCode !== 0 ? this.timings.restartDelayMs : 0, () => this.startNext(uid));
   }
 
+  /** A main container or a sidecar exited: it restarts (sidecars always do) or may end the pod. */
   private terminateContainer(uid: string, name: string, script: ContainerScript): void {
-    const pod = this.byUid(uid);
-    if (!pod || pod.metadata.deletionTimestamp) return;
+    const pod = this.live(uid);
+    if (!pod) return;
     const status = structuredClone(obj(pod.status));
-    if (status.phase === 'Succeeded' || status.phase === 'Failed') return;
-    const list = Array.isArray(status.containerStatuses) ? status.containerStatuses.map(obj) : [];
+    if (isTerminalPhase(status)) return;
+    const sidecar = sidecarsOf(pod).some((c) => c.name === name);
+    const key: StatusList = sidecar ? 'initContainerStatuses' : 'containerStatuses';
+    const list = statusList(status, key);
     const entry = list.find((s) => s.name === name);
     if (!entry) return;
-    const startedAt = String(obj(obj(entry.state).running).startedAt ?? nowRfc3339());
     const terminated = {
       exitCode: script.exitCode,
       reason: terminationReason(script),
-      startedAt,
+      startedAt: String(stateOf(entry).running?.startedAt ?? nowRfc3339()),
       finishedAt: nowRfc3339(),
       containerID: entry.containerID,
     };
     const policy = String(obj(pod.spec).restartPolicy ?? 'Always');
-    const restarts = policy === 'Always' || (policy === 'OnFailure' && script.exitCode !== 0);
-    if (restarts) {
+    entry.ready = false;
+    if (sidecar || policy === 'Always' || (policy === 'OnFailure' && script.exitCode !== 0)) {
       entry.lastState = { terminated };
       entry.state = {
         waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${name}` },
       };
-      entry.ready = false;
       entry.restartCount = Number(entry.restartCount ?? 0) + 1;
-      status.containerStatuses = list;
-      setCondition(status, 'ContainersReady', 'False', 'ContainersNotReady');
-      setCondition(status, 'Ready', 'False', 'ContainersNotReady');
+      status[key] = list;
+      updateReadiness(pod, status);
       this.writeStatus(pod, status);
       this.after(uid, this.timings.restartDelayMs, () => this.restartContainer(uid, name, script));
       return;
     }
     entry.state = { terminated };
-    entry.ready = false;
     entry.started = false;
-    status.containerStatuses = list;
+    status[key] = list;
     this.completePodIfDone(pod, status);
     if (script.exitCode !== 0)
       this.events.record(
@@ -570,58 +446,61 @@ export class Kubelet {
   }
 
   private restartContainer(uid: string, name: string, script: ContainerScript): void {
-    const pod = this.byUid(uid);
-    if (!pod || pod.metadata.deletionTimestamp) return;
+    const pod = this.live(uid);
+    if (!pod) return;
     const status = structuredClone(obj(pod.status));
-    const list = Array.isArray(status.containerStatuses) ? status.containerStatuses.map(obj) : [];
+    if (isTerminalPhase(status)) return;
+    const key: StatusList = sidecarsOf(pod).some((c) => c.name === name)
+      ? 'initContainerStatuses'
+      : 'containerStatuses';
+    const list = statusList(status, key);
     const entry = list.find((s) => s.name === name);
     if (!entry) return;
     entry.state = { running: { startedAt: nowRfc3339() } };
     entry.ready = true;
     entry.started = true;
-    status.containerStatuses = list;
-    if (list.every((s) => s.ready === true)) {
-      setCondition(status, 'ContainersReady', 'True');
-      setCondition(status, 'Ready', 'True');
-    }
+    status[key] = list;
+    updateReadiness(pod, status);
     this.writeStatus(pod, status);
     if (script.runMs !== undefined)
       this.after(uid, script.runMs, () => this.terminateContainer(uid, name, script));
   }
 
+  /**
+   * Once every main container has terminated the pod is done: Succeeded if all exited 0, else Failed
+   * (sidecars do not count), and its sidecars are stopped.
+   */
   private completePodIfDone(pod: KubeObject, status: Obj): void {
-    const list = Array.isArray(status.containerStatuses) ? status.containerStatuses.map(obj) : [];
-    if (!list.every((s) => obj(s.state).terminated)) return;
-    const failed = list.some((s) => obj(obj(s.state).terminated).exitCode !== 0);
+    const list = statusList(status, 'containerStatuses');
+    if (!list.every((s) => stateOf(s).terminated)) return;
+    const failed = list.some((s) => stateOf(s).terminated?.exitCode !== 0);
     status.phase = failed ? 'Failed' : 'Succeeded';
+    this.stopSidecars(pod, status);
     setCondition(status, 'Ready', 'False', 'PodCompleted');
     setCondition(status, 'ContainersReady', 'False', 'PodCompleted');
     setCondition(status, 'PodReadyToStartContainers', 'False');
-    void pod;
+  }
+
+  /** Sidecars handle the kubelet's SIGTERM and exit 0 once the main containers are done. */
+  private stopSidecars(pod: KubeObject, status: Obj): void {
+    const names = new Set(sidecarsOf(pod).map((c) => String(c.name)));
+    terminateAll(status, 'initContainerStatuses', 0, 'Completed', (s) => names.has(String(s.name)));
   }
 
   /** The end of a graceful deletion: containers are killed, the phase set, and the pod removed. */
-  private finishDeletion(uid: string, like: KubeObject): void {
-    let pod = this.current(uid, like);
+  private finishDeletion(uid: string): void {
+    let pod = this.byUid(uid);
     if (!pod) return;
     const status = structuredClone(obj(pod.status));
-    if (status.phase !== 'Succeeded' && status.phase !== 'Failed') {
-      const now = nowRfc3339();
-      const list = Array.isArray(status.containerStatuses) ? status.containerStatuses.map(obj) : [];
-      for (const s of list) {
-        if (obj(s.state).terminated) continue;
-        const startedAt = String(obj(obj(s.state).running).startedAt ?? now);
-        s.state = { terminated: { exitCode: 143, reason: 'Error', startedAt, finishedAt: now } };
-        s.ready = false;
-        s.started = false;
-      }
-      if (list.length) status.containerStatuses = list;
+    if (!isTerminalPhase(status)) {
+      terminateAll(status, 'containerStatuses', 143, 'Error');
+      terminateAll(status, 'initContainerStatuses', 143, 'Error', (s) => stateOf(s).running !== undefined);
       this.events.record(pod, 'Normal', 'Killing', 'Stopping container', 'kubelet');
       this.completePodIfDone(pod, status);
-      if (status.phase !== 'Succeeded' && status.phase !== 'Failed') status.phase = 'Failed';
+      if (!isTerminalPhase(status)) status.phase = 'Failed';
       pod = this.writeStatus(pod, status);
     }
-    if (!pod || !this.current(uid, pod)) return;
+    if (!pod || !this.byUid(uid)) return;
     this.api.delete(this.pods, pod.metadata.namespace, pod.metadata.name ?? '', {
       gracePeriodSeconds: 0,
       preconditions: { uid },
@@ -629,7 +508,9 @@ export class Kubelet {
   }
 }
 
-function terminationReason(script: ContainerScript): string {
-  if (script.oom) return 'OOMKilled';
-  return script.exitCode === 0 ? 'Completed' : 'Error';
+function pullFailure(container: Obj): Obj {
+  return {
+    reason: 'ErrImagePull',
+    message: `failed to pull and unpack image "${String(container.image)}": simulated pull failure`,
+  };
 }

@@ -7,6 +7,7 @@ import type { StoreEvent } from '../store.js';
 import type { KubeObject } from '../types.js';
 import { isPlainObject, nowRfc3339 } from '../types.js';
 import type { EventRecorder } from './events.js';
+import { evaluatePodFailurePolicy } from './pod-failure-policy.js';
 import { WorkQueue } from './work-queue.js';
 
 type Obj = Record<string, unknown>;
@@ -25,57 +26,6 @@ function conditions(job: KubeObject): Obj[] {
 
 function hasCondition(job: KubeObject, type: string): boolean {
   return conditions(job).some((c) => c.type === type && c.status === 'True');
-}
-
-interface FailureVerdict {
-  action: 'FailJob' | 'Ignore' | 'Count';
-  message?: string;
-}
-
-/** Applies spec.podFailurePolicy rules (onExitCodes, onPodConditions) to a failed pod. */
-function evaluatePodFailurePolicy(job: KubeObject, pod: KubeObject): FailureVerdict {
-  const policy = obj(obj(job.spec).podFailurePolicy);
-  const rules = Array.isArray(policy.rules) ? policy.rules.map(obj) : [];
-  const statuses = obj(pod.status).containerStatuses;
-  const terminated = (Array.isArray(statuses) ? statuses.map(obj) : [])
-    .map((s) => ({ name: String(s.name), exitCode: obj(obj(s.state).terminated).exitCode }))
-    .filter((s): s is { name: string; exitCode: number } => typeof s.exitCode === 'number');
-  for (const [index, rule] of rules.entries()) {
-    const action = String(rule.action) as FailureVerdict['action'];
-    if (isPlainObject(rule.onExitCodes)) {
-      const { containerName, operator, values } = rule.onExitCodes as {
-        containerName?: string;
-        operator?: string;
-        values?: number[];
-      };
-      const match = terminated.find(
-        (s) =>
-          s.exitCode !== 0 &&
-          (!containerName || containerName === s.name) &&
-          (operator === 'In' ? (values ?? []).includes(s.exitCode) : !(values ?? []).includes(s.exitCode)),
-      );
-      if (match) {
-        return {
-          action,
-          message: `Container ${match.name} for pod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''} failed with exit code ${match.exitCode} matching ${action} rule at index ${index}`,
-        };
-      }
-    }
-    if (Array.isArray(rule.onPodConditions)) {
-      const podConditions = obj(pod.status).conditions;
-      const list = Array.isArray(podConditions) ? podConditions.map(obj) : [];
-      const matched = rule.onPodConditions
-        .map(obj)
-        .find((pc) => list.some((c) => c.type === pc.type && c.status === (pc.status ?? 'True')));
-      if (matched) {
-        return {
-          action,
-          message: `Pod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''} has condition ${String(matched.type)} matching ${action} rule at index ${index}`,
-        };
-      }
-    }
-  }
-  return { action: 'Count' };
 }
 
 /**
