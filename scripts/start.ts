@@ -1,6 +1,96 @@
-// `pnpm start` grows with the system: until the watcher, workers and dashboard land it says so plainly.
-process.stderr.write(
-  'pnpm start: the local stack (kube-sim + Redis + watcher + workers + dashboard) is not assembled yet.\n' +
-    'Available now: `pnpm test`, and `pnpm kube-sim --port 0 --kubeconfig .local/kubeconfig` once kube-sim lands.\n',
-);
-process.exitCode = 1;
+// `pnpm start`: the whole system locally on embedded defaults, in the foreground; Ctrl-C stops it all.
+import { z } from 'zod';
+import { DEMO_NAMESPACE, startLocalStack } from './local-stack.js';
+
+const envSchema = z.object({
+  WORKERS: z.coerce.number().int().min(1).max(32).default(2),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://host:port')
+    .optional(),
+  KUBE_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
+  DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOCAL_DIR: z.string().min(1).optional(),
+});
+
+async function main(): Promise<void> {
+  // An empty variable means unset, as in most shells' habits (`REDIS_URL= pnpm start`).
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')),
+  );
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      process.stderr.write(`pnpm start: ${issue.path.join('.')}: ${issue.message}\n`);
+    process.exit(2);
+  }
+  const env = parsed.data;
+  let shuttingDown = false;
+  const stack = await startLocalStack({
+    workers: env.WORKERS,
+    kubeSimPort: env.KUBE_SIM_PORT,
+    dashboardHost: env.DASHBOARD_HOST,
+    dashboardPort: env.DASHBOARD_PORT,
+    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+    ...(env.LOCAL_DIR ? { localDir: env.LOCAL_DIR } : {}),
+    onChildExit: (name, code, signal) => {
+      if (shuttingDown) return;
+      process.stderr.write(
+        `pnpm start: ${name} exited unexpectedly (code ${code}, signal ${signal}); stopping\n`,
+      );
+      void shutdown(1);
+    },
+  });
+
+  async function shutdown(code: number): Promise<void> {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    process.stdout.write('\nstopping…\n');
+    await stack.stop();
+    process.exit(code);
+  }
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+  // A supervisor that dies without passing on its signal (pnpm does not forward SIGTERM) re-parents us.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown(0);
+  }, 1000).unref();
+
+  const kubectl = `kubectl --kubeconfig ${stack.kubeconfigPath}`;
+  process.stdout.write(
+    [
+      '',
+      'ambient-session-operator is running locally:',
+      `  Kubernetes API (kube-sim)  ${stack.kubeSimUrl}   kubeconfig: ${stack.kubeconfigPath}`,
+      `  Redis                      ${stack.redisUrl}`,
+      ...(stack.dashboardUrl
+        ? [
+            `  Dashboard                  ${stack.dashboardUrl}/sessions`,
+            `  Phase model                ${stack.dashboardUrl}/machine`,
+            `  Queue (Bull Board)         ${stack.dashboardUrl}/queues`,
+          ]
+        : []),
+      `  Processes                  ${stack.processes.map((p) => `${p.name}(${p.pid})`).join(' ')}`,
+      '',
+      'Create a session in the managed namespace "demo":',
+      `  cat <<'YAML' | ${kubectl} apply -f -`,
+      '  apiVersion: vteam.ambient-code/v1alpha1',
+      '  kind: AgenticSession',
+      '  metadata: { name: hello, namespace: demo }',
+      '  spec: { initialPrompt: "Say hello", displayName: Hello }',
+      '  YAML',
+      `  ${kubectl} get agenticsessions -n ${DEMO_NAMESPACE} -w`,
+      `  ${kubectl} annotate as hello -n ${DEMO_NAMESPACE} ambient-code.io/desired-phase=Stopped`,
+      '',
+      `ready: ${JSON.stringify({ processes: stack.processes, kubeconfig: stack.kubeconfigPath, dashboard: stack.dashboardUrl ?? null })}`,
+      'Press Ctrl-C to stop everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`pnpm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

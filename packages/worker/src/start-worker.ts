@@ -108,6 +108,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     stalledIntervalMs: options.stalledIntervalMs ?? 2000,
     ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     process: async (key) => {
+      // ProjectSettings keys (`ps:<namespace>`) share the queue; their reconciler is not part of this worker yet.
+      if (key.startsWith(PROJECT_SETTINGS_KEY_PREFIX)) return {};
       const trace: ReconcileTrace = {};
       traces.set(key, trace);
       const report = await reconcile(key, deps, trace);
@@ -183,6 +185,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   };
 }
+
+const PROJECT_SETTINGS_KEY_PREFIX = 'ps:';
 
 function namespaceOf(key: string): string {
   try {

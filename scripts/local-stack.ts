@@ -1,0 +1,321 @@
+// The whole system on one machine, every part a separate process: kube-sim, Redis (unless REDIS_URL is
+// given), the watcher, N workers and the dashboard. Used by `pnpm start` and by the system tests.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { isAlreadyExists } from '@ambient-operator/shared';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DEMO_NAMESPACE = 'demo';
+
+export interface LocalStackOptions {
+  /** Folder for the kubeconfig and kube-sim's state. @defaultValue `<repo>/.local` */
+  localDir?: string;
+  /** Worker processes. @defaultValue 2 */
+  workers?: number;
+  /** Use this Redis instead of spawning one. */
+  redisUrl?: string;
+  /** kube-sim port; 0 picks a free one. @defaultValue 0 */
+  kubeSimPort?: number;
+  /** Dashboard address. @defaultValue 127.0.0.1:3000 */
+  dashboardHost?: string;
+  dashboardPort?: number;
+  /** Extra environment for the operator processes (e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+  /** Where the children's log lines go; `null` drops them. @defaultValue process.stdout */
+  output?: NodeJS.WritableStream | null;
+  /** Pretty logs (pino-pretty) in the children. @defaultValue output is a TTY */
+  pretty?: boolean;
+  /** Called when a child exits on its own (the stack is then broken). */
+  onChildExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+export interface LocalStack {
+  kubeconfigPath: string;
+  kubeSimUrl: string;
+  redisUrl: string;
+  dashboardUrl: string | undefined;
+  /** Name and pid of every child process, in start order. */
+  processes: { name: string; pid: number }[];
+  /** Stops every child (SIGTERM, then SIGKILL after 10 s), newest first. */
+  stop(): Promise<void>;
+}
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  exited: Promise<void>;
+  /** The latest output lines (bounded), so a line printed before anyone waited for it is not missed. */
+  recent: string[];
+  lines: EventEmitter<{ line: [string] }>;
+}
+
+const RECENT_LINES = 200;
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const localDir = options.localDir ?? path.join(REPO_ROOT, '.local');
+  await mkdir(localDir, { recursive: true });
+  const kubeconfigPath = path.join(localDir, 'kubeconfig');
+  const output = options.output === undefined ? process.stdout : options.output;
+  const pretty = options.pretty ?? Boolean((output as { isTTY?: boolean } | null)?.isTTY);
+  const children: Child[] = [];
+  let stopping = false;
+
+  const launch = (name: string, command: string, args: string[], env: Record<string, string> = {}): Child => {
+    const proc = spawn(command, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      // The IPC channel is how children notice a vanished supervisor (exit-with-parent.ts).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.once('exit', (code, signal) => {
+      if (!stopping) options.onChildExit?.(name, code, signal);
+    });
+    const child: Child = { name, proc, exited, recent: [], lines: new EventEmitter() };
+    for (const stream of [proc.stdout, proc.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        child.recent.push(line);
+        if (child.recent.length > RECENT_LINES) child.recent.shift();
+        child.lines.emit('line', line);
+        output?.write(pretty ? `${name.padEnd(9)}| ${line}\n` : `${line}\n`);
+      });
+    }
+    children.push(child);
+    return child;
+  };
+  const guard = path.join(REPO_ROOT, 'scripts/exit-with-parent.ts');
+  const tsNode = (name: string, script: string, args: string[], env: Record<string, string> = {}) =>
+    launch(
+      name,
+      process.execPath,
+      ['--import', 'tsx', '--import', guard, path.join(REPO_ROOT, script), ...args],
+      env,
+    );
+
+  const stop = async () => {
+    stopping = true;
+    for (const child of [...children].reverse()) {
+      if (child.proc.exitCode !== null || child.proc.signalCode !== null) continue;
+      child.proc.kill('SIGTERM');
+      const killer = setTimeout(() => child.proc.kill('SIGKILL'), 10_000);
+      await child.exited;
+      clearTimeout(killer);
+    }
+  };
+
+  try {
+    const redisUrl = options.redisUrl ?? (await spawnRedis(tsNode));
+    await waitForRedis(redisUrl);
+
+    const sim = tsNode(
+      'kube-sim',
+      'packages/kube-sim/src/cli.ts',
+      [
+        '--port',
+        String(options.kubeSimPort ?? 0),
+        '--kubeconfig',
+        kubeconfigPath,
+        '--crds',
+        path.join(REPO_ROOT, 'deploy/crds'),
+        '--log-level',
+        'warn',
+      ],
+      {},
+    );
+    const kubeSimUrl = (await waitForLine(sim, /kube-sim listening on (\S+)/))[1]!;
+    await waitForLine(sim, /kubeconfig written/);
+    await prepareDemoNamespace(kubeconfigPath);
+
+    const operatorEnv = {
+      KUBECONFIG: kubeconfigPath,
+      REDIS_URL: redisUrl,
+      NAMESPACE: 'default',
+      DEV_MODE: pretty ? 'true' : 'false',
+      AGENT_REGISTRY_PATH: path.join(localDir, 'agent-registry.json'),
+      MODELS_MANIFEST_PATH: path.join(localDir, 'models.json'),
+      ...options.env,
+    };
+    const probeFlags = ['--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=127.0.0.1:0'];
+    const watcher = tsNode(
+      'watcher',
+      'packages/watcher/src/main.ts',
+      ['--leader-elect=false', ...probeFlags],
+      operatorEnv,
+    );
+    await waitForLine(watcher, /"watcher":"started"/);
+    const workerMetrics: string[] = [];
+    for (let i = 1; i <= (options.workers ?? 2); i++) {
+      const worker = tsNode(`worker-${i}`, 'packages/worker/src/main.ts', probeFlags, operatorEnv);
+      const started = JSON.parse((await waitForLine(worker, /^\{"worker":"started".*\}$/))[0]) as {
+        metricsUrl?: string;
+      };
+      if (started.metricsUrl) workerMetrics.push(`${started.metricsUrl}/metrics`);
+    }
+
+    let dashboardUrl: string | undefined;
+    const dashboardMain = 'packages/dashboard/src/main.ts';
+    if (existsSync(path.join(REPO_ROOT, dashboardMain))) {
+      const dashboard = tsNode('dashboard', dashboardMain, [], {
+        ...operatorEnv,
+        DASHBOARD_HOST: options.dashboardHost ?? '127.0.0.1',
+        DASHBOARD_PORT: String(options.dashboardPort ?? 3000),
+        DASHBOARD_METRICS_URLS: workerMetrics.join(','),
+      });
+      dashboardUrl = (await waitForLine(dashboard, /(https?:\/\/[^\s"]+)/))[1];
+    }
+
+    return {
+      kubeconfigPath,
+      kubeSimUrl,
+      redisUrl,
+      dashboardUrl,
+      processes: children.map((c) => ({ name: c.name, pid: c.proc.pid ?? -1 })),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function spawnRedis(tsNode: (name: string, script: string, args: string[]) => Child): Promise<string> {
+  if (spawnSync('redis-server', ['--version']).error) {
+    throw new Error(
+      'redis-server is not installed. Install it (Debian/Ubuntu: `sudo apt-get install -y redis-server`) ' +
+        'or point REDIS_URL at a running Redis.',
+    );
+  }
+  const port = await freePort();
+  tsNode('redis', 'scripts/run-supervised.ts', [
+    'redis-server',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
+  return `redis://127.0.0.1:${port}`;
+}
+
+/** Redis just spawned needs a moment to listen: ask until it answers (bounded). */
+async function waitForRedis(url: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Redis at ${url} does not answer: ${err instanceof Error ? err.message : String(err)}`,
+          {
+            cause: err,
+          },
+        );
+      }
+    } finally {
+      client.disconnect();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Resolves with the first line of the child's output matching `pattern`; rejects if it exits first. */
+function waitForLine(child: Child, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+  for (const line of child.recent) {
+    const match = pattern.exec(line);
+    if (match) return Promise.resolve(match);
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => finish(new Error(`${child.name} did not report ${pattern} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onLine = (line: string) => {
+      const match = pattern.exec(line);
+      if (match) finish(undefined, match);
+    };
+    const onExit = (code: number | null) =>
+      finish(new Error(`${child.name} exited (code ${code}) before reporting ${pattern}`));
+    function finish(error?: Error, match?: RegExpExecArray) {
+      clearTimeout(timer);
+      child.lines.off('line', onLine);
+      child.proc.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(match!);
+    }
+    child.lines.on('line', onLine);
+    child.proc.once('exit', onExit);
+  });
+}
+
+/** A managed namespace where a session can run: runner secret and ProjectSettings. */
+async function prepareDemoNamespace(kubeconfigPath: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const ignoreExisting = async (create: () => Promise<unknown>) => {
+    try {
+      await create();
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+  };
+  await ignoreExisting(() =>
+    core.createNamespace({
+      body: { metadata: { name: DEMO_NAMESPACE, labels: { 'ambient-code.io/managed': 'true' } } },
+    }),
+  );
+  await ignoreExisting(() =>
+    core.createNamespacedSecret({
+      namespace: DEMO_NAMESPACE,
+      body: {
+        metadata: { name: 'ambient-runner-secrets' },
+        stringData: { ANTHROPIC_API_KEY: 'sk-local-demo' },
+      },
+    }),
+  );
+  await ignoreExisting(() =>
+    custom.createNamespacedCustomObject({
+      group: 'vteam.ambient-code',
+      version: 'v1alpha1',
+      plural: 'projectsettings',
+      namespace: DEMO_NAMESPACE,
+      body: {
+        apiVersion: 'vteam.ambient-code/v1alpha1',
+        kind: 'ProjectSettings',
+        metadata: { name: 'projectsettings' },
+        spec: { groupAccess: [] },
+      },
+    }),
+  );
+}
