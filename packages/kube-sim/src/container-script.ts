@@ -11,6 +11,22 @@ export interface ContainerScript {
   startDelayMs: number | undefined;
 }
 
+/**
+ * Env var naming the container(s) (comma-separated) that the `SIM_*` vars are meant for. Operators
+ * copy a session's env into every container of the pod; with this set, the other containers ignore
+ * their `SIM_*` vars and behave by default.
+ */
+export const SIM_TARGET_CONTAINER = 'SIM_TARGET_CONTAINER';
+
+/** The behaviour of a container without `SIM_*` vars. */
+const DEFAULT_SCRIPT: ContainerScript = {
+  runMs: undefined,
+  exitCode: 0,
+  oom: false,
+  imagePullFails: false,
+  startDelayMs: undefined,
+};
+
 type Obj = Record<string, unknown>;
 
 function envValue(container: Obj, name: string): string | undefined {
@@ -25,11 +41,22 @@ function finiteNumber(text: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** Whether this container's `SIM_*` vars apply to it (no SIM_TARGET_CONTAINER, or it names this one). */
+function isScriptTarget(container: Obj): boolean {
+  const target = envValue(container, SIM_TARGET_CONTAINER);
+  if (target === undefined || target.trim() === '') return true;
+  return target
+    .split(',')
+    .map((name) => name.trim())
+    .includes(String(container.name));
+}
+
 /**
  * The script of a container. `runMs` undefined means: a regular init container exits 0 at once; a
  * sidecar or main container runs until the pod ends or is deleted.
  */
 export function scriptOf(container: Obj): ContainerScript {
+  if (!isScriptTarget(container)) return DEFAULT_SCRIPT;
   const runSeconds = finiteNumber(envValue(container, 'SIM_RUN_SECONDS'));
   const oom = envValue(container, 'SIM_OOM') === 'true';
   const exit = finiteNumber(envValue(container, 'SIM_EXIT_CODE'));

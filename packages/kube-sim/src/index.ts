@@ -3,6 +3,7 @@ export type { KubeSim, KubeSimOptions, KubeSimControllers, RequestCountFilter } 
 export { Faults, DEFAULT_FAULTS } from './faults.js';
 export type { FaultSettings, FailNextOptions } from './faults.js';
 export { DEFAULT_POD_TIMINGS, NODE_NAME } from './kubelet.js';
+export { SIM_TARGET_CONTAINER } from './container-script.js';
 export type { PodTimings } from './kubelet.js';
 export { buildKubeconfig, KUBECONFIG_CONTEXT } from './kubeconfig.js';
 export { JOB_TRACKING_FINALIZER } from './controllers/job-controller.js';

@@ -134,3 +134,46 @@ export class Kubectl {
     await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+type Env = k8s.V1EnvVar[];
+
+export const RUNNER = 'ambient-code-runner';
+
+/**
+ * The worker's runner Job: init-hydrate (regular init container), state-sync (native sidecar),
+ * ambient-code-runner; exit code 2 of the runner fails the Job at once.
+ */
+export function runnerJob(name: string, env: { hydrate?: Env; sync?: Env; runner?: Env }): k8s.V1Job {
+  return {
+    metadata: { name },
+    spec: {
+      backoffLimit: 0,
+      podFailurePolicy: {
+        rules: [{ action: 'FailJob', onExitCodes: { containerName: RUNNER, operator: 'In', values: [2] } }],
+      },
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          terminationGracePeriodSeconds: 90,
+          initContainers: [
+            { name: 'init-hydrate', image: 'hydrate:1', env: env.hydrate ?? [] },
+            { name: 'state-sync', image: 'sync:1', restartPolicy: 'Always', env: env.sync ?? [] },
+          ],
+          containers: [{ name: RUNNER, image: 'runner:1', env: env.runner ?? [] }],
+        },
+      },
+    },
+  };
+}
+
+/** Creates a namespace and waits for its `default` ServiceAccount (pods need it). */
+export async function createNamespace(core: k8s.CoreV1Api, name: string): Promise<void> {
+  await core.createNamespace({ body: { metadata: { name } } });
+  await waitFor(
+    async () =>
+      (await core
+        .readNamespacedServiceAccount({ name: 'default', namespace: name })
+        .catch(() => undefined)) !== undefined,
+    `default service account in ${name}`,
+  );
+}

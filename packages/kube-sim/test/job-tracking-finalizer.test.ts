@@ -2,7 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '@ambient-operator/kube-sim';
 import { JOB_TRACKING_FINALIZER, startKubeSim } from '@ambient-operator/kube-sim';
-import { apiCode, kubeConfigFor, waitFor } from './helpers.js';
+import { apiCode, createNamespace, kubeConfigFor, waitFor } from './helpers.js';
 
 const NS = 'job-tracking';
 
@@ -15,13 +15,7 @@ beforeAll(async () => {
   const kc = kubeConfigFor(sim);
   core = kc.makeApiClient(k8s.CoreV1Api);
   batch = kc.makeApiClient(k8s.BatchV1Api);
-  await core.createNamespace({ body: { metadata: { name: NS } } });
-  await waitFor(
-    async () =>
-      (await core.readNamespacedServiceAccount({ name: 'default', namespace: NS }).catch(() => undefined)) !==
-      undefined,
-    'default service account',
-  );
+  await createNamespace(core, NS);
 });
 
 afterAll(async () => {

@@ -2,10 +2,9 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '@ambient-operator/kube-sim';
 import { startKubeSim } from '@ambient-operator/kube-sim';
-import { apiBody, apiCode, kubeConfigFor, waitFor } from './helpers.js';
+import { RUNNER, apiBody, apiCode, createNamespace, kubeConfigFor, runnerJob, waitFor } from './helpers.js';
 
 const NS = 'sidecars';
-const RUNNER = 'ambient-code-runner';
 
 let sim: KubeSim;
 let core: k8s.CoreV1Api;
@@ -16,47 +15,12 @@ beforeAll(async () => {
   const kc = kubeConfigFor(sim);
   core = kc.makeApiClient(k8s.CoreV1Api);
   batch = kc.makeApiClient(k8s.BatchV1Api);
-  await core.createNamespace({ body: { metadata: { name: NS } } });
-  await waitFor(
-    async () =>
-      (await core.readNamespacedServiceAccount({ name: 'default', namespace: NS }).catch(() => undefined)) !==
-      undefined,
-    'default service account',
-  );
+  await createNamespace(core, NS);
 });
 
 afterAll(async () => {
   await sim?.stop();
 });
-
-type Env = k8s.V1EnvVar[];
-
-/**
- * The worker's runner Job: init-hydrate (regular init container), state-sync (native sidecar),
- * ambient-code-runner; exit code 2 of the runner fails the Job at once.
- */
-function runnerJob(name: string, env: { hydrate?: Env; sync?: Env; runner?: Env }): k8s.V1Job {
-  return {
-    metadata: { name },
-    spec: {
-      backoffLimit: 0,
-      podFailurePolicy: {
-        rules: [{ action: 'FailJob', onExitCodes: { containerName: RUNNER, operator: 'In', values: [2] } }],
-      },
-      template: {
-        spec: {
-          restartPolicy: 'Never',
-          terminationGracePeriodSeconds: 90,
-          initContainers: [
-            { name: 'init-hydrate', image: 'hydrate:1', env: env.hydrate ?? [] },
-            { name: 'state-sync', image: 'sync:1', restartPolicy: 'Always', env: env.sync ?? [] },
-          ],
-          containers: [{ name: RUNNER, image: 'runner:1', env: env.runner ?? [] }],
-        },
-      },
-    },
-  };
-}
 
 async function podOf(job: string, phase?: string): Promise<k8s.V1Pod> {
   return waitFor(
