@@ -1,0 +1,17 @@
+export { startDashboard } from './start-dashboard.js';
+export type { Dashboard, DashboardOptions } from './start-dashboard.js';
+export { DashboardConfigError, isLoopbackHost } from './auth.js';
+export type { BasicAuthCredentials } from './auth.js';
+export { loadDashboardSettings, DASHBOARD_USAGE } from './cli-options.js';
+export type { DashboardSettings } from './cli-options.js';
+export { escapeHtml } from './html.js';
+export { parsePrometheusSamples } from './prometheus-text.js';
+export type { PrometheusSample } from './prometheus-text.js';
+export { NO_PHASE_LABEL, TRANSITIONS_METRIC } from './machine-counts.js';
+export type { MachineCounts, TransitionCount, TransitionSource } from './machine-counts.js';
+export type { SessionListing } from './session-cache.js';
+export type { SessionSummary, SessionConditionView, PhaseHistoryView } from './session-summary.js';
+export type { SessionDetail } from './pages/session-page.js';
+export type { ChildView, SessionChildren } from './session-children.js';
+export type { KeyQueueState, QueueJobView } from './queue-inspector.js';
+export type { ReconcileExplanation } from './reconcile-explanation.js';
