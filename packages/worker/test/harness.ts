@@ -43,7 +43,9 @@ export interface TestCluster {
   custom: CustomObjectsApi;
   config: OperatorConfig;
   prefix: string;
+  /** The first worker; `workers` has them all. */
   worker: RunningWorker;
+  workers: RunningWorker[];
   watcher: Watcher;
   namespace: string;
   createSession(
@@ -67,6 +69,8 @@ export interface TestClusterOptions {
   worker?: Partial<WorkerOptions>;
   /** Create the namespace's runner secret. @defaultValue true */
   runnerSecret?: boolean;
+  /** Worker instances sharing the queue (as separate worker processes would). @defaultValue 1 */
+  workers?: number;
 }
 
 /** Polls `read` until `predicate` holds; fails with what was last seen. Bounded, never a fixed sleep. */
@@ -133,7 +137,11 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     queueName: config.queue.name,
     logger,
   });
-  const worker = await startWorker({ config, kubeConfig: kc, logger, ...options.worker });
+  const workers: RunningWorker[] = [];
+  for (let i = 0; i < (options.workers ?? 1); i++) {
+    workers.push(await startWorker({ config, kubeConfig: kc, logger, serveHttp: false, ...options.worker }));
+  }
+  const worker = workers[0]!;
 
   const getSession = async (name: string) =>
     (await custom.getNamespacedCustomObject({ ...GROUP, namespace, name })) as SessionObject;
@@ -147,6 +155,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     config,
     prefix,
     worker,
+    workers,
     watcher,
     namespace,
     async createSession(name, spec = {}, annotations) {
@@ -174,7 +183,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     },
     async stop() {
       await watcher.stop();
-      await worker.close();
+      for (const w of workers) await w.close();
       await sim.stop();
       const redis = new Redis(REDIS_URL);
       const keys = await redis.keys(`${prefix}:*`);
