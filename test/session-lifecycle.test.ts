@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { condition, eventually, startTestCluster, type TestCluster } from './harness.js';
+import { condition, eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 
 describe('session lifecycle against kube-sim', () => {
   let cluster: TestCluster;

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { condition, eventually, startTestCluster, type SessionObject, type TestCluster } from './harness.js';
+import {
+  condition,
+  eventually,
+  startTestCluster,
+  type SessionObject,
+  type TestCluster,
+} from '@ambient-operator/testing';
 
 // The runner's behaviour is scripted through kube-sim's SIM_* env, aimed at the runner container only
 // (the operator copies a session's env into every container of the pod).

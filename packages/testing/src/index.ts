@@ -1,0 +1,3 @@
+// Test and benchmark helpers: a real little cluster (kube-sim + Redis + watcher + workers) in one process.
+export { CRDS_DIR, GROUP, REDIS_URL, condition, eventually, startTestCluster } from './test-cluster.js';
+export type { SessionObject, TestCluster, TestClusterOptions } from './test-cluster.js';
