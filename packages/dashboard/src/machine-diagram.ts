@@ -49,7 +49,7 @@ export function buildMachineDiagram(counts?: MachineCounts): MachineDiagram {
     const from = svgFrom === 'None' ? NO_PHASE_LABEL : svgFrom;
     transitionSlots.push(`${from}->${to}`);
     overlay.push(
-      `    <text class="live-count" data-from="${from}" data-to="${to}" data-prefix="×" x="${fmt(Number(cx) + 11)}" y="${fmt(Number(cy) + 4)}" font-size="11" font-weight="700" fill="#9c4221" stroke="#ffffff" stroke-width="3" paint-order="stroke">×${transitionCount(from, to)}</text>`,
+      `    <text class="live-count${transitionCount(from, to) === 0 ? ' zero' : ''}" data-from="${from}" data-to="${to}" data-prefix="×" x="${fmt(Number(cx) + 11)}" y="${fmt(Number(cy) + 4)}" font-size="11" font-weight="700" fill="#9c4221" stroke="#ffffff" stroke-width="3" paint-order="stroke">×${transitionCount(from, to)}</text>`,
     );
   }
   overlay.push('  </g>');

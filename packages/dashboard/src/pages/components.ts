@@ -15,7 +15,7 @@ export function phaseBadge(phase: string | undefined): SafeHtml {
 
 /** A `<time>` with the absolute UTC time and, after it, how long ago / until. */
 export function timeCell(value: number | string | undefined, now: number): SafeHtml {
-  if (value === undefined) return html``;
+  if (value === undefined) return html`<span class="note">—</span>`;
   const iso = typeof value === 'number' ? new Date(value).toISOString() : value;
   return html`<time datetime="${iso}">${formatTimestamp(value)}</time>
     <span class="note">(${formatRelative(value, now)})</span>`;

@@ -30,6 +30,7 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .error { background: #fff5f5; border: 1px solid var(--bad); color: var(--bad); padding: .5rem .8rem; max-width: 1000px; }
 .diagram { background: #fff; border: 1px solid var(--line); overflow: auto; }
 svg.machine { max-width: 100%; height: auto; display: block; }
+svg.machine text.live-count.zero { opacity: .35; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em; }
 `;
 

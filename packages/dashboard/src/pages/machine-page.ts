@@ -95,6 +95,7 @@ export const MACHINE_SCRIPT = `'use strict';
     document.querySelectorAll('[data-from][data-to]').forEach(function (el) {
       var n = byPair[el.getAttribute('data-from') + '->' + el.getAttribute('data-to')] || 0;
       setText(el, (el.getAttribute('data-prefix') || '') + n);
+      el.classList.toggle('zero', n === 0);
     });
     setText(document.getElementById('total-sessions'), String(data.totalSessions));
     setText(document.getElementById('no-phase'), String(data.noPhase));

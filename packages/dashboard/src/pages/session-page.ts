@@ -2,7 +2,6 @@ import type { KeyQueueState, QueueJobView } from '../queue-inspector.js';
 import type { ReconcileExplanation } from '../reconcile-explanation.js';
 import type { ChildView, SessionChildren } from '../session-children.js';
 import type { SessionSummary } from '../session-summary.js';
-import { formatDuration, toEpochMs } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { errorBox, phaseBadge, timeCell } from './components.js';
 import { renderPage } from './layout.js';
@@ -53,7 +52,6 @@ function jobRow(label: string, job: QueueJobView | undefined, now: number): Safe
 
 export function renderSessionPage(detail: SessionDetail, now: number): string {
   const s = detail.session;
-  const created = toEpochMs(s.createdAt);
   const annotations = Object.entries(s.annotations);
   const q = detail.queue;
   const body = html`<h1>Session <span class="mono">${s.namespace}/${s.name}</span></h1>
@@ -63,9 +61,7 @@ export function renderSessionPage(detail: SessionDetail, now: number): string {
         ${phaseBadge(s.phase)}${s.deleting ? html` <span class="note">(being deleted)</span>` : ''}${s.stoppedReason ? html` <span class="note">stopped by ${s.stoppedReason}</span>` : ''}
       </dd>
       <dt>Created</dt>
-      <dd>
-        ${timeCell(s.createdAt, now)}${created === undefined ? '' : html` <span class="note">age ${formatDuration(now - created)}</span>`}
-      </dd>
+      <dd>${timeCell(s.createdAt, now)}</dd>
       <dt>Started</dt>
       <dd>${timeCell(s.startTime, now)}</dd>
       <dt>Completed</dt>
