@@ -177,7 +177,12 @@ function validateContainers(list: unknown, field: string, required: boolean, cau
   });
 }
 
-function validatePodSpec(spec: Obj, field: string, causes: StatusCause[], allowedRestartPolicies?: string[]) {
+export function validatePodSpec(
+  spec: Obj,
+  field: string,
+  causes: StatusCause[],
+  allowedRestartPolicies?: string[],
+): void {
   validateContainers(spec.containers, `${field}.containers`, true, causes);
   validateContainers(spec.initContainers, `${field}.initContainers`, false, causes);
   const policy = spec.restartPolicy;

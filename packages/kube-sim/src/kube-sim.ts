@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { EventRecorder } from './controllers/events.js';
 import { JobController } from './controllers/job-controller.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
+import { WorkloadStatusController } from './controllers/workload-status.js';
 import { ApiError } from './errors.js';
 import { Faults } from './faults.js';
 import { GarbageCollector } from './garbage-collector.js';
@@ -34,6 +35,8 @@ export interface KubeSimControllers {
   gc?: boolean;
   /** Namespace lifecycle (default ServiceAccount, Terminating namespaces emptied). @defaultValue true */
   namespaces?: boolean;
+  /** Deployment and PodDisruptionBudget status (no Deployment pods are run). @defaultValue true */
+  workloads?: boolean;
 }
 
 export interface KubeSimOptions {
@@ -127,7 +130,14 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const logger = options.logger ?? pino({ level: 'silent' });
   const host = options.host ?? '127.0.0.1';
   const timings: PodTimings = { ...DEFAULT_POD_TIMINGS, ...options.podTimings };
-  const controllers = { jobs: true, kubelet: true, gc: true, namespaces: true, ...options.controllers };
+  const controllers = {
+    jobs: true,
+    kubelet: true,
+    gc: true,
+    namespaces: true,
+    workloads: true,
+    ...options.controllers,
+  };
   const store = new ObjectStore(options.watchHistorySize ?? 10_000);
   const registry = new ResourceRegistry();
   const api = new ResourceApi(store, registry);
@@ -165,6 +175,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   if (controllers.gc) running.push(new GarbageCollector(api, logger));
   if (controllers.jobs) running.push(new JobController(api, timings, events, logger));
   if (controllers.kubelet) running.push(kubelet);
+  if (controllers.workloads) running.push(new WorkloadStatusController(api, logger));
   // The default ServiceAccounts of the system namespaces exist before the first request.
   const serviceAccounts = registry.byGroupResource('', 'serviceaccounts')!;
   for (const [, ns] of store.iterate(namespaces.id)) {

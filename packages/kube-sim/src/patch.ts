@@ -74,8 +74,23 @@ const MERGED_PRIMITIVE_LISTS = new Set(['finalizers']);
  * `$patch: replace|delete`, `$deleteFromPrimitiveList/<field>` and `$setElementOrder/<field>` (ordering
  * ignored) are honoured; `$retainKeys` is ignored; other lists are replaced.
  */
-export function applyStrategicMergePatch(target: unknown, patch: unknown): unknown {
-  return mergeMap(isPlainObject(target) ? target : {}, patch);
+export function applyStrategicMergePatch(target: unknown, patch: unknown, resourceId?: string): unknown {
+  let effective = patch;
+  for (const path of REPLACED_FIELDS[resourceId ?? ''] ?? []) effective = markReplace(effective, path);
+  return mergeMap(isPlainObject(target) ? target : {}, effective);
+}
+
+/** Fields with patchStrategy=replace in the Go types: a patch replaces them whole instead of merging. */
+const REPLACED_FIELDS: Record<string, string[][]> = {
+  'policy/poddisruptionbudgets': [['spec', 'selector']],
+};
+
+function markReplace(patch: unknown, path: string[]): unknown {
+  if (!isPlainObject(patch)) return patch;
+  const [head, ...rest] = path;
+  const value = patch[head!];
+  if (!isPlainObject(value)) return patch;
+  return { ...patch, [head!]: rest.length ? markReplace(value, rest) : { ...value, $patch: 'replace' } };
 }
 
 function mergeMap(target: Record<string, unknown>, patch: unknown): unknown {

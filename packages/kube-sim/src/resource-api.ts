@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultBuiltin, validateBuiltin } from './builtin-admission.js';
+import { defaultWorkload, validateWorkload } from './workload-admission.js';
 import { crdStatus, crdToResourceType, processCustomResource, validateCrd } from './custom-resources.js';
 import type { ResourceRef, StatusCause } from './errors.js';
 import {
@@ -298,11 +299,13 @@ export class ResourceApi {
         patched = applyJsonPatch(current, patch);
         break;
       case 'strategic':
-        patched = applyStrategicMergePatch(current, patch);
+        patched = applyStrategicMergePatch(current, patch, type.id);
         break;
       case 'apply':
         // Server-side apply without field ownership: the applied configuration is merged in.
-        patched = type.custom ? applyMergePatch(current, patch) : applyStrategicMergePatch(current, patch);
+        patched = type.custom
+          ? applyMergePatch(current, patch)
+          : applyStrategicMergePatch(current, patch, type.id);
         break;
     }
     if (!isPlainObject(patched)) throw badRequest('the patched object is not a JSON object');
@@ -581,13 +584,14 @@ export class ResourceApi {
       return check.causes;
     }
     defaultBuiltin(type.id, object, isCreate);
+    defaultWorkload(type.id, object);
     if (type.id === 'apiextensions.k8s.io/customresourcedefinitions') {
       const causes = validateCrd(object);
       if (!causes.length) object.status = crdStatus(object);
       return causes;
     }
     if (type.id === '/pods' && isCreate) this.admitServiceAccount(object);
-    return validateBuiltin(type.id, object, old);
+    return [...validateBuiltin(type.id, object, old), ...validateWorkload(type.id, object, old)];
   }
 
   /** The ServiceAccount admission plugin: a pod's service account must exist. */

@@ -126,6 +126,23 @@ const BUILTINS: BuiltinSpec[] = [
   },
   { group: 'coordination.k8s.io', plural: 'leases', kind: 'Lease' },
   {
+    group: 'apps',
+    plural: 'deployments',
+    kind: 'Deployment',
+    shortNames: ['deploy'],
+    categories: ['all'],
+    statusSubresource: true,
+    subresources: ['scale'],
+  },
+  {
+    group: 'policy',
+    plural: 'poddisruptionbudgets',
+    kind: 'PodDisruptionBudget',
+    shortNames: ['pdb'],
+    statusSubresource: true,
+  },
+  { group: 'events.k8s.io', plural: 'events', kind: 'Event', shortNames: ['ev'] },
+  {
     group: 'apiextensions.k8s.io',
     plural: 'customresourcedefinitions',
     kind: 'CustomResourceDefinition',

@@ -1,5 +1,6 @@
 import { badRequest } from './errors.js';
 import type { KubeObject } from './types.js';
+import { isPlainObject } from './types.js';
 
 type LabelOperator = 'exists' | '!exists' | '=' | '!=' | 'in' | 'notin' | 'gt' | 'lt';
 
@@ -223,4 +224,21 @@ function fieldValue(object: KubeObject, path: string): string {
     return '';
   }
   return String(current);
+}
+
+/** metav1.FormatLabelSelector: the string form of a structured selector ('' when it selects all). */
+export function formatLabelSelector(selector: unknown): string {
+  const s = isPlainObject(selector) ? selector : {};
+  const parts = Object.entries(isPlainObject(s.matchLabels) ? s.matchLabels : {}).map(
+    ([k, v]) => `${k}=${String(v)}`,
+  );
+  for (const e of Array.isArray(s.matchExpressions) ? s.matchExpressions.filter(isPlainObject) : []) {
+    const values = Array.isArray(e.values) ? e.values.map(String).join(',') : '';
+    const key = String(e.key);
+    if (e.operator === 'In') parts.push(`${key} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${key} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${key}`);
+  }
+  return parts.join(',');
 }

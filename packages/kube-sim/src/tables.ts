@@ -1,4 +1,5 @@
 import type { PrinterColumn, ResourceType } from './resource-registry.js';
+import { formatLabelSelector } from './selectors.js';
 import type { KubeObject } from './types.js';
 import { isPlainObject } from './types.js';
 
@@ -98,6 +99,12 @@ function conditionTrue(object: KubeObject, type: string): boolean {
   return list(obj(object.status).conditions).some((c) => c.type === type && c.status === 'True');
 }
 
+function containerNames(workload: KubeObject, pick: (container: Obj) => string): string {
+  return list(obj(obj(obj(workload.spec).template).spec).containers)
+    .map(pick)
+    .join(',');
+}
+
 const BUILTIN_COLUMNS: Record<string, Column[]> = {
   '/pods': [
     nameColumn,
@@ -187,6 +194,35 @@ const BUILTIN_COLUMNS: Record<string, Column[]> = {
       return `${String(ref.kind ?? '').toLowerCase()}/${String(ref.name ?? '')}`;
     }),
     col('Message', (o) => String(o.message ?? '')),
+  ],
+  'apps/deployments': [
+    nameColumn,
+    col('Ready', (o) => `${Number(obj(o.status).readyReplicas ?? 0)}/${Number(obj(o.spec).replicas ?? 1)}`),
+    col('Up-to-date', (o) => Number(obj(o.status).updatedReplicas ?? 0), 'integer'),
+    col('Available', (o) => Number(obj(o.status).availableReplicas ?? 0), 'integer'),
+    ageColumn,
+    col('Containers', (o) => containerNames(o, (c) => String(c.name ?? '')), 'string', '', 1),
+    col('Images', (o) => containerNames(o, (c) => String(c.image ?? '')), 'string', '', 1),
+    col('Selector', (o) => formatLabelSelector(obj(o.spec).selector) || '<none>', 'string', '', 1),
+  ],
+  'policy/poddisruptionbudgets': [
+    nameColumn,
+    col('Min Available', (o) => String(obj(o.spec).minAvailable ?? 'N/A')),
+    col('Max Unavailable', (o) => String(obj(o.spec).maxUnavailable ?? 'N/A')),
+    col('Allowed Disruptions', (o) => Number(obj(o.status).disruptionsAllowed ?? 0), 'integer'),
+    ageColumn,
+  ],
+  'events.k8s.io/events': [
+    col('Last Seen', (o, now) =>
+      age(o.deprecatedLastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp, now),
+    ),
+    col('Type', (o) => String(o.type ?? '')),
+    col('Reason', (o) => String(o.reason ?? '')),
+    col('Object', (o) => {
+      const ref = obj(o.regarding);
+      return `${String(ref.kind ?? '').toLowerCase()}/${String(ref.name ?? '')}`;
+    }),
+    col('Message', (o) => String(o.note ?? '')),
   ],
   'apiextensions.k8s.io/customresourcedefinitions': [
     nameColumn,

@@ -10,11 +10,13 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   status: ['get', 'patch', 'update'],
   token: ['create'],
   eviction: ['create'],
+  scale: ['get', 'patch', 'update'],
 };
 
 const SUBRESOURCE_KINDS: Record<string, { group: string; version: string; kind: string }> = {
   token: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
   eviction: { group: 'policy', version: 'v1', kind: 'Eviction' },
+  scale: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
 };
 
 function resourceList(registry: ResourceRegistry, group: string, version: string): Record<string, unknown> {

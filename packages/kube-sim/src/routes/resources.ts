@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { negotiateRepresentation } from '../content-negotiation.js';
 import { ApiError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../errors.js';
-import { patchTypeOf } from '../patch.js';
+import { applyJsonPatch, applyMergePatch, patchTypeOf } from '../patch.js';
 import type { DeleteOptions, FieldValidation, ResourceApi, WriteOptions } from '../resource-api.js';
 import { refOf } from '../resource-api.js';
 import type { ResourceType } from '../resource-registry.js';
@@ -12,7 +12,7 @@ import { partialObjectMetadata, toTable } from '../tables.js';
 import type { KubeObject } from '../types.js';
 import { isPlainObject } from '../types.js';
 import type { WatchHub } from '../watch-stream.js';
-import { handleEviction, handleTokenRequest } from './subresources.js';
+import { handleEviction, handleScale, handleTokenRequest } from './subresources.js';
 
 export interface ResourceRouteContext {
   api: ResourceApi;
@@ -192,6 +192,8 @@ export function handleResourceRequest(
       return send(reply, 200, { kind: type.listKind, apiVersion, metadata, items: result.items });
     }
     case 'get': {
+      if (path.subresource === 'scale')
+        return send(reply, 200, handleScale(api, type, namespace, path.name!));
       const representation = negotiateRepresentation(request.headers.accept, query.includeObject);
       const object = api.present(type, api.get(type, namespace, path.name!), version);
       if (representation.kind === 'table') {
@@ -216,6 +218,12 @@ export function handleResourceRequest(
       return send(reply, 201, created, warnings);
     }
     case 'update': {
+      if (path.subresource === 'scale')
+        return send(
+          reply,
+          200,
+          handleScale(api, type, namespace, path.name!, { replace: parseBody(request) }),
+        );
       if (path.subresource && path.subresource !== 'status')
         throw methodNotAllowed('the server does not allow this method on the requested resource');
       const options = {
@@ -226,13 +234,20 @@ export function handleResourceRequest(
       return send(reply, 200, updated, warnings);
     }
     case 'patch': {
-      if (path.subresource && path.subresource !== 'status')
+      if (path.subresource && path.subresource !== 'status' && path.subresource !== 'scale')
         throw methodNotAllowed('the server does not allow this method on the requested resource');
       const patchType = patchTypeOf(request.headers['content-type']);
       if (!patchType) {
         throw unsupportedMediaType(
           `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${type.custom ? '' : ', application/strategic-merge-patch+json'}`,
         );
+      }
+      if (path.subresource === 'scale') {
+        const body = parseBody(request);
+        // A Scale has no lists, so a strategic merge patch is a merge patch.
+        const patch = (scale: Record<string, unknown>) =>
+          patchType === 'json' ? applyJsonPatch(scale, body) : applyMergePatch(scale, body);
+        return send(reply, 200, handleScale(api, type, namespace, path.name!, { patch }));
       }
       const options = {
         ...writeOptions(query, version, warnings),

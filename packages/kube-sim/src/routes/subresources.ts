@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { badRequest, cause, invalid, notFound } from '../errors.js';
 import type { ResourceApi } from '../resource-api.js';
 import type { ResourceType } from '../resource-registry.js';
+import { formatLabelSelector } from '../selectors.js';
 import type { KubeObject } from '../types.js';
 import { isPlainObject, nowRfc3339 } from '../types.js';
 
@@ -107,4 +108,56 @@ export function handleEviction(
       : {},
   );
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+}
+
+function toScale(object: KubeObject): Record<string, unknown> {
+  const spec = isPlainObject(object.spec) ? object.spec : {};
+  const status = isPlainObject(object.status) ? object.status : {};
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = object.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
+    spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 1 },
+    status: {
+      replicas: typeof status.replicas === 'number' ? status.replicas : 0,
+      selector: formatLabelSelector(spec.selector),
+    },
+  };
+}
+
+/**
+ * GET/PUT/PATCH `<deployments>/<name>/scale`: an autoscaling/v1 Scale view of spec.replicas
+ * (what `kubectl scale` and HPAs use). A PUT may carry a resourceVersion precondition.
+ */
+export function handleScale(
+  api: ResourceApi,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  change?: { replace: unknown } | { patch: (scale: Record<string, unknown>) => unknown },
+): Record<string, unknown> {
+  const current = api.get(type, namespace, name);
+  if (!change) return toScale(current);
+  const scale = toScale(current);
+  const next = 'replace' in change ? change.replace : change.patch(scale);
+  const body = isPlainObject(next) ? next : {};
+  const spec = isPlainObject(body.spec) ? body.spec : {};
+  const replicas = spec.replicas;
+  const ref = { group: 'autoscaling', resource: 'scale', kind: 'Scale' };
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
+    throw invalid(ref, name, [
+      cause.invalid('spec.replicas', replicas ?? null, 'must be greater than or equal to 0'),
+    ]);
+  const meta = isPlainObject(body.metadata) ? body.metadata : {};
+  const resourceVersion =
+    'replace' in change && typeof meta.resourceVersion === 'string' && meta.resourceVersion
+      ? meta.resourceVersion
+      : current.metadata.resourceVersion;
+  const updated = api.update(type, namespace, name, {
+    ...current,
+    metadata: { ...current.metadata, resourceVersion },
+    spec: { ...(isPlainObject(current.spec) ? current.spec : {}), replicas },
+  });
+  return toScale(updated);
 }
