@@ -1,7 +1,9 @@
 // `pnpm bench [--quick]`: runs every suite in one process run, prints a table, writes bench/results.json.
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { BenchResults } from './measure.js';
 import { suites } from './suites.js';
@@ -17,8 +19,7 @@ async function main(): Promise<void> {
   for (const suite of suites) {
     const started = Date.now();
     process.stderr.write(`bench: ${suite.name}...\n`);
-    const run = await suite.load();
-    const figures = await run({ quick });
+    const figures = await runSuite(suite.name, quick);
     for (const [key, measure] of Object.entries(figures)) results[`${suite.name}.${key}`] = measure;
     process.stderr.write(`bench: ${suite.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
@@ -43,6 +44,30 @@ async function main(): Promise<void> {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
   await writeFile(file, JSON.stringify(out, null, 2) + '\n');
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), file)}\n`);
+}
+
+/** One suite in a fresh process; its figures come back as the `RESULT {json}` line. */
+function runSuite(name: string, quick: boolean): Promise<BenchResults> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'run-suite.ts');
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', script, name, ...(quick ? ['--quick'] : [])],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let result: BenchResults | undefined;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith('RESULT ')) result = JSON.parse(line.slice('RESULT '.length)) as BenchResults;
+    else process.stderr.write(`  ${line}\n`);
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code === 0 && result) resolve(result);
+      else reject(new Error(`bench suite ${name} failed (exit ${code})`));
+    });
+  });
 }
 
 function round(n: number): string {

@@ -1,5 +1,5 @@
-// The benchmark suites, in the order they run. Each measures one part; loading is lazy so a
-// suite's dependencies are imported only when it runs.
+// The benchmark suites, in the order they run. Each runs in a process of its own (bench/run-suite.ts),
+// so memory figures are not mixed up between suites; loading is lazy for the same reason.
 import type { BenchSuite } from './measure.js';
 
 export interface SuiteEntry {
@@ -7,4 +7,9 @@ export interface SuiteEntry {
   load: () => Promise<BenchSuite>;
 }
 
-export const suites: SuiteEntry[] = [];
+export const suites: SuiteEntry[] = [
+  { name: 'kube-sim', load: async () => (await import('./kube-sim.js')).benchKubeSimSuite },
+  { name: 'queue', load: async () => (await import('./queue.js')).benchQueue },
+  { name: 'watcher', load: async () => (await import('./watcher.js')).benchWatcher },
+  { name: 'worker', load: async () => (await import('./worker.js')).benchWorker },
+];

@@ -33,6 +33,9 @@ if ! command -v kubectl >/dev/null 2>&1; then
   fi
 fi
 
+# The dashboard's browser test drives Debian's Chromium (playwright-core downloads no browser here).
+command -v chromium >/dev/null 2>&1 || apt_install chromium
+
 redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
 if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
   port=$(echo "$redis_url" | sed -E 's#^redis://([^@]*@)?[^:/]+:?([0-9]*).*#\2#')

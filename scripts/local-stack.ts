@@ -170,7 +170,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         DASHBOARD_PORT: String(options.dashboardPort ?? 3000),
         DASHBOARD_METRICS_URLS: workerMetrics.join(','),
       });
-      dashboardUrl = (await waitForLine(dashboard, /(https?:\/\/[^\s"]+)/))[1];
+      const started = (await waitForLine(dashboard, /^\{"dashboard":"started".*\}$/))[0];
+      dashboardUrl = (JSON.parse(started) as { url: string }).url;
     }
 
     return {

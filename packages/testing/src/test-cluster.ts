@@ -4,10 +4,15 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { CoreV1Api, BatchV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, BatchV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
 import { startWatcher, type Watcher } from '@ambient-operator/watcher';
-import { createLogger, loadConfig, type OperatorConfig } from '@ambient-operator/shared';
+import {
+  SharedAgentKubeConfig,
+  createLogger,
+  loadConfig,
+  type OperatorConfig,
+} from '@ambient-operator/shared';
 import { startWorker, type RunningWorker, type WorkerOptions } from '@ambient-operator/worker';
 
 export const CRDS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy/crds');
@@ -102,7 +107,8 @@ export async function eventually<T>(
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const namespace = 'demo';
   const sim = await startKubeSim({ port: 0, crdsDir: CRDS_DIR, namespaces: [] });
-  const kc = new KubeConfig();
+  // One keep-alive agent for all clients in this process, as the operator's processes have.
+  const kc = new SharedAgentKubeConfig();
   kc.loadFromString(sim.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const batch = kc.makeApiClient(BatchV1Api);
@@ -185,6 +191,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       await watcher.stop();
       for (const w of workers) await w.close();
       await sim.stop();
+      kc.destroyAgent();
       const redis = new Redis(REDIS_URL);
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);

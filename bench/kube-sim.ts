@@ -1,0 +1,35 @@
+// kube-sim's own figures: request rates, watch fan-out and memory with many sessions.
+import { benchKubeSim } from '@ambient-operator/kube-sim';
+import type { BenchOptions, BenchResults } from './measure.js';
+
+export async function benchKubeSimSuite(opts: BenchOptions): Promise<BenchResults> {
+  const sessions = opts.quick ? 10_000 : 50_000;
+  const r = await benchKubeSim({ sessions, requests: opts.quick ? 1000 : 3000 });
+  return {
+    get_rate: {
+      value: Math.round(r.getRequestsPerSecond),
+      unit: 'req/s',
+      note: 'GET of one AgenticSession, 16 concurrent',
+    },
+    patch_status_rate: {
+      value: Math.round(r.patchRequestsPerSecond),
+      unit: 'req/s',
+      note: 'merge-patch /status, 16 concurrent',
+    },
+    watch_fanout_rate: {
+      value: Math.round(r.watchEventsPerSecond),
+      unit: 'events/s',
+      note: 'events delivered, summed over 10 watchers',
+    },
+    rss_with_sessions: {
+      value: Math.round(r.rssMiB),
+      unit: 'MiB',
+      note: `${r.sessions} AgenticSessions stored`,
+    },
+    paginated_list: {
+      value: Math.round(r.paginatedListMs),
+      unit: 'ms',
+      note: `list ${r.sessions} in pages of 500 over HTTP`,
+    },
+  };
+}
