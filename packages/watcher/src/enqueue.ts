@@ -1,5 +1,10 @@
 // The only file that talks to the queue (BullMQ via shared's session queue).
-import { createSessionQueue, type RedisConnection, type SessionQueue } from '@ambient-operator/shared';
+import {
+  createSessionQueue,
+  type QueueCounts,
+  type RedisConnection,
+  type SessionQueue,
+} from '@ambient-operator/shared';
 
 export interface EnqueueOutcome {
   added: number;
@@ -14,6 +19,7 @@ export interface Enqueuer {
   /** True when the queue's Redis data is gone since the last call (FLUSHALL, empty restart, other server). */
   redisDataLost(): Promise<boolean>;
   depth(): Promise<number>;
+  counts(): Promise<QueueCounts>;
   oldestJobAgeSeconds(): Promise<number>;
   close(): Promise<void>;
 }
@@ -36,6 +42,7 @@ export function createEnqueuer(options: {
     },
     redisDataLost: () => queue.checkDataLoss(),
     depth: () => queue.depth(),
+    counts: () => queue.counts(),
     oldestJobAgeSeconds: () => queue.oldestJobAgeSeconds(),
     close: () => queue.close(),
   };

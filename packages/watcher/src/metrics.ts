@@ -1,5 +1,6 @@
 // The watcher's Prometheus metrics, on a registry of its own (one per Watcher, so several can run in one process).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { QUEUE_STATES, type QueueCounts } from '@ambient-operator/shared';
 import type { WatchedKind } from './event-to-keys.js';
 import type { ListWatchState } from './list-watch.js';
 
@@ -23,14 +24,14 @@ export interface WatcherMetrics {
   resyncs: Counter<'reason'>;
   isLeader: Gauge;
   knownSessions: Gauge;
-  queueDepth: Gauge;
+  queueDepth: Gauge<'state'>;
   queueOldestJobAge: Gauge;
 }
 
 export interface MetricsSources {
   watchAges: () => Iterable<[WatchedKind | string, number]>;
   knownSessions: () => number;
-  queueDepth: () => Promise<number>;
+  queueCounts: () => Promise<QueueCounts>;
   queueOldestJobAgeSeconds: () => Promise<number>;
 }
 
@@ -59,7 +60,7 @@ export function createWatcherMetrics(sources: MetricsSources, resources: readonl
       registers,
     }),
     watchLastEventAge: new Gauge({
-      name: 'ambient_watcher_watch_last_event_age_seconds',
+      name: 'ambient_watcher_watch_age_seconds',
       help: 'Seconds since the API server last sent anything on the watch (event or bookmark).',
       labelNames: ['resource'],
       registers,
@@ -104,10 +105,15 @@ export function createWatcherMetrics(sources: MetricsSources, resources: readonl
     }),
     queueDepth: new Gauge({
       name: 'ambient_queue_depth',
-      help: 'Reconcile jobs ready to run (waiting + prioritized).',
+      help: 'Jobs in the session queue by state (same series as the workers serve).',
+      labelNames: ['state'],
       registers,
       async collect() {
-        this.set(await sources.queueDepth().catch(() => Number.NaN));
+        const counts = await sources.queueCounts().catch(() => undefined);
+        for (const state of QUEUE_STATES) {
+          const value = counts?.[state as keyof QueueCounts];
+          this.set({ state }, counts ? (value ?? 0) : Number.NaN);
+        }
       },
     }),
     queueOldestJobAge: new Gauge({

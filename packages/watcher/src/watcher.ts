@@ -131,7 +131,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
           w.lw.lastActivityAgeMs(),
         ]),
       knownSessions: () => index.sessionCount(),
-      queueDepth: () => enqueuer.depth(),
+      queueCounts: () => enqueuer.counts(),
       queueOldestJobAgeSeconds: () => enqueuer.oldestJobAgeSeconds(),
     },
     specs.flatMap((s) => (scope.length ? scope.map((ns) => `${s.resource}/${ns}`) : [s.resource])),

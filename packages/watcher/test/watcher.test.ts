@@ -185,9 +185,12 @@ describe('watcher', () => {
     expect(metricValue(text, 'ambient_watcher_dedup_hits_total')).toBeGreaterThanOrEqual(0);
     expect(metricValue(text, 'ambient_watcher_watch_state', { resource: 'pods', state: 'watching' })).toBe(1);
     expect(
-      metricValue(text, 'ambient_watcher_watch_last_event_age_seconds', { resource: 'pods' }),
+      metricValue(text, 'ambient_watcher_watch_age_seconds', { resource: 'pods' }),
     ).toBeGreaterThanOrEqual(0);
-    expect(metricValue(text, 'ambient_queue_depth')).toBe(await probe.queue.depth());
+    const ready =
+      (metricValue(text, 'ambient_queue_depth', { state: 'waiting' }) ?? Number.NaN) +
+      (metricValue(text, 'ambient_queue_depth', { state: 'prioritized' }) ?? Number.NaN);
+    expect(ready).toBe(await probe.queue.depth());
     expect(text).toContain('ambient_queue_oldest_job_age_seconds');
   });
 
