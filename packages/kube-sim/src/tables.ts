@@ -1,4 +1,6 @@
 import type { PrinterColumn, ResourceType } from './resource-registry.js';
+import { humanDuration } from './human-duration.js';
+import { printPod, printPodWide } from './pod-printer.js';
 import { formatLabelSelector } from './selectors.js';
 import type { KubeObject } from './types.js';
 import { isPlainObject } from './types.js';
@@ -29,23 +31,6 @@ function list(value: unknown): Obj[] {
   return Array.isArray(value) ? value.map(obj) : [];
 }
 
-/** Go's duration.HumanDuration, which kubectl's AGE columns use. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 0) return '0s';
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
-  if (minutes < 180) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
-  if (hours < 48) return `${hours}h`;
-  const days = Math.floor(hours / 24);
-  if (days < 8) return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`;
-  if (days < 365 * 2) return `${days}d`;
-  return `${Math.floor(days / 365)}y`;
-}
-
 function age(timestamp: unknown, now: number): string {
   if (typeof timestamp !== 'string') return '<unknown>';
   return humanDuration(now - Date.parse(timestamp));
@@ -58,43 +43,6 @@ function col(name: string, cell: Column['cell'], type = 'string', format = '', p
 const nameColumn = col('Name', (o) => o.metadata.name ?? '', 'string', 'name');
 const ageColumn = col('Age', (o, now) => age(o.metadata.creationTimestamp, now));
 
-/** Pod STATUS as kubectl prints it (reason, waiting/terminated reasons, Init:x/y, Terminating). */
-export function podDisplayStatus(pod: KubeObject): string {
-  const status = obj(pod.status);
-  let reason = typeof status.reason === 'string' ? status.reason : String(status.phase ?? 'Pending');
-  const initStatuses = list(status.initContainerStatuses);
-  const initCount = list(obj(pod.spec).initContainers).length;
-  let initializing = false;
-  initStatuses.forEach((s, i) => {
-    const state = obj(s.state);
-    const terminated = obj(state.terminated);
-    const waiting = obj(state.waiting);
-    if (state.terminated && terminated.exitCode === 0) return;
-    if (initializing) return;
-    initializing = true;
-    if (state.terminated)
-      reason = `Init:${String(terminated.reason ?? `ExitCode:${String(terminated.exitCode)}`)}`;
-    else if (state.waiting && waiting.reason && waiting.reason !== 'PodInitializing')
-      reason = `Init:${String(waiting.reason)}`;
-    else reason = `Init:${i}/${initCount}`;
-  });
-  if (!initializing) {
-    let hasRunning = false;
-    for (const s of [...list(status.containerStatuses)].reverse()) {
-      const state = obj(s.state);
-      const waiting = obj(state.waiting);
-      const terminated = obj(state.terminated);
-      if (state.waiting && waiting.reason) reason = String(waiting.reason);
-      else if (state.terminated && terminated.reason) reason = String(terminated.reason);
-      else if (state.terminated) reason = `ExitCode:${String(terminated.exitCode)}`;
-      else if (state.running && s.ready) hasRunning = true;
-    }
-    if (reason === 'Completed' && hasRunning) reason = 'Running';
-  }
-  if (pod.metadata.deletionTimestamp) reason = 'Terminating';
-  return reason;
-}
-
 function conditionTrue(object: KubeObject, type: string): boolean {
   return list(obj(object.status).conditions).some((c) => c.type === type && c.status === 'True');
 }
@@ -105,24 +53,23 @@ function containerNames(workload: KubeObject, pick: (container: Obj) => string):
     .join(',');
 }
 
+/** CONTAINERS, IMAGES, SELECTOR: the `-o wide` columns of Jobs and Deployments. */
+const workloadWideColumns = [
+  col('Containers', (o) => containerNames(o, (c) => String(c.name ?? '')), 'string', '', 1),
+  col('Images', (o) => containerNames(o, (c) => String(c.image ?? '')), 'string', '', 1),
+  col('Selector', (o) => formatLabelSelector(obj(o.spec).selector) || '<none>', 'string', '', 1),
+];
+
 const BUILTIN_COLUMNS: Record<string, Column[]> = {
   '/pods': [
     nameColumn,
-    col('Ready', (o) => {
-      const statuses = list(obj(o.status).containerStatuses);
-      return `${statuses.filter((s) => s.ready === true).length}/${list(obj(o.spec).containers).length}`;
-    }),
-    col('Status', (o) => podDisplayStatus(o)),
-    col(
-      'Restarts',
-      (o) =>
-        list(obj(o.status).containerStatuses).reduce(
-          (n, s) => n + (typeof s.restartCount === 'number' ? s.restartCount : 0),
-          0,
-        ),
-      'string',
-    ),
+    col('Ready', (o, now) => printPod(o, now).ready),
+    col('Status', (o, now) => printPod(o, now).status),
+    col('Restarts', (o, now) => printPod(o, now).restarts),
     ageColumn,
+    ...['IP', 'Node', 'Nominated Node', 'Readiness Gates'].map((name, i) =>
+      col(name, (o) => printPodWide(o)[i] ?? '', 'string', '', 1),
+    ),
   ],
   'batch/jobs': [
     nameColumn,
@@ -130,8 +77,8 @@ const BUILTIN_COLUMNS: Record<string, Column[]> = {
       if (conditionTrue(o, 'Complete')) return 'Complete';
       if (conditionTrue(o, 'Failed')) return 'Failed';
       if (o.metadata.deletionTimestamp) return 'Terminating';
+      if (conditionTrue(o, 'Suspended') || obj(o.spec).suspend === true) return 'Suspended';
       if (conditionTrue(o, 'FailureTarget')) return 'FailureTarget';
-      if (obj(o.spec).suspend === true) return 'Suspended';
       return 'Running';
     }),
     col(
@@ -145,6 +92,7 @@ const BUILTIN_COLUMNS: Record<string, Column[]> = {
       return humanDuration(end - Date.parse(status.startTime));
     }),
     ageColumn,
+    ...workloadWideColumns,
   ],
   '/namespaces': [nameColumn, col('Status', (o) => String(obj(o.status).phase ?? '')), ageColumn],
   '/services': [
@@ -201,9 +149,7 @@ const BUILTIN_COLUMNS: Record<string, Column[]> = {
     col('Up-to-date', (o) => Number(obj(o.status).updatedReplicas ?? 0), 'integer'),
     col('Available', (o) => Number(obj(o.status).availableReplicas ?? 0), 'integer'),
     ageColumn,
-    col('Containers', (o) => containerNames(o, (c) => String(c.name ?? '')), 'string', '', 1),
-    col('Images', (o) => containerNames(o, (c) => String(c.image ?? '')), 'string', '', 1),
-    col('Selector', (o) => formatLabelSelector(obj(o.spec).selector) || '<none>', 'string', '', 1),
+    ...workloadWideColumns,
   ],
   'policy/poddisruptionbudgets': [
     nameColumn,

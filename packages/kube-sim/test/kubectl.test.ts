@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '@ambient-operator/kube-sim';
 import { startKubeSim } from '@ambient-operator/kube-sim';
-import { FIXTURES, Kubectl, waitFor } from './helpers.js';
+import { FIXTURES, Kubectl, runnerJob, waitFor } from './helpers.js';
 
 let sim: KubeSim;
 let kubectl: Kubectl;
@@ -217,5 +217,98 @@ describe('kubectl against kube-sim', () => {
     await kubectl.ok(['delete', 'job', 'long', '--cascade=foreground']);
     expect(await kubectl.ok(['get', 'pods', '-l', 'job-name=long', '-o', 'name'])).toBe('');
     expect((await kubectl.run(['get', 'job', 'long'])).stderr).toContain('NotFound');
+  });
+});
+
+describe('kubectl tables for what the operator creates', () => {
+  const ns = 'tables';
+
+  beforeAll(async () => {
+    await kubectl.ok(['create', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`);
+    await waitFor(
+      async () => (await kubectl.run(['get', 'serviceaccount', 'default', '-n', ns])).code === 0,
+      'default service account',
+    );
+  });
+
+  function runnerJobJson(name: string, env: Parameters<typeof runnerJob>[1]): string {
+    return JSON.stringify({ apiVersion: 'batch/v1', kind: 'Job', ...runnerJob(name, env) });
+  }
+
+  it('get as shows NAME and AGE (the CRD has no printer columns), and NAMESPACE with -A', async () => {
+    await kubectl.ok(['apply', '-n', ns, '-f', join(FIXTURES, 'agenticsession-valid.yaml')]);
+    const table = await kubectl.ok(['get', 'as', '-n', ns]);
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+AGE$/);
+    expect(table).toMatch(/^session-123\s+\d+s$/m);
+    expect(await kubectl.ok(['get', 'as', '-A'])).toMatch(/^NAMESPACE\s+NAME\s+AGE$/m);
+    expect(await kubectl.ok(['get', 'agenticsessions', '-A', '--no-headers'])).toMatch(
+      new RegExp(`^${ns}\\s+session-123\\s+\\d+s$`, 'm'),
+    );
+  });
+
+  it('get jobs,pods: a runner pod with its sidecar is 2/2 Running, then 0/2 Completed with the Job Complete', async () => {
+    await kubectl.ok(['create', '-n', ns, '-f', '-'], runnerJobJson('live-runner', {}));
+    await kubectl.ok(
+      ['create', '-n', ns, '-f', '-'],
+      runnerJobJson('done-runner', { runner: [{ name: 'SIM_RUN_SECONDS', value: '0.05' }] }),
+    );
+    await waitFor(
+      async () =>
+        (await kubectl.ok(['get', 'job', 'done-runner', '-n', ns, '-o', 'jsonpath={.status.succeeded}'])) ===
+          '1' &&
+        (await kubectl.ok(['get', 'pods', '-n', ns, '-l', 'job-name=live-runner', '--no-headers'])).includes(
+          'Running',
+        ),
+      'one runner done, one running',
+    );
+    const table = await kubectl.ok(['get', 'jobs,pods', '-n', ns]);
+    expect(table).toMatch(/^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE$/m);
+    expect(table).toMatch(/^job\.batch\/live-runner\s+Running\s+0\/1\s+\S+\s+\S+$/m);
+    expect(table).toMatch(/^job\.batch\/done-runner\s+Complete\s+1\/1\s+\S+\s+\S+$/m);
+    expect(table).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);
+    expect(table).toMatch(/^pod\/live-runner-\w{5}\s+2\/2\s+Running\s+0\s+\S+$/m);
+    expect(table).toMatch(/^pod\/done-runner-\w{5}\s+0\/2\s+Completed\s+0\s+\S+$/m);
+    const wide = await kubectl.ok(['get', 'pods', '-n', ns, '-l', 'job-name=live-runner', '-o', 'wide']);
+    expect(wide).toMatch(
+      /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/m,
+    );
+    expect(wide).toMatch(/\s10\.244\.\d+\.\d+\s+kube-sim-node\s+<none>\s+<none>$/m);
+  });
+
+  it('get pods: init progress, a failed runner, and sidecar restarts with their age', async () => {
+    await kubectl.ok(
+      ['create', '-n', ns, '-f', '-'],
+      runnerJobJson('slow-init', { hydrate: [{ name: 'SIM_RUN_SECONDS', value: '600' }] }),
+    );
+    await kubectl.ok(
+      ['create', '-n', ns, '-f', '-'],
+      runnerJobJson('failed-runner', {
+        runner: [
+          { name: 'SIM_RUN_SECONDS', value: '0.05' },
+          { name: 'SIM_EXIT_CODE', value: '2' },
+        ],
+      }),
+    );
+    await kubectl.ok(
+      ['create', '-n', ns, '-f', '-'],
+      runnerJobJson('flaky-sync', {
+        sync: [
+          { name: 'SIM_RUN_SECONDS', value: '0.02' },
+          { name: 'SIM_EXIT_CODE', value: '1' },
+        ],
+      }),
+    );
+    const pods = await waitFor(async () => {
+      const out = await kubectl.ok(['get', 'pods', '-n', ns, '--no-headers']);
+      return /^failed-runner-\w{5}\s+0\/2\s+Error\s/m.test(out) &&
+        /^flaky-sync-\w{5}\s.*\(\S+ ago\)/m.test(out)
+        ? out
+        : undefined;
+    }, 'failed runner and restarted sidecar');
+    expect(pods).toMatch(/^slow-init-\w{5}\s+0\/2\s+Init:0\/2\s+0\s+\S+$/m);
+    expect(pods).toMatch(/^flaky-sync-\w{5}\s+[12]\/2\s+Running\s+\d+ \(\S+ ago\)\s+\S+$/m);
+    expect(await kubectl.ok(['get', 'job', 'failed-runner', '-n', ns, '--no-headers'])).toMatch(
+      /^failed-runner\s+Failed\s+0\/1\s/m,
+    );
   });
 });
