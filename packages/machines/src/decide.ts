@@ -51,9 +51,14 @@ export const MAX_STEPS_PER_DECISION = 8;
 type MachineStateName = 'New' | SessionPhase;
 type MachineSnapshot = ReturnType<typeof sessionMachine.resolveState>;
 
-/** Rehydrates the machine from a stored status; a missing or unknown phase is a new session. */
+/**
+ * Rehydrates the machine from a stored status; a missing or unknown phase is a new session. So is
+ * `Pending` without a startTime: the CRD defaults `status.phase` to Pending as soon as anyone writes a
+ * status (the backend's lastActivityTime can come first), and every run the machine starts has a startTime.
+ */
 export function snapshotFromStatus(status: SessionStatus | undefined): MachineSnapshot {
-  const phase = isSessionPhase(status?.phase) ? status.phase : undefined;
+  const stored = isSessionPhase(status?.phase) ? status.phase : undefined;
+  const phase = stored === 'Pending' && status?.startTime === undefined ? undefined : stored;
   return sessionMachine.resolveState({ value: phase ?? 'New', context: contextFromStatus(status) });
 }
 

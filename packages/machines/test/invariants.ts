@@ -1,5 +1,6 @@
 import type { DecideInput, Decision, SessionObservation, SessionStatus } from '@ambient-operator/machines';
 import {
+  snapshotFromStatus,
   applyStatusPatch,
   decide,
   isTerminalPhase,
@@ -46,7 +47,9 @@ export function checkInvariants(input: DecideInput, decision: Decision): void {
     expect(decision.wakeAtMs, where).toBeGreaterThan(input.observation.nowMs);
 
   const known = new Set(SESSION_TRANSITIONS.map((t) => `${t.from}->${t.to}`));
-  let previous = input.status?.phase ?? 'None';
+  // A defaulted Pending without startTime is a new session (snapshotFromStatus).
+  const rehydrated = snapshotFromStatus(input.status).value as string;
+  let previous = rehydrated === 'New' ? 'None' : rehydrated;
   for (const t of decision.transitions) {
     expect(known.has(`${t.from}->${t.to}`), `${t.from}->${t.to} is a declared transition`).toBe(true);
     expect(t.from, `transitions chain ${where}`).toBe(previous);

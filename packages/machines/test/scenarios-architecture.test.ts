@@ -282,8 +282,9 @@ describe('chained steps in one reconcile', () => {
     expect(r.commands).toContainEqual({ type: 'syncRunnerSpec', generation: 2 });
   });
 
-  it('a Pending status without startTime gets one, and the runner Job carries it', () => {
+  it('a Pending status without startTime (CRD-defaulted) is a new session: counted as created, given a startTime', () => {
     const r = run(status('Pending', { startTime: undefined }), observation());
+    expect(r.transitions[0]).toMatchObject({ from: 'None', to: 'Pending' });
     expect(r.status.startTime).toBe(ts(T0));
     expect(r.commands).toContainEqual({ type: 'createRunnerJob', isResume: false, runStartTime: ts(T0) });
   });

@@ -26,3 +26,30 @@ export {
   parseModelsManifest,
   resolveRuntime,
 } from './children/index.js';
+export {
+  DEFAULT_LIMIT_RANGE_NAME,
+  GROUP_ACCESS_LABEL,
+  PROJECT_SETTINGS_KEY_PREFIX,
+  SESSION_TRIGGER_NAME,
+  SESSION_TRIGGER_VERBS,
+  buildDefaultLimitRange,
+  buildDefaultProjectSettings,
+  buildGroupRoleBinding,
+  buildSessionTriggerRole,
+  buildSessionTriggerRoleBinding,
+  buildSessionTriggerServiceAccount,
+  combineStepFailures,
+  isControlledByProjectSettings,
+  namespaceOfProjectSettingsKey,
+  projectClusterRoleName,
+  reconcileProjectSettings,
+  wantsProjectSettings,
+} from './project-settings/index.js';
+export type {
+  EnsureOutcome,
+  ProjectSettingsDeps,
+  ProjectSettingsReadiness,
+  ProjectSettingsRef,
+  ProjectSettingsReport,
+  StepFailure,
+} from './project-settings/index.js';

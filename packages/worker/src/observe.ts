@@ -93,14 +93,7 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
     ...(resource.metadata.creationTimestamp
       ? { creationTimestamp: resource.metadata.creationTimestamp }
       : {}),
-    annotations: {
-      ...(annotations[DESIRED_PHASE] !== undefined ? { desiredPhase: annotations[DESIRED_PHASE] } : {}),
-      ...(annotations[STOP_REASON] !== undefined ? { stopReason: annotations[STOP_REASON] } : {}),
-      ...(annotations[STOP_REQUESTED_AT] !== undefined
-        ? { stopRequestedAt: annotations[STOP_REQUESTED_AT] }
-        : {}),
-      forceExecutePrompt: annotations[FORCE_EXECUTE_PROMPT] === 'true',
-    },
+    annotations: observeAnnotations(annotations),
     validation,
     runnerSecret: { name: runnerSecret.name, present: runnerSecretPresent },
     token: {
@@ -111,6 +104,18 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
     runner: observeRunner(job, pod),
   };
   return { observation, valid, job, pod, tokenSecret };
+}
+
+/** The one-shot annotations the machine reads. */
+export function observeAnnotations(annotations: Record<string, string>): SessionObservation['annotations'] {
+  return {
+    ...(annotations[DESIRED_PHASE] !== undefined ? { desiredPhase: annotations[DESIRED_PHASE] } : {}),
+    ...(annotations[STOP_REASON] !== undefined ? { stopReason: annotations[STOP_REASON] } : {}),
+    ...(annotations[STOP_REQUESTED_AT] !== undefined
+      ? { stopRequestedAt: annotations[STOP_REQUESTED_AT] }
+      : {}),
+    forceExecutePrompt: annotations[FORCE_EXECUTE_PROMPT] === 'true',
+  };
 }
 
 async function effectiveInactivityTimeout(

@@ -18,7 +18,7 @@ import { recordTransitions } from './record-transitions.js';
 import { readSession } from './session-resource.js';
 import { composeMergePatches } from './status-patch.js';
 import type { WorkerDeps } from './worker-deps.js';
-import { writeStatus } from './write-status.js';
+import { writeStatusRecomputing } from './write-status.js';
 
 /** What a reconcile did, for the caller's log line and metrics labels. */
 export interface ReconcileReport extends ReconcileOutcome {
@@ -56,8 +56,10 @@ export async function reconcile(
   const phase = session.status?.phase ?? '';
   trace.phase = phase || 'Pending';
   let decision = decide({ status: session.status, observation: readings.observation, config: deps.machine });
+  const executed: SessionCommand[] = [];
 
   for (const command of decision.commands) {
+    executed.push(command);
     const specSync = await execute(ctx, command);
     if (command.type !== 'syncRunnerSpec' || !specSync) continue;
     // The machine records the sync's outcome: decide again from the status as it will be written.
@@ -66,8 +68,11 @@ export async function reconcile(
       observation: { ...readings.observation, specSync },
       config: deps.machine,
     });
-    for (const followUp of second.commands)
-      if (followUp.type !== 'syncRunnerSpec') await execute(ctx, followUp);
+    for (const followUp of second.commands) {
+      if (followUp.type === 'syncRunnerSpec') continue;
+      executed.push(followUp);
+      await execute(ctx, followUp);
+    }
     decision = {
       ...second,
       statusPatch: composeMergePatches(decision.statusPatch, second.statusPatch),
@@ -76,8 +81,8 @@ export async function reconcile(
     break;
   }
 
-  await writeStatus(ctx, decision.statusPatch);
-  const written = applyStatusPatch(session.status, decision.statusPatch);
+  decision = await writeStatusRecomputing(ctx, decision, readings.observation, executed);
+  const written = applyStatusPatch(ctx.session.status, decision.statusPatch);
   recordTransitions(deps.metrics, ref.namespace, decision.transitions, written, readings.observation.nowMs);
 
   const requeueAfterMs =

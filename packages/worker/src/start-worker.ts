@@ -25,6 +25,7 @@ import {
 } from '@ambient-operator/shared';
 import { cachedJsonFile } from './cached-file.js';
 import { parseAgentRegistry, parseModelsManifest } from './children/index.js';
+import { reconcileProjectSettings } from './project-settings/index.js';
 import { reconcile, type ReconcileTrace } from './reconcile.js';
 import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -108,8 +109,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     stalledIntervalMs: options.stalledIntervalMs ?? 2000,
     ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     process: async (key) => {
-      // ProjectSettings keys (`ps:<namespace>`) share the queue; their reconciler is not part of this worker yet.
-      if (key.startsWith(PROJECT_SETTINGS_KEY_PREFIX)) return {};
+      // ProjectSettings keys (`ps:<namespace>`) share the queue, with their own reconciler.
+      if (key.startsWith(PROJECT_SETTINGS_KEY_PREFIX)) {
+        await reconcileProjectSettings(key, deps);
+        return {};
+      }
       const trace: ReconcileTrace = {};
       traces.set(key, trace);
       const report = await reconcile(key, deps, trace);

@@ -1,7 +1,7 @@
-import { patchSessionAnnotations } from '../session-annotations.js';
+import { removeSessionAnnotations } from '../session-annotations.js';
 import type { CommandContext } from './command-context.js';
 
 /** Consumes one-shot annotations (desired-phase, stop-reason, force-execute-prompt, …). */
 export async function clearAnnotations(ctx: CommandContext, keys: readonly string[]): Promise<void> {
-  await patchSessionAnnotations(ctx, Object.fromEntries(keys.map((key) => [key, null])));
+  await removeSessionAnnotations(ctx, keys);
 }

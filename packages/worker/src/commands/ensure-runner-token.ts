@@ -9,7 +9,7 @@ import {
   runnerIdentityAnnotations,
 } from '../children/index.js';
 import { createIfAbsent, mergePatch } from '../kube-ops.js';
-import { patchSessionAnnotations } from '../session-annotations.js';
+import { setSessionAnnotations } from '../session-annotations.js';
 import type { CommandContext } from './command-context.js';
 import { childSession } from './command-context.js';
 
@@ -66,5 +66,5 @@ export async function ensureRunnerToken(ctx: CommandContext): Promise<void> {
     metrics.tokenProvisionDuration.observe({ namespace }, (performance.now() - started) / 1000);
   }
 
-  await patchSessionAnnotations(ctx, runnerIdentityAnnotations(name));
+  await setSessionAnnotations(ctx, runnerIdentityAnnotations(name));
 }
