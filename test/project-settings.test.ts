@@ -265,6 +265,13 @@ describe('ProjectSettings of managed namespaces', () => {
       'LimitRange owned by the new ProjectSettings',
     );
     expectOwnedBy(limits.metadata, after);
+    const sa = await eventually(
+      () =>
+        cluster.core.readNamespacedServiceAccount({ namespace: 'team-b', name: 'ambient-session-trigger' }),
+      (o) => o.metadata?.ownerReferences?.[0]?.uid === after.metadata.uid,
+      'ServiceAccount owned by the new ProjectSettings',
+    );
+    expectOwnedBy(sa.metadata, after);
   });
 
   test('lowering the project inactivity timeout stops an idle Running session that has no timeout of its own', async () => {

@@ -6,6 +6,7 @@ import type {
   V1ServiceAccount,
 } from '@kubernetes/client-node';
 import { AGENTIC_SESSION_PLURAL, CRD_GROUP } from '@ambient-operator/shared';
+import { mergePatch } from '../kube-ops.js';
 import { ensureOwned, isInPlace, type EnsureOutcome } from './ensure-owned.js';
 import {
   MANAGED_LABELS,
@@ -85,7 +86,22 @@ export async function reconcileSessionTriggerRbac(input: {
       desired: buildSessionTriggerServiceAccount(owner),
       read: () => core.readNamespacedServiceAccount({ namespace, name }),
       create: (body) => core.createNamespacedServiceAccount({ namespace, body }),
-      replace: (body) => core.replaceNamespacedServiceAccount({ namespace, name, body }),
+      // A merge patch of the metadata (RBAC grants the worker patch, not update, on ServiceAccounts).
+      replace: (body) =>
+        core.patchNamespacedServiceAccount(
+          {
+            namespace,
+            name,
+            body: {
+              metadata: {
+                resourceVersion: body.metadata?.resourceVersion,
+                labels: body.metadata?.labels,
+                ownerReferences: body.metadata?.ownerReferences,
+              },
+            },
+          },
+          mergePatch,
+        ),
       // Nothing in a ServiceAccount's body is ours to converge (secrets/imagePullSecrets belong to others).
       converged: () => null,
       foreignIsCompatible: () => true,
