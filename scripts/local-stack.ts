@@ -33,8 +33,24 @@ export interface LocalStackOptions {
   output?: NodeJS.WritableStream | null;
   /** Pretty logs (pino-pretty) in the children. @defaultValue output is a TTY */
   pretty?: boolean;
-  /** Called when a child exits on its own (the stack is then broken). */
+  /** Called when a child exits on its own (the stack is then broken); not for `kill`/`restart`. */
   onChildExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Watcher processes, named `watcher` when 1, else `watcher-1`…; more than one needs leader election. @defaultValue 1 */
+  watchers?: number;
+  /** Run the watchers with `--leader-elect`. @defaultValue false */
+  leaderElect?: boolean;
+  /** Start the dashboard (when its package is present). @defaultValue true */
+  dashboard?: boolean;
+  /** kube-sim state file: saved when kube-sim stops, loaded when it starts (so `restart('kube-sim')` keeps objects). */
+  kubeSimDataFile?: string;
+}
+
+/** A running child of the stack, with the addresses it reported when it started. */
+export interface StackProcess {
+  name: string;
+  pid: number;
+  /** Workers: `http://host:port` of /metrics. Watchers: the same for their /metrics. */
+  metricsUrl?: string;
 }
 
 export interface LocalStack {
@@ -46,6 +62,15 @@ export interface LocalStack {
   processes: { name: string; pid: number }[];
   /** Stops every child (SIGTERM, then SIGKILL after 10 s), newest first. */
   stop(): Promise<void>;
+  /** The named child as it runs now (after restarts), or undefined when it is not running. */
+  process(name: string): StackProcess | undefined;
+  /**
+   * Sends `signal` to the named child and waits until it exited (an expected exit: `onChildExit` is not
+   * called). `redis` is a supervisor that passes SIGTERM/SIGINT on: SIGKILL would leave redis-server behind.
+   */
+  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the named child again as it was started first (kube-sim and Redis on the same port); resolves once it is ready. */
+  restart(name: string): Promise<StackProcess>;
 }
 
 interface Child {
@@ -67,6 +92,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const pretty = options.pretty ?? Boolean((output as { isTTY?: boolean } | null)?.isTTY);
   const children: Child[] = [];
   let stopping = false;
+  // Children we are stopping on purpose (kill/restart): their exit is not a broken stack.
+  const expectedExits = new Set<ChildProcess>();
+  // How to start each named child again, and what it reported when it started.
+  const starters = new Map<string, () => Promise<StackProcess>>();
+  const running = new Map<string, StackProcess>();
 
   const launch = (name: string, command: string, args: string[], env: Record<string, string> = {}): Child => {
     const proc = spawn(command, args, {
@@ -77,7 +107,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.once('exit', (code, signal) => {
-      if (!stopping) options.onChildExit?.(name, code, signal);
+      if (running.get(name)?.pid === proc.pid) running.delete(name);
+      if (!stopping && !expectedExits.delete(proc)) options.onChildExit?.(name, code, signal);
     });
     const child: Child = { name, proc, exited, recent: [], lines: new EventEmitter() };
     for (const stream of [proc.stdout, proc.stderr]) {
@@ -89,7 +120,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         output?.write(pretty ? `${name.padEnd(9)}| ${line}\n` : `${line}\n`);
       });
     }
-    children.push(child);
+    // A restarted child takes its predecessor's place, so `stop` keeps the start order.
+    const previous = children.findIndex((c) => c.name === name);
+    if (previous >= 0) children[previous] = child;
+    else children.push(child);
     return child;
   };
   const guard = path.join(REPO_ROOT, 'scripts/exit-with-parent.ts');
@@ -100,6 +134,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ['--import', 'tsx', '--import', guard, path.join(REPO_ROOT, script), ...args],
       env,
     );
+
+  /** Registers how to start a named child, starts it and records what it reported. */
+  const startNamed = async (name: string, start: () => Promise<Omit<StackProcess, 'name'>>) => {
+    const starter = async () => {
+      const info: StackProcess = { name, ...(await start()) };
+      running.set(name, info);
+      return info;
+    };
+    starters.set(name, starter);
+    return starter();
+  };
+
+  const kill = async (name: string, signal: NodeJS.Signals = 'SIGTERM') => {
+    const child = children.find((c) => c.name === name);
+    if (!child) throw new Error(`local stack: no child named ${name}`);
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+    expectedExits.add(child.proc);
+    child.proc.kill(signal);
+    await child.exited;
+  };
 
   const stop = async () => {
     stopping = true;
@@ -113,26 +167,43 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const redisUrl = options.redisUrl ?? (await spawnRedis(tsNode));
-    await waitForRedis(redisUrl);
+    let redisUrl = options.redisUrl;
+    if (redisUrl === undefined) {
+      const port = await freePort();
+      redisUrl = `redis://127.0.0.1:${port}`;
+      const url = redisUrl;
+      await startNamed('redis', async () => {
+        const child = spawnRedis(tsNode, port);
+        await waitForRedis(url);
+        return { pid: child.proc.pid ?? -1 };
+      });
+    } else await waitForRedis(redisUrl);
 
-    const sim = tsNode(
-      'kube-sim',
-      'packages/kube-sim/src/cli.ts',
-      [
-        '--port',
-        String(options.kubeSimPort ?? 0),
-        '--kubeconfig',
-        kubeconfigPath,
-        '--crds',
-        path.join(REPO_ROOT, 'deploy/crds'),
-        '--log-level',
-        'warn',
-      ],
-      {},
-    );
-    const kubeSimUrl = (await waitForLine(sim, /kube-sim listening on (\S+)/))[1]!;
-    await waitForLine(sim, /kubeconfig written/);
+    let kubeSimPort = options.kubeSimPort ?? 0;
+    let kubeSimUrl = '';
+    await startNamed('kube-sim', async () => {
+      const sim = tsNode(
+        'kube-sim',
+        'packages/kube-sim/src/cli.ts',
+        [
+          '--port',
+          String(kubeSimPort),
+          '--kubeconfig',
+          kubeconfigPath,
+          '--crds',
+          path.join(REPO_ROOT, 'deploy/crds'),
+          ...(options.kubeSimDataFile ? ['--data', options.kubeSimDataFile] : []),
+          '--log-level',
+          'warn',
+        ],
+        {},
+      );
+      kubeSimUrl = (await waitForLine(sim, /kube-sim listening on (\S+)/))[1]!;
+      // A restart must come back where the clients' kubeconfig points.
+      kubeSimPort = Number(new URL(kubeSimUrl).port);
+      await waitForLine(sim, /kubeconfig written/);
+      return { pid: sim.proc.pid ?? -1 };
+    });
     await prepareDemoNamespace(kubeconfigPath);
 
     const operatorEnv = {
@@ -145,25 +216,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...options.env,
     };
     const probeFlags = ['--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=127.0.0.1:0'];
-    const watcher = tsNode(
-      'watcher',
-      'packages/watcher/src/main.ts',
-      ['--leader-elect=false', ...probeFlags],
-      operatorEnv,
-    );
-    await waitForLine(watcher, /"watcher":"started"/);
+    const watchers = options.watchers ?? 1;
+    for (let i = 1; i <= watchers; i++) {
+      const name = watchers === 1 ? 'watcher' : `watcher-${i}`;
+      await startNamed(name, async () => {
+        const watcher = tsNode(
+          name,
+          'packages/watcher/src/main.ts',
+          [`--leader-elect=${options.leaderElect ?? false}`, ...probeFlags],
+          operatorEnv,
+        );
+        const started = JSON.parse((await waitForLine(watcher, /^\{"watcher":"started".*\}$/))[0]) as {
+          metricsPort?: number;
+        };
+        return {
+          pid: watcher.proc.pid ?? -1,
+          ...(started.metricsPort ? { metricsUrl: `http://127.0.0.1:${started.metricsPort}` } : {}),
+        };
+      });
+    }
     const workerMetrics: string[] = [];
     for (let i = 1; i <= (options.workers ?? 2); i++) {
-      const worker = tsNode(`worker-${i}`, 'packages/worker/src/main.ts', probeFlags, operatorEnv);
-      const started = JSON.parse((await waitForLine(worker, /^\{"worker":"started".*\}$/))[0]) as {
-        metricsUrl?: string;
-      };
+      const name = `worker-${i}`;
+      const started = await startNamed(name, async () => {
+        const worker = tsNode(name, 'packages/worker/src/main.ts', probeFlags, operatorEnv);
+        const line = JSON.parse((await waitForLine(worker, /^\{"worker":"started".*\}$/))[0]) as {
+          metricsUrl?: string;
+        };
+        return { pid: worker.proc.pid ?? -1, ...(line.metricsUrl ? { metricsUrl: line.metricsUrl } : {}) };
+      });
       if (started.metricsUrl) workerMetrics.push(`${started.metricsUrl}/metrics`);
     }
 
     let dashboardUrl: string | undefined;
     const dashboardMain = 'packages/dashboard/src/main.ts';
-    if (existsSync(path.join(REPO_ROOT, dashboardMain))) {
+    if ((options.dashboard ?? true) && existsSync(path.join(REPO_ROOT, dashboardMain))) {
       const dashboard = tsNode('dashboard', dashboardMain, [], {
         ...operatorEnv,
         DASHBOARD_HOST: options.dashboardHost ?? '127.0.0.1',
@@ -181,6 +268,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dashboardUrl,
       processes: children.map((c) => ({ name: c.name, pid: c.proc.pid ?? -1 })),
       stop,
+      process: (name) => running.get(name),
+      kill,
+      async restart(name) {
+        const starter = starters.get(name);
+        if (!starter) throw new Error(`local stack: ${name} cannot be restarted`);
+        await kill(name, 'SIGTERM');
+        return starter();
+      },
     };
   } catch (err) {
     await stop();
@@ -188,15 +283,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-async function spawnRedis(tsNode: (name: string, script: string, args: string[]) => Child): Promise<string> {
+function spawnRedis(tsNode: (name: string, script: string, args: string[]) => Child, port: number): Child {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error(
       'redis-server is not installed. Install it (Debian/Ubuntu: `sudo apt-get install -y redis-server`) ' +
         'or point REDIS_URL at a running Redis.',
     );
   }
-  const port = await freePort();
-  tsNode('redis', 'scripts/run-supervised.ts', [
+  return tsNode('redis', 'scripts/run-supervised.ts', [
     'redis-server',
     '--port',
     String(port),
@@ -207,7 +301,6 @@ async function spawnRedis(tsNode: (name: string, script: string, args: string[])
     '--appendonly',
     'no',
   ]);
-  return `redis://127.0.0.1:${port}`;
 }
 
 /** Redis just spawned needs a moment to listen: ask until it answers (bounded). */

@@ -156,7 +156,11 @@ function transitionsIn(metricsText: string): number {
 
 export async function startChaosSystem(options: ChaosSystemOptions): Promise<ChaosSystem> {
   const dir = await mkdtemp(path.join(tmpdir(), 'chaos-'));
-  const logFile = path.join(REPO_ROOT, 'test-artifacts', `${path.basename(options.resultsFile, '.json')}.log`);
+  const logFile = path.join(
+    REPO_ROOT,
+    'test-artifacts',
+    `${path.basename(options.resultsFile, '.json')}.log`,
+  );
   await mkdir(path.dirname(logFile), { recursive: true });
   const { createWriteStream } = await import('node:fs');
   const log = createWriteStream(logFile);
@@ -193,8 +197,11 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
   const workerCounts = new Map<number, number>();
 
   const listSessions = async () =>
-    ((await custom.listNamespacedCustomObject({ ...SESSIONS, namespace: NAMESPACE })) as { items: SessionItem[] })
-      .items;
+    (
+      (await custom.listNamespacedCustomObject({ ...SESSIONS, namespace: NAMESPACE })) as {
+        items: SessionItem[];
+      }
+    ).items;
 
   async function createSession(name: string, spec: Record<string, unknown>, expect: string): Promise<void> {
     expected.set(name, expect);
@@ -292,23 +299,18 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
   }
 
   async function children(): Promise<ChildItem[]> {
-    const toItem = (
-      kind: string,
-      o: {
-        metadata?: {
-          name?: string;
-          labels?: Record<string, string>;
-          ownerReferences?: V1OwnerReference[];
-          deletionTimestamp?: Date;
-        };
-        status?: { phase?: string };
-      },
-    ): ChildItem => ({
+    type Meta = {
+      name?: string;
+      labels?: Record<string, string>;
+      ownerReferences?: V1OwnerReference[];
+      deletionTimestamp?: Date;
+    };
+    const toItem = (kind: string, o: { metadata?: Meta }, phase?: string): ChildItem => ({
       kind,
       name: o.metadata?.name ?? '',
       labels: o.metadata?.labels ?? {},
       owners: o.metadata?.ownerReferences ?? [],
-      ...(o.status?.phase ? { phase: o.status.phase } : {}),
+      ...(phase ? { phase } : {}),
       deleting: o.metadata?.deletionTimestamp !== undefined,
     });
     const [jobs, pods, services, secrets] = await Promise.all([
@@ -319,7 +321,7 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
     ]);
     return [
       ...jobs.items.map((o) => toItem('Job', o)),
-      ...pods.items.map((o) => toItem('Pod', o)),
+      ...pods.items.map((o) => toItem('Pod', o, o.status?.phase)),
       ...services.items.map((o) => toItem('Service', o)),
       ...secrets.items.map((o) => toItem('Secret', o)),
     ];
@@ -339,16 +341,24 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
       const ownedBySession = c.owners.some((o) => o.kind === 'AgenticSession');
       const sessionLabel = c.labels['agentic-session'];
       for (const o of c.owners) {
-        const exists = o.kind === 'AgenticSession' ? sessionUids.has(o.uid) : o.kind === 'Job' ? jobUids.has(o.uid) : true;
+        const exists =
+          o.kind === 'AgenticSession' ? sessionUids.has(o.uid) : o.kind === 'Job' ? jobUids.has(o.uid) : true;
         if (!exists && !c.deleting) problems.push(`${c.kind} ${c.name}: owner ${o.kind} ${o.name} is gone`);
       }
       // Everything the operator creates carries the session as controller owner (pods are owned by their Job).
       if (sessionLabel && c.kind !== 'Pod' && !ownedBySession)
         problems.push(`${c.kind} ${c.name}: labelled for session ${sessionLabel} but not owned by it`);
-      if (c.kind === 'Pod' && sessionLabel && !c.deleting && (c.phase === 'Pending' || c.phase === 'Running')) {
+      if (
+        c.kind === 'Pod' &&
+        sessionLabel &&
+        !c.deleting &&
+        (c.phase === 'Pending' || c.phase === 'Running')
+      ) {
         const phase = phaseByName.get(sessionLabel);
         if (!['Pending', 'Creating', 'Running'].includes(phase ?? ''))
-          problems.push(`Pod ${c.name}: runner ${c.phase} while session ${sessionLabel} is ${phase ?? 'gone'}`);
+          problems.push(
+            `Pod ${c.name}: runner ${c.phase} while session ${sessionLabel} is ${phase ?? 'gone'}`,
+          );
       }
     }
     return problems;
@@ -383,8 +393,11 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
       async () => JSON.stringify(await queue.counts()),
     );
     // 3. No orphaned or stray children.
-    await until('no orphaned children', async () => (await strayChildren()).length === 0, 30_000, async () =>
-      (await strayChildren()).join('; '),
+    await until(
+      'no orphaned children',
+      async () => (await strayChildren()).length === 0,
+      30_000,
+      async () => (await strayChildren()).join('; '),
     );
     // 4. Every operator process still runs (a fault must not crash one).
     for (const name of [...WORKERS, ...WATCHERS]) {
@@ -402,7 +415,8 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
         return uncounted >= 0 && uncounted <= (opts.uncountableAtMost ?? 0);
       },
       10_000,
-      async () => `counted ${(await countedTransitions()) - since.counted}, recorded ${(await recordedTransitions()) - since.recorded}`,
+      async () =>
+        `counted ${(await countedTransitions()) - since.counted}, recorded ${(await recordedTransitions()) - since.recorded}`,
     );
     return { uncounted };
   }
