@@ -53,3 +53,21 @@ export type {
   ProjectSettingsReport,
   StepFailure,
 } from './project-settings/index.js';
+export {
+  buildScheduledSession,
+  displayNameWithRunTime,
+  followUpRunInput,
+  inClusterBackendUrl,
+  latestSession,
+  parseSessionTriggerEnv,
+  runSessionTrigger,
+  sanitizeRunName,
+  scheduledRunName,
+} from './session-trigger/index.js';
+export type {
+  ListedSession,
+  SessionTemplate,
+  SessionTriggerDeps,
+  SessionTriggerResult,
+  SessionTriggerSettings,
+} from './session-trigger/index.js';
