@@ -7,26 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
-import { SharedAgentKubeConfig, createSessionQueue, defaultRedisUrl } from '@ambient-operator/shared';
+import { createSessionQueue, defaultRedisUrl } from '@ambient-operator/shared';
 import { ratio, type BenchOptions, type BenchResults } from './measure.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const redisUrl = process.env.REDIS_URL ?? defaultRedisUrl;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** kube-sim serves plain HTTP; client-node needs insecure-skip-tls-verify for that. */
-function kubeconfigJson(sim: KubeSim): string {
-  const loaded = new SharedAgentKubeConfig();
-  loaded.loadFromString(sim.kubeconfig);
-  const kc = new SharedAgentKubeConfig();
-  kc.loadFromOptions({
-    clusters: loaded.clusters.map((c) => ({ ...c, skipTLSVerify: true })),
-    users: loaded.users,
-    contexts: loaded.contexts,
-    currentContext: loaded.currentContext,
-  });
-  return kc.exportConfig();
-}
 
 function session(ns: string, i: number): object {
   return {
@@ -175,7 +161,7 @@ export async function benchWatcher(opts: BenchOptions): Promise<BenchResults> {
   const file = path.join(dir, 'kubeconfig');
   const prefix = `bench-watch-${randomBytes(3).toString('hex')}`;
   try {
-    await writeFile(file, kubeconfigJson(sim));
+    await writeFile(file, sim.kubeconfig);
     sim.createObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }]);
     for (let i = 0; i < n; i += 1000) {
       sim.createObjects(Array.from({ length: Math.min(1000, n - i) }, (_, j) => session('bench', i + j)));

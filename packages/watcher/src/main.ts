@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const { own, rest } = splitWatcherFlags(process.argv.slice(2));
   const config = loadConfig(rest, process.env);
   const log = createLogger({ level: config.logging.level, pretty: config.logging.devMode, name: 'watcher' });
-  const kubeConfig = createKubeConfig({ env: process.env });
+  const kubeConfig = createKubeConfig({ env: config.kube.env });
   const watcher = await startWatcher({
     kubeConfig,
     redis: config.queue.redisUrl,
