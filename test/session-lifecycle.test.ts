@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { condition, eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import { RbacAuthorizationV1Api, type V1ObjectMeta } from '@kubernetes/client-node';
+import { GROUP, condition, eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 
 describe('session lifecycle against kube-sim', () => {
   let cluster: TestCluster;
@@ -75,35 +76,39 @@ describe('session lifecycle against kube-sim', () => {
     expect(jobs.items).toEqual([]);
   });
 
-  test('deleting the session leaves no children behind', async () => {
-    await cluster.createSession('s3');
+  test('deleting the session leaves no children behind, of any kind', async () => {
+    const created = await cluster.createSession('s3');
     await cluster.waitForSession('s3', (s) => s.status?.phase === 'Running', 'Running');
-    await cluster.custom.deleteNamespacedCustomObject({
-      group: 'vteam.ambient-code',
-      version: 'v1alpha1',
-      plural: 'agenticsessions',
-      namespace: 'demo',
-      name: 's3',
-    });
-    await eventually(
-      async () => {
-        const [jobs, pods, services, secrets, sas] = await Promise.all([
-          cluster.batch.listNamespacedJob({ namespace: 'demo', labelSelector: 'agentic-session=s3' }),
-          cluster.core.listNamespacedPod({ namespace: 'demo', labelSelector: 'agentic-session=s3' }),
-          cluster.core.listNamespacedService({ namespace: 'demo', labelSelector: 'agentic-session=s3' }),
-          cluster.core.listNamespacedSecret({ namespace: 'demo' }),
-          cluster.core.listNamespacedServiceAccount({ namespace: 'demo' }),
-        ]);
-        return [
-          ...jobs.items,
-          ...pods.items,
-          ...services.items,
-          ...secrets.items.filter((s) => s.metadata?.name?.endsWith('-s3')),
-          ...sas.items.filter((s) => s.metadata?.name?.endsWith('-s3')),
-        ].map((o) => o.metadata?.name);
-      },
-      (left) => left.length === 0,
-      'no children of s3',
+    const rbac = cluster.kc.makeApiClient(RbacAuthorizationV1Api);
+    const uid = created.metadata.uid;
+    // Everything the session owns, plus the runner pods (owned by its Job).
+    const children = async () => {
+      const ns = { namespace: 'demo' };
+      const lists = await Promise.all([
+        cluster.batch.listNamespacedJob(ns),
+        cluster.core.listNamespacedService(ns),
+        cluster.core.listNamespacedSecret(ns),
+        cluster.core.listNamespacedServiceAccount(ns),
+        rbac.listNamespacedRole(ns),
+        rbac.listNamespacedRoleBinding(ns),
+      ]);
+      const owned = lists
+        .flatMap((list) => list.items as { kind?: string; metadata?: V1ObjectMeta }[])
+        .filter((o) => o.metadata?.ownerReferences?.some((ref) => ref.uid === uid));
+      const pods = await cluster.core.listNamespacedPod({ ...ns, labelSelector: 'agentic-session=s3' });
+      return [...owned, ...pods.items].map((o) => o.metadata?.name ?? '?').sort();
+    };
+    expect(await children()).toEqual(
+      expect.arrayContaining([
+        's3-runner',
+        'session-s3',
+        'ambient-runner-token-s3',
+        'ambient-session-s3',
+        'ambient-session-s3-role',
+        'ambient-session-s3-rb',
+      ]),
     );
+    await cluster.custom.deleteNamespacedCustomObject({ ...GROUP, namespace: 'demo', name: 's3' });
+    await eventually(children, (left) => left.length === 0, 'no children of s3');
   });
 });
