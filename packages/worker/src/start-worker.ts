@@ -59,6 +59,8 @@ export interface RunningWorker {
   registry: Registry;
   metricsUrl: string | undefined;
   probesUrl: string | undefined;
+  /** Reconciles in flight in this process now. */
+  running(): number;
   /** Finishes in-flight reconciles, takes no new ones, closes servers and Redis. */
   close(): Promise<void>;
 }
@@ -175,17 +177,22 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
   }
   let closing = false;
+  let closed: Promise<void> | undefined;
 
   return {
     metrics,
     registry,
     metricsUrl: config.http.metricsBindAddress ? servers[0]?.url : undefined,
     probesUrl: config.http.healthProbeBindAddress ? servers[servers.length - 1]?.url : undefined,
-    async close() {
-      closing = true;
-      await queueWorker.close();
-      await stats.close();
-      await Promise.all(servers.map((s) => s.close()));
+    running: () => queueWorker.running(),
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        await queueWorker.close();
+        await stats.close();
+        await Promise.all(servers.map((s) => s.close()));
+      })();
+      return closed;
     },
   };
 }

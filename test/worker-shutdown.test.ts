@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+
+describe('graceful worker shutdown', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  test('close() waits for the reconcile in flight to finish its status write', async () => {
+    // Slow API: a reconcile of a new session takes a few seconds, long enough to close in the middle.
+    cluster.sim.faults.configure({ latencyMs: 150 });
+    await cluster.createSession('inflight');
+    await eventually(
+      async () => cluster.worker.running(),
+      (n) => n > 0,
+      'a reconcile in flight',
+    );
+    await cluster.worker.close();
+    expect(cluster.worker.running()).toBe(0);
+    cluster.sim.faults.configure({ latencyMs: 0 });
+    const session = await cluster.getSession('inflight');
+    // The reconcile that was running completed: its first decision (None → Pending → Creating) was written.
+    expect(session.status?.phase).toBe('Creating');
+  });
+});
