@@ -229,6 +229,64 @@ describe('ProjectSettings of managed namespaces', () => {
     expect(await groupBindingNames(namespace)).toEqual(['legacy-edit', 'qa-view']);
   });
 
+  test('tampered children we own are restored: Role rules, a RoleBinding roleRef (re-created), LimitRange spec', async () => {
+    const namespace = 'team-a';
+    const ps = await waitForSettings(namespace, allReady, 'ready');
+    const name = 'ambient-session-trigger';
+    const role = await rbac.readNamespacedRole({ namespace, name });
+    await rbac.replaceNamespacedRole({
+      namespace,
+      name,
+      body: { ...role, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+    });
+    // roleRef cannot change in place: swap the binding for one to another role that still claims our owner.
+    const binding = await rbac.readNamespacedRoleBinding({ namespace, name });
+    await rbac.deleteNamespacedRoleBinding({ namespace, name });
+    await rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: {
+          name,
+          labels: binding.metadata?.labels,
+          ownerReferences: binding.metadata?.ownerReferences,
+        },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'ambient-project-admin',
+        },
+        subjects: binding.subjects,
+      },
+    });
+    const limits = await cluster.core.readNamespacedLimitRange({ namespace, name: 'ambient-default-limits' });
+    await cluster.core.replaceNamespacedLimitRange({
+      namespace,
+      name: 'ambient-default-limits',
+      body: { ...limits, spec: { limits: [{ type: 'Container', _default: { cpu: '64' } }] } },
+    });
+
+    // Nothing watches these children: the periodic resync (here: now) brings them back.
+    await cluster.watcher.resyncNow();
+    await eventually(
+      () => rbac.readNamespacedRole({ namespace, name }),
+      (r) => r.rules?.[0]?.verbs?.join(',') === 'create,get,list,update',
+      'Role rules restored',
+    );
+    const restored = await eventually(
+      () => rbac.readNamespacedRoleBinding({ namespace, name }),
+      (rb) => rb.roleRef.kind === 'Role',
+      'RoleBinding re-created to the Role',
+    );
+    expect(restored.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name });
+    expectOwnedBy(restored.metadata, ps);
+    await eventually(
+      () => cluster.core.readNamespacedLimitRange({ namespace, name: 'ambient-default-limits' }),
+      (lr) =>
+        lr.spec?.limits[0]?.defaultRequest?.['cpu'] === '250m' && lr.spec.limits[0]._default?.['cpu'] === '2',
+      'LimitRange spec restored',
+    );
+  });
+
   test('a failing step is reported in status, retried with backoff, and recovers; the other steps are unaffected', async () => {
     // Every create of a LimitRange fails three times (only this namespace is new, the others have theirs).
     const creates = () => cluster.sim.requestCount({ verb: 'create', resource: 'limitranges' });
