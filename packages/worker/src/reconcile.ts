@@ -57,8 +57,12 @@ export async function reconcile(
   trace.phase = phase || 'Pending';
   let decision = decide({ status: session.status, observation: readings.observation, config: deps.machine });
   const executed: SessionCommand[] = [];
+  // One-shot annotations (desired-phase, …) are consumed only once the status acting on them is written:
+  // consumed first, a 409 on that write would re-decide from an object without them and lose the request.
+  let consumed = decision.commands.filter(isConsumeAnnotations);
 
   for (const command of decision.commands) {
+    if (isConsumeAnnotations(command)) continue;
     executed.push(command);
     const specSync = await execute(ctx, command);
     if (command.type !== 'syncRunnerSpec' || !specSync) continue;
@@ -68,8 +72,9 @@ export async function reconcile(
       observation: { ...readings.observation, specSync },
       config: deps.machine,
     });
+    consumed = [...consumed, ...second.commands.filter(isConsumeAnnotations)];
     for (const followUp of second.commands) {
-      if (followUp.type === 'syncRunnerSpec') continue;
+      if (followUp.type === 'syncRunnerSpec' || isConsumeAnnotations(followUp)) continue;
       executed.push(followUp);
       await execute(ctx, followUp);
     }
@@ -81,13 +86,21 @@ export async function reconcile(
     break;
   }
 
+  const decided = decision;
   decision = await writeStatusRecomputing(ctx, decision, readings.observation, executed);
   const written = applyStatusPatch(ctx.session.status, decision.statusPatch);
   recordTransitions(deps.metrics, ref.namespace, decision.transitions, written, readings.observation.nowMs);
+  // Recomputed after a 409: what to consume comes from the fresh annotations.
+  if (decision !== decided) consumed = decision.commands.filter(isConsumeAnnotations);
+  for (const command of consumed) await execute(ctx, command);
 
   const requeueAfterMs =
     decision.wakeAtMs === undefined ? undefined : Math.max(0, decision.wakeAtMs - readings.observation.nowMs);
   return { phase, decision, ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
+}
+
+function isConsumeAnnotations(command: SessionCommand): boolean {
+  return command.type === 'clearAnnotations';
 }
 
 async function execute(ctx: CommandContext, command: SessionCommand): Promise<SpecSyncResult | void> {

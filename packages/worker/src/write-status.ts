@@ -71,7 +71,9 @@ export async function writeStatusRecomputing(
         observation: { ...observation, annotations: observeAnnotations(fresh.metadata.annotations ?? {}) },
         config: ctx.deps.machine,
       });
-      if (!again.commands.every((c) => executed.some((done) => isDeepStrictEqual(done, c)))) throw err;
+      // Annotations are consumed after the write (reconcile.ts), so they never count as new work here.
+      const work = again.commands.filter((c) => c.type !== 'clearAnnotations');
+      if (!work.every((c) => executed.some((done) => isDeepStrictEqual(done, c)))) throw err;
       ctx.session = fresh;
       ctx.resourceVersion = fresh.metadata.resourceVersion;
       decision = again;
