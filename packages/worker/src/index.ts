@@ -38,6 +38,7 @@ export {
   buildSessionTriggerRole,
   buildSessionTriggerRoleBinding,
   buildSessionTriggerServiceAccount,
+  ProjectSettingsStepsError,
   combineStepFailures,
   isControlledByProjectSettings,
   namespaceOfProjectSettingsKey,

@@ -26,7 +26,7 @@ export {
   DEFAULT_LIMIT_RANGE_NAME,
   buildDefaultLimitRange,
 } from './default-limit-range.js';
-export { combineStepFailures } from './step-failures.js';
+export { ProjectSettingsStepsError, combineStepFailures } from './step-failures.js';
 export type { StepFailure } from './step-failures.js';
 export { isControlledByProjectSettings, projectSettingsOwnerReference } from './ownership.js';
 export type { ProjectSettingsRef } from './ownership.js';

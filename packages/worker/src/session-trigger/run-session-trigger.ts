@@ -35,7 +35,8 @@ export async function runSessionTrigger(
   deps: SessionTriggerDeps,
 ): Promise<SessionTriggerResult> {
   const now = deps.now ?? Date.now;
-  const { namespace, scheduledSessionName, template, log } = { ...settings, log: deps.log };
+  const { namespace, scheduledSessionName, template } = settings;
+  const { log } = deps;
   const prompt = template.initialPrompt ?? '';
 
   if (settings.reuseLastSession) {

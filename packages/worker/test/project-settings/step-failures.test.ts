@@ -1,7 +1,11 @@
 // How a reconcile with failed steps is retried: the most retry-worthy failure decides (shared's classifyError).
 import { describe, expect, it } from 'vitest';
 import { classifyError, ConflictError, RetryableError, TerminalError } from '@ambient-operator/shared';
-import { combineStepFailures, namespaceOfProjectSettingsKey } from '@ambient-operator/worker';
+import {
+  ProjectSettingsStepsError,
+  combineStepFailures,
+  namespaceOfProjectSettingsKey,
+} from '@ambient-operator/worker';
 
 const apiError = (code: number, reason: string) => ({
   code,
@@ -17,6 +21,11 @@ describe('combineStepFailures', () => {
     expect(classifyError(err)).toMatchObject({ kind: 'retryable', code: 'SERVER_ERROR' });
     expect(err.message).toContain('RoleBinding team-a/devs-edit');
     expect(err.message).toContain('LimitRange team-a/ambient-default-limits');
+    expect(err).toBeInstanceOf(ProjectSettingsStepsError);
+    expect(err.failures.map((f) => f.step)).toEqual([
+      'RoleBinding team-a/devs-edit',
+      'LimitRange team-a/ambient-default-limits',
+    ]);
   });
 
   it('a conflict anywhere re-runs at once; only terminal failures are not retried', () => {
