@@ -28,11 +28,11 @@ describe('two workers and a competing writer', () => {
     let writes = 0;
     let lastActivity = '';
     let running = true;
-    // The backend's habits, 500 times as often as its 10 s debounce: status.lastActivityTime on activity,
+    // The backend's habits, 100 times as often as its 10 s debounce: status.lastActivityTime on activity,
     // its own annotations on requests.
     const writer = (async () => {
       while (running) {
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 100));
         lastActivity = new Date(Date.now() + writes).toISOString();
         await cluster.custom.patchNamespacedCustomObjectStatus(
           { ...GROUP, namespace: 'demo', name: 'busy', body: { status: { lastActivityTime: lastActivity } } },
