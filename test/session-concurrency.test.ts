@@ -55,6 +55,11 @@ describe('two workers and a competing writer', () => {
       (s) => s.status?.phase === 'Running',
       'Running under concurrent writes',
     );
+    await eventually(
+      async () => writes,
+      (n) => n >= 5,
+      'the writer to have written a few times while Running',
+    );
     await cluster.annotate('busy', { 'ambient-code.io/desired-phase': 'Stopped' });
     await cluster.waitForSession(
       'busy',
