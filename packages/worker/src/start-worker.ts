@@ -25,7 +25,11 @@ import {
 } from '@ambient-operator/shared';
 import { cachedJsonFile } from './cached-file.js';
 import { parseAgentRegistry, parseModelsManifest } from './children/index.js';
-import { reconcileProjectSettings } from './project-settings/index.js';
+import {
+  isProjectSettingsKey,
+  namespaceOfProjectSettingsKey,
+  reconcileProjectSettings,
+} from './project-settings/index.js';
 import { reconcile, type ReconcileTrace } from './reconcile.js';
 import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -112,7 +116,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     process: async (key) => {
       // ProjectSettings keys (`ps:<namespace>`) share the queue, with their own reconciler.
-      if (key.startsWith(PROJECT_SETTINGS_KEY_PREFIX)) {
+      if (isProjectSettingsKey(key)) {
         await reconcileProjectSettings(key, deps);
         return {};
       }
@@ -197,11 +201,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 }
 
-const PROJECT_SETTINGS_KEY_PREFIX = 'ps:';
-
+/** The namespace a key is about (both key spaces), for metric labels; `unknown` for a malformed key. */
 function namespaceOf(key: string): string {
   try {
-    return parseKey(key).namespace;
+    return isProjectSettingsKey(key) ? namespaceOfProjectSettingsKey(key) : parseKey(key).namespace;
   } catch {
     return 'unknown';
   }
