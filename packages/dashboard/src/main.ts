@@ -1,6 +1,6 @@
 // `dashboard` CLI: its own flags and DASHBOARD_* env (cli-options.ts); cluster, Redis and queue settings through
 // shared's loadConfig like the other processes. Runs until SIGTERM/SIGINT, then stops listening and exits 0.
-import { createKubeConfig, createLogger, loadConfig } from '@ambient-operator/shared';
+import { createKubeConfig, createLogger, exitOnSignals, loadConfig } from '@ambient-operator/shared';
 import { loadDashboardSettings } from './cli-options.js';
 import { startDashboard } from './start-dashboard.js';
 
@@ -28,18 +28,7 @@ async function main(): Promise<void> {
     logger,
   });
   process.stdout.write(JSON.stringify({ dashboard: 'started', pid: process.pid, url: dashboard.url }) + '\n');
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'dashboard shutting down');
-    dashboard.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'dashboard shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  exitOnSignals(() => dashboard.close(), logger, 'dashboard');
 }
 
 main().catch((err: unknown) => {

@@ -201,4 +201,5 @@ export type {
   ReconcileOutcomeLabel,
 } from './metrics.js';
 export { startHttpServer } from './http-server.js';
+export { exitOnSignals } from './shutdown.js';
 export type { OperatorHttpServer, OperatorHttpServerOptions, ProbeCheck } from './http-server.js';

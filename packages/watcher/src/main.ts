@@ -2,7 +2,7 @@
 //   --namespace-scope=ns1,ns2   watch only these namespaces (default: all)
 //   --label-selector=SELECTOR   extra label selector for AgenticSessions
 // Runs until SIGTERM/SIGINT, then stops the watches, releases the Lease, closes Redis and exits 0.
-import { createKubeConfig, createLogger, loadConfig } from '@ambient-operator/shared';
+import { createKubeConfig, createLogger, exitOnSignals, loadConfig } from '@ambient-operator/shared';
 import { splitWatcherFlags } from './cli-flags.js';
 import { startWatcher } from './watcher.js';
 
@@ -42,18 +42,7 @@ async function main(): Promise<void> {
       metricsPort: watcher.metricsPort,
     }) + '\n',
   );
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    watcher.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  exitOnSignals(() => watcher.stop(), log, 'watcher');
 }
 
 main().catch((err: unknown) => {

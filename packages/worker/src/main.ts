@@ -1,6 +1,6 @@
 // `worker` CLI: flags and env through shared's loadConfig. Runs until SIGTERM/SIGINT, then finishes
 // in-flight reconciles, takes no new ones, closes Redis and exits 0.
-import { createLogger, loadConfig } from '@ambient-operator/shared';
+import { createLogger, exitOnSignals, loadConfig } from '@ambient-operator/shared';
 import { startWorker } from './start-worker.js';
 
 async function main(): Promise<void> {
@@ -23,18 +23,8 @@ async function main(): Promise<void> {
       probesUrl: worker.probesUrl,
     }) + '\n',
   );
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down: finishing in-flight reconciles');
-    worker.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // close() finishes in-flight reconciles and takes no new ones.
+  exitOnSignals(() => worker.close(), log, 'worker');
 }
 
 main().catch((err: unknown) => {
