@@ -77,6 +77,11 @@ export interface QueueConfig {
   name: string;
   /** `QUEUE_PREFIX`: Redis key prefix of the queue. @defaultValue `ambient` */
   prefix: string;
+  /**
+   * `RECONCILE_RATE_LIMIT`: reconciles started per second across ALL workers (BullMQ's global limiter),
+   * which bounds the load on the API server; 0 disables it. @defaultValue 100
+   */
+  reconcileRateLimitPerSecond: number;
 }
 
 export interface LoggingConfig {
@@ -279,6 +284,7 @@ const envSchema = z.object({
   REDIS_URL: env(url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
   QUEUE_NAME: env(queueWord.default('sessions')),
   QUEUE_PREFIX: env(queueWord.default('ambient')),
+  RECONCILE_RATE_LIMIT: env(wholeNumber(0).default(100)),
   MAX_RUNNER_RECREATIONS: env(wholeNumber(0).default(3)),
   RESYNC_INTERVAL_SECONDS: env(wholeNumber(1).default(600)),
   DEFAULT_INACTIVITY_TIMEOUT: env(wholeNumber(0).default(86400)),
@@ -405,7 +411,12 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
       healthProbeBindAddress: f['health-probe-bind-address'],
     },
     namespaces: { operator: e.NAMESPACE, backend: e.BACKEND_NAMESPACE ?? e.NAMESPACE },
-    queue: { redisUrl: e.REDIS_URL, name: e.QUEUE_NAME, prefix: e.QUEUE_PREFIX },
+    queue: {
+      redisUrl: e.REDIS_URL,
+      name: e.QUEUE_NAME,
+      prefix: e.QUEUE_PREFIX,
+      reconcileRateLimitPerSecond: e.RECONCILE_RATE_LIMIT,
+    },
     logging: { level: e.LOG_LEVEL, devMode: e.DEV_MODE },
     runner: {
       image: e.AMBIENT_CODE_RUNNER_IMAGE,

@@ -26,7 +26,12 @@ describe('loadConfig', () => {
       healthProbeBindAddress: { host: undefined, port: 8081 },
     });
     expect(config.namespaces).toEqual({ operator: 'default', backend: 'default' });
-    expect(config.queue).toEqual({ redisUrl: 'redis://127.0.0.1:6379', name: 'sessions', prefix: 'ambient' });
+    expect(config.queue).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      name: 'sessions',
+      prefix: 'ambient',
+      reconcileRateLimitPerSecond: 100,
+    });
     expect(config.logging).toEqual({ level: 'info', devMode: false });
     expect(config.runner).toEqual({
       image: 'quay.io/ambient_code/vteam_claude_runner:latest',
@@ -102,6 +107,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'rediss://redis.example:6380/2',
       QUEUE_NAME: 'q1',
       QUEUE_PREFIX: 'pfx',
+      RECONCILE_RATE_LIMIT: '0',
       MAX_RUNNER_RECREATIONS: '0',
       RESYNC_INTERVAL_SECONDS: '30',
       DEFAULT_INACTIVITY_TIMEOUT: '0',
@@ -128,7 +134,12 @@ describe('loadConfig', () => {
     });
     expect(c.namespaces).toEqual({ operator: 'ambient-code', backend: 'backend' });
     expect(c.logging).toEqual({ level: 'debug', devMode: true });
-    expect(c.queue).toEqual({ redisUrl: 'rediss://redis.example:6380/2', name: 'q1', prefix: 'pfx' });
+    expect(c.queue).toEqual({
+      redisUrl: 'rediss://redis.example:6380/2',
+      name: 'q1',
+      prefix: 'pfx',
+      reconcileRateLimitPerSecond: 0,
+    });
     expect(c.controller.maxRunnerRecreations).toBe(0);
     expect(c.controller.resyncIntervalSeconds).toBe(30);
     expect(c.controller.defaultInactivityTimeoutSeconds).toBe(0);

@@ -50,7 +50,7 @@ export interface WorkerOptions {
   lockDurationMs?: number;
   /** @defaultValue 2000 */
   stalledIntervalMs?: number;
-  /** Requests per second toward the API server, shared by all workers. @defaultValue 100 per 1000 ms */
+  /** Reconciles started per interval, shared by all workers. @defaultValue config.queue.reconcileRateLimitPerSecond per 1000 ms */
   rateLimit?: { max: number; durationMs: number } | null;
   /** Serve /metrics and the probes (ports from config). @defaultValue true */
   serveHttp?: boolean;
@@ -113,7 +113,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     concurrency: config.controller.maxConcurrentReconciles,
     lockDurationMs: options.lockDurationMs ?? 5000,
     stalledIntervalMs: options.stalledIntervalMs ?? 2000,
-    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    rateLimit:
+      options.rateLimit !== undefined
+        ? options.rateLimit
+        : config.queue.reconcileRateLimitPerSecond > 0
+          ? { max: config.queue.reconcileRateLimitPerSecond, durationMs: 1000 }
+          : null,
     process: async (key) => {
       // ProjectSettings keys (`ps:<namespace>`) share the queue, with their own reconciler.
       if (isProjectSettingsKey(key)) {
