@@ -1,10 +1,13 @@
 // `pnpm bench [--quick]`: runs every suite in one process run, prints a table, writes bench/results.json.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import type { BenchResults } from './measure.js';
 import { suites } from './suites.js';
 
@@ -15,6 +18,7 @@ async function main(): Promise<void> {
     throw new Error(`pnpm bench: unknown argument(s) ${unknown.join(' ')}; usage: pnpm bench [--quick]`);
   const quick = args.includes('--quick');
 
+  const runStarted = Date.now();
   const results: BenchResults = {};
   for (const suite of suites) {
     const started = Date.now();
@@ -33,14 +37,23 @@ async function main(): Promise<void> {
   ]);
   printTable(['measure', 'value', 'baseline', 'ratio', 'note'], rows);
 
+  const versions = await softwareVersions();
   const out = {
     ...results,
     _machine: {
       value: os.cpus().length,
       unit: 'cores',
-      note: `${os.cpus()[0]?.model ?? 'unknown cpu'}; node ${process.version}; ${quick ? 'quick' : 'full'} run; ${new Date().toISOString()}`,
+      note: `${os.cpus()[0]?.model ?? 'unknown cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${Object.entries(
+        versions,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(
+          ', ',
+        )}; ${quick ? 'quick' : 'full'} run in ${Math.round((Date.now() - runStarted) / 1000)} s; ${new Date().toISOString()}`,
+      versions,
     },
   };
+  process.stdout.write(`\n${out._machine.value} cores; ${out._machine.note}\n`);
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
   await writeFile(file, JSON.stringify(out, null, 2) + '\n');
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), file)}\n`);
@@ -68,6 +81,56 @@ function runSuite(name: string, quick: boolean): Promise<BenchResults> {
       else reject(new Error(`bench suite ${name} failed (exit ${code})`));
     });
   });
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The version of `name` as the workspace package in `fromDir` resolves it. */
+function packageVersion(name: string, fromDir: string): string {
+  const require = createRequire(path.join(repoRoot, fromDir, 'package.json'));
+  // Walk up from the resolved entry point: not every package exports its package.json.
+  let dir = path.dirname(require.resolve(name));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === name && pkg.version) return pkg.version;
+    } catch {
+      // no package.json at this level
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+/** Versions of what the figures depend on: node, the queue, the machine, the Kubernetes client, Redis. */
+async function softwareVersions(): Promise<Record<string, string>> {
+  let redisVersion = 'unknown';
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    redisVersion = /^redis_version:(\S+)/m.exec(await redis.info('server'))?.[1] ?? redisVersion;
+  } catch {
+    const out = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '';
+    redisVersion = /v=(\S+)/.exec(out)?.[1] ?? redisVersion;
+  } finally {
+    redis.disconnect();
+  }
+  return {
+    node: process.version,
+    bullmq: packageVersion('bullmq', 'packages/shared'),
+    xstate: packageVersion('xstate', 'packages/machines'),
+    '@kubernetes/client-node': packageVersion('@kubernetes/client-node', '.'),
+    'redis-server': redisVersion,
+  };
 }
 
 function round(n: number): string {

@@ -84,7 +84,7 @@ export async function leaderFailover(
   return {
     fault: `leader watcher ${signal}`,
     recoveryMs: recoveredAt - killedAt,
-    targetMs: signal === 'SIGKILL' ? 17_000 : 3000,
+    ...(signal === 'SIGKILL' ? { targetMs: 17_000 } : {}),
     details: { leaseTakeoverMs: takeoverMs, sessions: names.length },
   };
 }

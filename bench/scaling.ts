@@ -1,0 +1,209 @@
+// Horizontal scaling: the whole system as separate processes (scripts/local-stack.ts: kube-sim CLI, a Redis of its
+// own, the watcher, 4 workers), kube-sim adding 20 ms to every request. Sessions created at once; throughput =
+// sessions reaching Running per second, with 4, then 2, then 1 worker (workers are stopped between rounds).
+// The same runs give Redis commands per reconcile (INFO commandstats on the stack's own Redis) and worker RSS.
+import { readFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { startLocalStack, type LocalStack } from '../scripts/local-stack.js';
+import { ratio, type BenchOptions, type BenchResults } from './measure.js';
+
+const SESSIONS = { group: 'vteam.ambient-code', version: 'v1alpha1', plural: 'agenticsessions' };
+const NAMESPACE = 'demo';
+/** Worker processes per round, most first (each round stops the workers it does not use). */
+const WORKER_COUNTS = [4, 2, 1];
+/** --quick: fewer processes to start, so the whole quick run stays under a minute (its ratio is 2 vs 1). */
+const QUICK_WORKER_COUNTS = [2, 1];
+/** Reconciles per worker process: small, so the workers (not the shared API rate limit of 100/s) are the limit. */
+const CONCURRENCY = 2;
+const LATENCY_MS = 20;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resident set size of a process, in bytes (Linux /proc; 0 where unavailable). */
+async function rssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : 0;
+}
+
+/** Calls per command from INFO commandstats (commands run inside Lua scripts included), without INFO itself. */
+async function redisCommands(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const calls = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    if (m[1] !== 'info') calls.set(m[1]!, Number(m[2]));
+  return calls;
+}
+
+function commandsSince(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  return new Map([...after].map(([cmd, n]) => [cmd, n - (before.get(cmd) ?? 0)]));
+}
+
+const total = (calls: Map<string, number>) => [...calls.values()].reduce((a, b) => a + b, 0);
+
+async function reconcilesOf(stack: LocalStack, workers: readonly string[]): Promise<number> {
+  let sum = 0;
+  for (const name of workers) {
+    const url = stack.process(name)?.metricsUrl;
+    if (!url) continue;
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const m of text.matchAll(/^ambient_reconcile_total\{[^}]*\} (\S+)$/gm)) sum += Number(m[1]);
+  }
+  return sum;
+}
+
+async function runningCount(custom: CustomObjectsApi, prefix: string): Promise<number> {
+  const list = (await custom.listNamespacedCustomObject({ ...SESSIONS, namespace: NAMESPACE })) as {
+    items: { metadata: { name: string }; status?: { phase?: string } }[];
+  };
+  return list.items.filter((s) => s.metadata.name.startsWith(prefix) && s.status?.phase === 'Running').length;
+}
+
+interface Round {
+  workers: number;
+  perSecond: number;
+  reconciles: number;
+  /** Redis calls by command during the round. */
+  redisCalls: Map<string, number>;
+  peakWorkerRss: number;
+}
+
+async function round(
+  stack: LocalStack,
+  custom: CustomObjectsApi,
+  redis: Redis,
+  workers: number,
+  sessions: number,
+): Promise<Round> {
+  const names = Array.from({ length: workers }, (_, i) => `worker-${i + 1}`);
+  const prefix = `scale${workers}-`;
+  const commandsBefore = await redisCommands(redis);
+  const reconcilesBefore = await reconcilesOf(stack, names);
+  let peakWorkerRss = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      for (const n of names) {
+        const pid = stack.process(n)?.pid;
+        if (pid) peakWorkerRss = Math.max(peakWorkerRss, await rssOf(pid));
+      }
+      await sleep(200);
+    }
+  })();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: sessions }, (_, i) =>
+      custom.createNamespacedCustomObject({
+        ...SESSIONS,
+        namespace: NAMESPACE,
+        body: {
+          apiVersion: 'vteam.ambient-code/v1alpha1',
+          kind: 'AgenticSession',
+          metadata: { name: `${prefix}${i}` },
+          spec: { initialPrompt: 'scale' },
+        },
+      }),
+    ),
+  );
+  const deadline = Date.now() + 300_000;
+  while ((await runningCount(custom, prefix)) < sessions) {
+    if (Date.now() > deadline)
+      throw new Error(`bench scaling: ${workers} worker(s) did not run ${sessions} sessions`);
+    await sleep(50);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  // The follow-up reconciles of the last status writes belong to this round too.
+  await sleep(500);
+  sampling = false;
+  await sampler;
+  const reconciles = (await reconcilesOf(stack, names)) - reconcilesBefore;
+  return {
+    workers,
+    perSecond: sessions / seconds,
+    reconciles,
+    redisCalls: commandsSince(commandsBefore, await redisCommands(redis)),
+    peakWorkerRss,
+  };
+}
+
+export async function benchScaling(opts: BenchOptions): Promise<BenchResults> {
+  const sessions = opts.quick ? 12 : 200;
+  const counts = opts.quick ? QUICK_WORKER_COUNTS : WORKER_COUNTS;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-scaling-'));
+  const booted = performance.now();
+  const stack = await startLocalStack({
+    localDir: dir,
+    workers: Math.max(...counts),
+    dashboard: false,
+    output: null,
+    env: { LOG_LEVEL: 'warn', MAX_CONCURRENT_RECONCILES: String(CONCURRENCY) },
+  });
+  process.stderr.write(`scaling: system up in ${((performance.now() - booted) / 1000).toFixed(1)} s\n`);
+  const redis = new Redis(stack.redisUrl);
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromFile(stack.kubeconfigPath);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const put = await fetch(`${stack.kubeSimUrl}/sim/faults`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ latencyMs: LATENCY_MS }),
+    });
+    if (!put.ok) throw new Error(`bench scaling: kube-sim refused the latency: ${put.status}`);
+    const rounds: Round[] = [];
+    for (const workers of counts) {
+      // Fewer workers: stop the extra processes (SIGTERM: they finish in-flight reconciles first).
+      for (let i = workers + 1; i <= Math.max(...counts); i++)
+        if (stack.process(`worker-${i}`)) await stack.kill(`worker-${i}`);
+      rounds.push(await round(stack, custom, redis, workers, sessions));
+      process.stderr.write(
+        `scaling: ${workers} worker(s): ${rounds.at(-1)!.perSecond.toFixed(1)} sessions/s\n`,
+      );
+    }
+    const by = (n: number) => rounds.find((r) => r.workers === n)!;
+    const results: BenchResults = {};
+    for (const n of counts) {
+      results[`throughput_${n}_workers`] = {
+        value: Math.round(by(n).perSecond * 10) / 10,
+        unit: 'sessions/s',
+        ...(n === 1
+          ? {}
+          : {
+              baseline: Math.round(by(1).perSecond * 10) / 10,
+              ratio: ratio(by(n).perSecond, by(1).perSecond),
+            }),
+        note: `${sessions} sessions created at once → all Running; ${n} worker process(es) × concurrency ${CONCURRENCY}, kube-sim +${LATENCY_MS} ms per request`,
+      };
+    }
+    // Over all rounds: every Redis call of the system (watcher, workers, BullMQ's Lua scripts) per reconcile run.
+    const calls = new Map<string, number>();
+    for (const r of rounds) for (const [cmd, n] of r.redisCalls) calls.set(cmd, (calls.get(cmd) ?? 0) + n);
+    const reconciles = rounds.reduce((sum, r) => sum + r.reconciles, 0);
+    const per = (n: number) => (reconciles === 0 ? 0 : n / reconciles);
+    const scripts = (calls.get('evalsha') ?? 0) + (calls.get('eval') ?? 0);
+    const top = [...calls]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([cmd, n]) => `${cmd} ${per(n).toFixed(1)}`)
+      .join(', ');
+    results.redis_commands_per_reconcile = {
+      value: Math.round(per(total(calls)) * 10) / 10,
+      unit: 'commands',
+      note: `INFO commandstats delta / ${reconciles} reconciles, whole system incl. commands inside Lua scripts; ${per(scripts).toFixed(1)} script calls (EVALSHA) per reconcile; top: ${top}`,
+    };
+    results.worker_rss_under_load = {
+      value: Math.round(Math.max(...rounds.map((r) => r.peakWorkerRss)) / 1048576),
+      unit: 'MiB',
+      note: `peak RSS of one worker process while the rounds ran (tsx included); ${rounds.map((r) => `${r.workers}w: ${Math.round(r.peakWorkerRss / 1048576)}`).join(', ')}`,
+    };
+    return results;
+  } finally {
+    redis.disconnect();
+    await stack.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
