@@ -140,7 +140,9 @@ async function failover(
     return { termMs, killMs: Date.now() - killAt };
   } finally {
     const exits = procs.map((p) =>
-      p.exitCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)),
+      p.exitCode !== null || p.signalCode !== null
+        ? Promise.resolve()
+        : new Promise((r) => p.once('exit', r)),
     );
     for (const p of procs) p.kill('SIGKILL');
     await Promise.all(exits);
