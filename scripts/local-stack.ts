@@ -167,43 +167,48 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    let redisUrl = options.redisUrl;
-    if (redisUrl === undefined) {
+    let kubeSimPort = options.kubeSimPort ?? 0;
+    let kubeSimUrl = '';
+    // Redis and kube-sim do not need each other: start them side by side.
+    const startRedis = async (): Promise<string> => {
+      if (options.redisUrl !== undefined) {
+        await waitForRedis(options.redisUrl);
+        return options.redisUrl;
+      }
       const port = await freePort();
-      redisUrl = `redis://127.0.0.1:${port}`;
-      const url = redisUrl;
+      const url = `redis://127.0.0.1:${port}`;
       await startNamed('redis', async () => {
         const child = spawnRedis(tsNode, port);
         await waitForRedis(url);
         return { pid: child.proc.pid ?? -1 };
       });
-    } else await waitForRedis(redisUrl);
-
-    let kubeSimPort = options.kubeSimPort ?? 0;
-    let kubeSimUrl = '';
-    await startNamed('kube-sim', async () => {
-      const sim = tsNode(
-        'kube-sim',
-        'packages/kube-sim/src/cli.ts',
-        [
-          '--port',
-          String(kubeSimPort),
-          '--kubeconfig',
-          kubeconfigPath,
-          '--crds',
-          path.join(REPO_ROOT, 'deploy/crds'),
-          ...(options.kubeSimDataFile ? ['--data', options.kubeSimDataFile] : []),
-          '--log-level',
-          'warn',
-        ],
-        {},
-      );
-      kubeSimUrl = (await waitForLine(sim, /kube-sim listening on (\S+)/))[1]!;
-      // A restart must come back where the clients' kubeconfig points.
-      kubeSimPort = Number(new URL(kubeSimUrl).port);
-      await waitForLine(sim, /kubeconfig written/);
-      return { pid: sim.proc.pid ?? -1 };
-    });
+      return url;
+    };
+    const startKubeSim = () =>
+      startNamed('kube-sim', async () => {
+        const sim = tsNode(
+          'kube-sim',
+          'packages/kube-sim/src/cli.ts',
+          [
+            '--port',
+            String(kubeSimPort),
+            '--kubeconfig',
+            kubeconfigPath,
+            '--crds',
+            path.join(REPO_ROOT, 'deploy/crds'),
+            ...(options.kubeSimDataFile ? ['--data', options.kubeSimDataFile] : []),
+            '--log-level',
+            'warn',
+          ],
+          {},
+        );
+        kubeSimUrl = (await waitForLine(sim, /kube-sim listening on (\S+)/))[1]!;
+        // A restart must come back where the clients' kubeconfig points.
+        kubeSimPort = Number(new URL(kubeSimUrl).port);
+        await waitForLine(sim, /kubeconfig written/);
+        return { pid: sim.proc.pid ?? -1 };
+      });
+    const [redisUrl] = await Promise.all([startRedis(), startKubeSim()]);
     await prepareDemoNamespace(kubeconfigPath);
 
     const operatorEnv = {
@@ -216,10 +221,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...options.env,
     };
     const probeFlags = ['--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=127.0.0.1:0'];
+    // Watchers and workers start side by side (each spends seconds loading TypeScript).
     const watchers = options.watchers ?? 1;
-    for (let i = 1; i <= watchers; i++) {
-      const name = watchers === 1 ? 'watcher' : `watcher-${i}`;
-      await startNamed(name, async () => {
+    const startWatcher = (name: string) =>
+      startNamed(name, async () => {
         const watcher = tsNode(
           name,
           'packages/watcher/src/main.ts',
@@ -234,19 +239,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...(started.metricsPort ? { metricsUrl: `http://127.0.0.1:${started.metricsPort}` } : {}),
         };
       });
-    }
-    const workerMetrics: string[] = [];
-    for (let i = 1; i <= (options.workers ?? 2); i++) {
-      const name = `worker-${i}`;
-      const started = await startNamed(name, async () => {
+    const startWorker = (name: string) =>
+      startNamed(name, async () => {
         const worker = tsNode(name, 'packages/worker/src/main.ts', probeFlags, operatorEnv);
         const line = JSON.parse((await waitForLine(worker, /^\{"worker":"started".*\}$/))[0]) as {
           metricsUrl?: string;
         };
         return { pid: worker.proc.pid ?? -1, ...(line.metricsUrl ? { metricsUrl: line.metricsUrl } : {}) };
       });
-      if (started.metricsUrl) workerMetrics.push(`${started.metricsUrl}/metrics`);
-    }
+    const watcherNames = Array.from({ length: watchers }, (_, i) =>
+      watchers === 1 ? 'watcher' : `watcher-${i + 1}`,
+    );
+    const workerNames = Array.from({ length: options.workers ?? 2 }, (_, i) => `worker-${i + 1}`);
+    const [, startedWorkers] = await Promise.all([
+      Promise.all(watcherNames.map(startWatcher)),
+      Promise.all(workerNames.map(startWorker)),
+    ]);
+    const workerMetrics = startedWorkers.flatMap((w) => (w.metricsUrl ? [`${w.metricsUrl}/metrics`] : []));
 
     let dashboardUrl: string | undefined;
     const dashboardMain = 'packages/dashboard/src/main.ts';
