@@ -129,3 +129,24 @@ export function updateReadiness(pod: KubeObject, status: Obj): void {
     setCondition(status, 'Ready', 'False', 'ContainersNotReady', message);
   }
 }
+
+/**
+ * Once every main container has terminated the pod is done: Succeeded if all exited 0, else Failed
+ * (sidecars do not count), and its sidecars are stopped.
+ */
+export function completePodIfDone(pod: KubeObject, status: Obj): void {
+  const list = statusList(status, 'containerStatuses');
+  if (!list.every((s) => stateOf(s).terminated)) return;
+  const failed = list.some((s) => stateOf(s).terminated?.exitCode !== 0);
+  status.phase = failed ? 'Failed' : 'Succeeded';
+  stopSidecars(pod, status);
+  setCondition(status, 'Ready', 'False', 'PodCompleted');
+  setCondition(status, 'ContainersReady', 'False', 'PodCompleted');
+  setCondition(status, 'PodReadyToStartContainers', 'False');
+}
+
+/** Sidecars handle the kubelet's SIGTERM and exit 0 once the main containers are done. */
+export function stopSidecars(pod: KubeObject, status: Obj): void {
+  const names = new Set(sidecarsOf(pod).map((c) => String(c.name)));
+  terminateAll(status, 'initContainerStatuses', 0, 'Completed', (s) => names.has(String(s.name)));
+}

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ApiError } from '../errors.js';
-import type { PodTimings } from '../kubelet.js';
+import type { PodTimings } from '../pod-timings.js';
 import type { ResourceApi } from '../resource-api.js';
 import type { ResourceType } from '../resource-registry.js';
 import type { StoreEvent } from '../store.js';
