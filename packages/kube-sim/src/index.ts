@@ -7,7 +7,7 @@ export { NODE_NAME } from './simulated-node.js';
 export { SIM_TARGET_CONTAINER } from './container-script.js';
 export type { PodTimings } from './pod-timings.js';
 export { buildKubeconfig, KUBECONFIG_CONTEXT } from './kubeconfig.js';
-export { JOB_TRACKING_FINALIZER } from './controllers/job-controller.js';
+export { JOB_TRACKING_FINALIZER } from './controllers/job-pods.js';
 export type { KubeObject, ObjectMeta, OwnerReference } from './types.js';
 export { benchKubeSim } from './bench.js';
 export type { BenchKubeSimOptions, BenchKubeSimResult } from './bench.js';

@@ -1,32 +1,24 @@
 import type { Logger } from 'pino';
 import { ApiError } from '../errors.js';
 import type { PodTimings } from '../pod-timings.js';
+import type { Obj } from '../pod-status.js';
+import { obj } from '../pod-status.js';
 import type { ResourceApi } from '../resource-api.js';
 import type { ResourceType } from '../resource-registry.js';
 import type { StoreEvent } from '../store.js';
 import type { KubeObject } from '../types.js';
-import { isPlainObject, nowRfc3339 } from '../types.js';
+import { nowRfc3339 } from '../types.js';
 import type { EventRecorder } from './events.js';
-import { evaluatePodFailurePolicy } from './pod-failure-policy.js';
+import { condition, conditions, hasCondition, markTarget } from './job-conditions.js';
+import {
+  JOB_TRACKING_FINALIZER,
+  controllerJobRef,
+  isTerminal,
+  jobPodBody,
+  summarizePods,
+  tallyTerminalPods,
+} from './job-pods.js';
 import { WorkQueue } from './work-queue.js';
-
-type Obj = Record<string, unknown>;
-
-/** The finalizer the real Job controller puts on its pods until it has counted them. */
-export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
-
-function obj(value: unknown): Obj {
-  return isPlainObject(value) ? value : {};
-}
-
-function conditions(job: KubeObject): Obj[] {
-  const list = obj(job.status).conditions;
-  return Array.isArray(list) ? list.map(obj) : [];
-}
-
-function hasCondition(job: KubeObject, type: string): boolean {
-  return conditions(job).some((c) => c.type === type && c.status === 'True');
-}
 
 /**
  * The batch/v1 Job controller: one pod at a time per needed completion, pod tracking with the
@@ -140,24 +132,9 @@ export class JobController {
     const pods = this.podsOf(job);
     const finished = hasCondition(job, 'Complete') || hasCondition(job, 'Failed');
 
-    let succeeded = Number(status.succeeded ?? 0);
-    let failed = Number(status.failed ?? 0);
-    let failJob: { reason: string; message: string } | undefined;
-    // Count terminal pods once: a pod still carrying the tracking finalizer has not been counted.
-    for (const pod of pods) {
-      if (!pod.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) continue;
-      const phase = obj(pod.status).phase;
-      const deletedWhileActive =
-        pod.metadata.deletionTimestamp !== undefined && pod.metadata.deletionGracePeriodSeconds === 0;
-      if (phase === 'Succeeded') succeeded++;
-      else if (phase === 'Failed' || deletedWhileActive) {
-        const verdict = evaluatePodFailurePolicy(job, pod);
-        if (verdict.action === 'FailJob' && !failJob)
-          failJob = { reason: 'PodFailurePolicy', message: verdict.message ?? '' };
-        if (verdict.action !== 'Ignore') failed++;
-      } else continue;
-      this.releasePod(pod);
-    }
+    const tally = tallyTerminalPods(job, pods, Number(status.succeeded ?? 0), Number(status.failed ?? 0));
+    const { succeeded, failed } = tally;
+    for (const pod of tally.counted) this.releasePod(pod);
     // A Job being deleted or finished counts nothing more: its remaining pods are released so the
     // garbage collector (or the Job's own cleanup) can remove them.
     if (job.metadata.deletionTimestamp || finished) {
@@ -166,16 +143,7 @@ export class JobController {
           this.releasePod(pod);
     }
 
-    const live = pods.filter((p) => {
-      const phase = obj(p.status).phase;
-      return phase !== 'Succeeded' && phase !== 'Failed';
-    });
-    const active = live.filter((p) => !p.metadata.deletionTimestamp);
-    const terminating = live.length - active.length;
-    const ready = active.filter((p) => {
-      const list = obj(p.status).conditions;
-      return Array.isArray(list) && list.map(obj).some((c) => c.type === 'Ready' && c.status === 'True');
-    }).length;
+    const { live, active, terminating, ready } = summarizePods(pods);
 
     status.succeeded = succeeded;
     status.failed = failed;
@@ -196,34 +164,16 @@ export class JobController {
       const deadline =
         typeof spec.activeDeadlineSeconds === 'number' ? spec.activeDeadlineSeconds : undefined;
       const started = typeof status.startTime === 'string' ? Date.parse(status.startTime) : Date.now();
-      const list = Array.isArray(status.conditions) ? status.conditions.map(obj) : [];
-      const failureTarget = list.find((c) => c.type === 'FailureTarget' && c.status === 'True');
-      const successTarget = list.find((c) => c.type === 'SuccessCriteriaMet' && c.status === 'True');
-      if (!failureTarget && !successTarget) {
-        if (failJob) {
-          // set below
-        } else if (failed > backoffLimit) {
-          failJob = {
-            reason: 'BackoffLimitExceeded',
-            message: 'Job has reached the specified backoff limit',
-          };
-        } else if (deadline !== undefined && Date.now() >= started + deadline * 1000) {
-          failJob = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
-        }
-        if (failJob) {
-          list.push(condition('FailureTarget', failJob.reason, failJob.message, now));
-        } else if (succeeded >= completions) {
-          list.push(
-            condition(
-              'SuccessCriteriaMet',
-              'CompletionsReached',
-              'Reached expected number of succeeded pods',
-              now,
-            ),
-          );
-        }
-        status.conditions = list;
-      }
+      const list = markTarget(status, {
+        succeeded,
+        failed,
+        completions,
+        backoffLimit,
+        deadline,
+        started,
+        failJob: tally.failJob,
+        now,
+      });
       const failing = list.find((c) => c.type === 'FailureTarget' && c.status === 'True');
       const succeeding = list.find((c) => c.type === 'SuccessCriteriaMet' && c.status === 'True');
       if (failing || succeeding || suspended) {
@@ -324,28 +274,8 @@ export class JobController {
   }
 
   private createPod(job: KubeObject): void {
-    const template = obj(obj(job.spec).template);
-    const meta = obj(template.metadata);
     const name = job.metadata.name ?? '';
-    const body = {
-      metadata: {
-        generateName: `${name}-`,
-        labels: { ...(obj(meta.labels) as Record<string, string>) },
-        annotations: { ...(obj(meta.annotations) as Record<string, string>) },
-        finalizers: [JOB_TRACKING_FINALIZER],
-        ownerReferences: [
-          {
-            apiVersion: 'batch/v1',
-            kind: 'Job',
-            name,
-            uid: job.metadata.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-      },
-      spec: structuredClone(obj(template.spec)),
-    };
+    const body = jobPodBody(job);
     try {
       const pod = this.api.create(this.pods, job.metadata.namespace, body);
       this.events.record(
@@ -368,20 +298,4 @@ const ORPHAN_POD_PREFIX = 'orphan-pod:';
 /** Queue key for a pod to release (namespaces cannot contain ':', so it never clashes with a Job key). */
 function orphanPodKey(pod: KubeObject): string {
   return `${ORPHAN_POD_PREFIX}${pod.metadata.uid ?? ''}`;
-}
-
-function controllerJobRef(pod: KubeObject) {
-  return pod.metadata.ownerReferences?.find((r) => r.controller === true && r.kind === 'Job');
-}
-
-function isTerminal(pod: KubeObject): boolean {
-  const phase = obj(pod.status).phase;
-  return phase === 'Succeeded' || phase === 'Failed';
-}
-
-function condition(type: string, reason: string, message: string, now: string): Obj {
-  const c: Obj = { type, status: 'True', lastProbeTime: now, lastTransitionTime: now };
-  if (reason) c.reason = reason;
-  if (message) c.message = message;
-  return c;
 }
