@@ -1,4 +1,5 @@
-import { defaultPodSpec, validatePodSpec } from './builtin-admission.js';
+import { defaultPodSpec } from './builtin-defaults.js';
+import { validatePodSpec } from './builtin-validation.js';
 import type { StatusCause } from './errors.js';
 import { cause } from './errors.js';
 import { matchesStructuredSelector } from './selectors.js';

@@ -1,4 +1,5 @@
-import { defaultBuiltin, validateBuiltin } from './builtin-admission.js';
+import { defaultBuiltin } from './builtin-defaults.js';
+import { validateBuiltin } from './builtin-validation.js';
 import { defaultWorkload, validateWorkload } from './workload-admission.js';
 import { crdStatus, processCustomResource, validateCrd } from './custom-resources.js';
 import type { StatusCause } from './errors.js';
