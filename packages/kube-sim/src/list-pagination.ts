@@ -49,8 +49,7 @@ export function listObjects(
   present: (object: KubeObject) => KubeObject,
 ): ListResult {
   const labels = parseLabelSelector(options.labelSelector);
-  const extraFields = [...(type.custom?.versions.values() ?? [])].length ? [] : [];
-  const fields = parseFieldSelector(options.fieldSelector, type.id, extraFields);
+  const fields = parseFieldSelector(options.fieldSelector, type.id);
   let afterKey: string | undefined;
   let resourceVersion = String(store.resourceVersion);
   if (options.continue) {
