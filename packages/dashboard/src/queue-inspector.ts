@@ -1,4 +1,10 @@
-import { resyncPriority, type SessionQueue } from '@ambient-operator/shared';
+import {
+  reconcileDedupId,
+  reconcileJobName,
+  resyncPriority,
+  timerDedupId,
+  type SessionQueue,
+} from '@ambient-operator/shared';
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -127,7 +133,7 @@ export function createQueueInspector(options: QueueInspectorOptions): QueueInspe
         if (!Array.isArray(fields)) continue;
         const [name, data, timestamp, processedOn, finishedOn, failedReason, attemptsMade, priority] =
           fields as (string | null)[];
-        if (name !== 'reconcile' || keyOf(data) !== key) continue;
+        if (name !== reconcileJobName || keyOf(data) !== key) continue;
         return {
           scanned,
           view: {
@@ -151,12 +157,12 @@ export function createQueueInspector(options: QueueInspectorOptions): QueueInspe
 
   return {
     async inspect(key) {
-      const timerId = `rq:${key}`;
       const [failures, currentId, timerJobId, followUp, completed, failed] = await Promise.all([
         options.queue.failureCount(key),
-        bull.getDeduplicationJobId(key),
-        bull.getDeduplicationJobId(timerId),
-        redis.exists(bull.toKey(`dn:${key}`)),
+        bull.getDeduplicationJobId(reconcileDedupId(key)),
+        bull.getDeduplicationJobId(timerDedupId(key)),
+        // BullMQ keeps the follow-up of an active deduplicated job under `dn:<dedup id>` until it finishes.
+        redis.exists(bull.toKey(`dn:${reconcileDedupId(key)}`)),
         newestFinished('completed', key),
         newestFinished('failed', key),
       ]);

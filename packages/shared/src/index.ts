@@ -101,7 +101,15 @@ export {
 // queue
 export { computeBackoffMs, defaultBackoff, type BackoffOptions } from './queue/backoff.js';
 export { defaultRedisUrl, type RedisConnection } from './queue/redis-connection.js';
-export { resyncPriority, type JobData, type QueueIdentity } from './queue/queue-keys.js';
+export {
+  reconcileDedupId,
+  reconcileJobName,
+  resyncPriority,
+  timerDedupId,
+  timerJobName,
+  type JobData,
+  type QueueIdentity,
+} from './queue/queue-keys.js';
 export {
   classifyReconcileError,
   HandledReconcileError,
