@@ -50,6 +50,11 @@ export interface ControllerConfig {
   /** `RESYNC_INTERVAL_SECONDS`: seconds between full resyncs of every key. @defaultValue 600 */
   resyncIntervalSeconds: number;
   /**
+   * `WATCH_STALL_TIMEOUT_SECONDS`: a watch that delivers nothing (no event, no bookmark) this long is
+   * taken as silently stalled and relisted. @defaultValue 90
+   */
+  watchStallTimeoutSeconds: number;
+  /**
    * `DEFAULT_INACTIVITY_TIMEOUT`: idle seconds before auto-stop when neither the session nor the
    * ProjectSettings sets one; 0 disables. @defaultValue 86400
    */
@@ -287,6 +292,7 @@ const envSchema = z.object({
   RECONCILE_RATE_LIMIT: env(wholeNumber(0).default(100)),
   MAX_RUNNER_RECREATIONS: env(wholeNumber(0).default(3)),
   RESYNC_INTERVAL_SECONDS: env(wholeNumber(1).default(600)),
+  WATCH_STALL_TIMEOUT_SECONDS: env(wholeNumber(1).default(90)),
   DEFAULT_INACTIVITY_TIMEOUT: env(wholeNumber(0).default(86400)),
   AMBIENT_CODE_RUNNER_IMAGE: env(nonBlank.default('quay.io/ambient_code/vteam_claude_runner:latest')),
   STATE_SYNC_IMAGE: env(nonBlank.default('quay.io/ambient_code/vteam_state_sync:latest')),
@@ -404,6 +410,7 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
       leaderElect: f['leader-elect'],
       maxRunnerRecreations: e.MAX_RUNNER_RECREATIONS,
       resyncIntervalSeconds: e.RESYNC_INTERVAL_SECONDS,
+      watchStallTimeoutSeconds: e.WATCH_STALL_TIMEOUT_SECONDS,
       defaultInactivityTimeoutSeconds: e.DEFAULT_INACTIVITY_TIMEOUT,
     },
     http: {

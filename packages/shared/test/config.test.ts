@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       leaderElect: false,
       maxRunnerRecreations: 3,
       resyncIntervalSeconds: 600,
+      watchStallTimeoutSeconds: 90,
       defaultInactivityTimeoutSeconds: 86400,
     });
     expect(config.http).toEqual({
@@ -110,6 +111,7 @@ describe('loadConfig', () => {
       RECONCILE_RATE_LIMIT: '0',
       MAX_RUNNER_RECREATIONS: '0',
       RESYNC_INTERVAL_SECONDS: '30',
+      WATCH_STALL_TIMEOUT_SECONDS: '20',
       DEFAULT_INACTIVITY_TIMEOUT: '0',
       AMBIENT_CODE_RUNNER_IMAGE: 'runner:dev',
       STATE_SYNC_IMAGE: 'sync:dev',
@@ -142,6 +144,7 @@ describe('loadConfig', () => {
     });
     expect(c.controller.maxRunnerRecreations).toBe(0);
     expect(c.controller.resyncIntervalSeconds).toBe(30);
+    expect(c.controller.watchStallTimeoutSeconds).toBe(20);
     expect(c.controller.defaultInactivityTimeoutSeconds).toBe(0);
     expect(c.runner).toMatchObject({
       image: 'runner:dev',

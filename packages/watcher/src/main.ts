@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     namespaceScope: own['namespace-scope'] ?? [],
     ...(own['label-selector'] ? { sessionLabelSelector: own['label-selector'] } : {}),
     resyncIntervalMs: config.controller.resyncIntervalSeconds * 1000,
+    watchStallTimeoutMs: config.controller.watchStallTimeoutSeconds * 1000,
     healthProbeBindAddress: config.http.healthProbeBindAddress,
     metricsBindAddress: config.http.metricsBindAddress,
     logger: log,
