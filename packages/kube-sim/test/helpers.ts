@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
-import type { KubeSim } from '@ambient-operator/kube-sim';
+import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
+import { afterAll, beforeAll } from 'vitest';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -176,4 +177,26 @@ export async function createNamespace(core: k8s.CoreV1Api, name: string): Promis
         .catch(() => undefined)) !== undefined,
     `default service account in ${name}`,
   );
+}
+
+export interface SimClients {
+  sim: KubeSim;
+  core: k8s.CoreV1Api;
+  batch: k8s.BatchV1Api;
+}
+
+/** One kube-sim for the test file with `namespace` created, stopped after the file's tests. */
+export function useKubeSim(namespace: string): SimClients {
+  const clients = {} as SimClients;
+  beforeAll(async () => {
+    clients.sim = await startKubeSim({});
+    const kc = kubeConfigFor(clients.sim);
+    clients.core = kc.makeApiClient(k8s.CoreV1Api);
+    clients.batch = kc.makeApiClient(k8s.BatchV1Api);
+    await createNamespace(clients.core, namespace);
+  });
+  afterAll(async () => {
+    await clients.sim?.stop();
+  });
+  return clients;
 }

@@ -1,33 +1,18 @@
-import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeSim } from '@ambient-operator/kube-sim';
-import { JOB_TRACKING_FINALIZER, startKubeSim } from '@ambient-operator/kube-sim';
-import { apiCode, createNamespace, kubeConfigFor, waitFor } from './helpers.js';
+import type * as k8s from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { JOB_TRACKING_FINALIZER } from '@ambient-operator/kube-sim';
+import { apiCode, waitFor, useKubeSim } from './helpers.js';
 
 const NS = 'job-tracking';
 
-let sim: KubeSim;
-let core: k8s.CoreV1Api;
-let batch: k8s.BatchV1Api;
-
-beforeAll(async () => {
-  sim = await startKubeSim({});
-  const kc = kubeConfigFor(sim);
-  core = kc.makeApiClient(k8s.CoreV1Api);
-  batch = kc.makeApiClient(k8s.BatchV1Api);
-  await createNamespace(core, NS);
-});
-
-afterAll(async () => {
-  await sim?.stop();
-});
+const cluster = useKubeSim(NS);
 
 /** A Job shaped like the worker's runner Job: one pod, never restarted, a long grace period. */
 async function createJob(
   name: string,
   options: { env?: k8s.V1EnvVar[]; terminationGracePeriodSeconds?: number } = {},
 ): Promise<k8s.V1Job> {
-  return batch.createNamespacedJob({
+  return cluster.batch.createNamespacedJob({
     namespace: NS,
     body: {
       metadata: { name },
@@ -46,7 +31,7 @@ async function createJob(
 }
 
 async function podsOf(job: string): Promise<k8s.V1Pod[]> {
-  return (await core.listNamespacedPod({ namespace: NS, labelSelector: `job-name=${job}` })).items;
+  return (await cluster.core.listNamespacedPod({ namespace: NS, labelSelector: `job-name=${job}` })).items;
 }
 
 async function runningPod(job: string): Promise<k8s.V1Pod> {
@@ -63,7 +48,9 @@ async function noPodsLeft(job: string): Promise<void> {
 async function jobGone(job: string): Promise<void> {
   await waitFor(
     async () =>
-      apiCode(await batch.readNamespacedJob({ name: job, namespace: NS }).catch((e: unknown) => e)) === 404,
+      apiCode(
+        await cluster.batch.readNamespacedJob({ name: job, namespace: NS }).catch((e: unknown) => e),
+      ) === 404,
     `${job} gone`,
     4_000,
   );
@@ -79,7 +66,7 @@ describe('the job-tracking finalizer on Job pods', () => {
   it('is removed when the Job is deleted with Background propagation, so the pod goes away', async () => {
     await createJob('bg');
     await runningPod('bg');
-    await batch.deleteNamespacedJob({ name: 'bg', namespace: NS, propagationPolicy: 'Background' });
+    await cluster.batch.deleteNamespacedJob({ name: 'bg', namespace: NS, propagationPolicy: 'Background' });
     await jobGone('bg');
     await noPodsLeft('bg');
   });
@@ -87,7 +74,7 @@ describe('the job-tracking finalizer on Job pods', () => {
   it('is removed when the Job is deleted with Foreground propagation; the Job goes after its pods', async () => {
     await createJob('fg');
     await runningPod('fg');
-    await batch.deleteNamespacedJob({ name: 'fg', namespace: NS, propagationPolicy: 'Foreground' });
+    await cluster.batch.deleteNamespacedJob({ name: 'fg', namespace: NS, propagationPolicy: 'Foreground' });
     await noPodsLeft('fg');
     await jobGone('fg');
   });
@@ -95,55 +82,69 @@ describe('the job-tracking finalizer on Job pods', () => {
   it('is removed from a pod with terminationGracePeriodSeconds 0 when its Job is deleted', async () => {
     await createJob('no-grace', { terminationGracePeriodSeconds: 0 });
     await runningPod('no-grace');
-    await batch.deleteNamespacedJob({ name: 'no-grace', namespace: NS, propagationPolicy: 'Background' });
+    await cluster.batch.deleteNamespacedJob({
+      name: 'no-grace',
+      namespace: NS,
+      propagationPolicy: 'Background',
+    });
     await noPodsLeft('no-grace');
   });
 
   it('is removed from a pod deleted with gracePeriodSeconds 0; the Job counts it as failed', async () => {
     await createJob('force');
     const pod = await runningPod('force');
-    await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: NS, gracePeriodSeconds: 0 });
+    await cluster.core.deleteNamespacedPod({
+      name: pod.metadata!.name!,
+      namespace: NS,
+      gracePeriodSeconds: 0,
+    });
     await waitFor(
       async () =>
         apiCode(
-          await core.readNamespacedPod({ name: pod.metadata!.name!, namespace: NS }).catch((e: unknown) => e),
+          await cluster.core
+            .readNamespacedPod({ name: pod.metadata!.name!, namespace: NS })
+            .catch((e: unknown) => e),
         ) === 404,
       'force-deleted pod gone',
     );
     const failed = await waitFor(async () => {
-      const job = await batch.readNamespacedJob({ name: 'force', namespace: NS });
+      const job = await cluster.batch.readNamespacedJob({ name: 'force', namespace: NS });
       return job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
     }, 'job Failed');
     expect(failed.reason).toBe('BackoffLimitExceeded');
-    expect((await batch.readNamespacedJob({ name: 'force', namespace: NS })).status!.failed).toBe(1);
+    expect((await cluster.batch.readNamespacedJob({ name: 'force', namespace: NS })).status!.failed).toBe(1);
   });
 
   it('is removed from the pod of a finished Job once counted, and the pod goes with the Job', async () => {
     await createJob('finished', { env: [{ name: 'SIM_RUN_SECONDS', value: '0.02' }] });
     const job = await waitFor(async () => {
-      const j = await batch.readNamespacedJob({ name: 'finished', namespace: NS });
+      const j = await cluster.batch.readNamespacedJob({ name: 'finished', namespace: NS });
       return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
     }, 'job Complete');
     expect(job.status!.succeeded).toBe(1);
     const [pod] = await podsOf('finished');
     expect(pod!.status!.phase).toBe('Succeeded');
     expect(pod!.metadata!.finalizers ?? []).not.toContain(JOB_TRACKING_FINALIZER);
-    await batch.deleteNamespacedJob({ name: 'finished', namespace: NS, propagationPolicy: 'Background' });
+    await cluster.batch.deleteNamespacedJob({
+      name: 'finished',
+      namespace: NS,
+      propagationPolicy: 'Background',
+    });
     await noPodsLeft('finished');
   });
 
   it('is removed from pods whose Job was deleted with Orphan propagation; the pod stays', async () => {
     await createJob('orphaned');
     const pod = await runningPod('orphaned');
-    await batch.deleteNamespacedJob({ name: 'orphaned', namespace: NS, propagationPolicy: 'Orphan' });
+    await cluster.batch.deleteNamespacedJob({ name: 'orphaned', namespace: NS, propagationPolicy: 'Orphan' });
     await jobGone('orphaned');
     const released = await waitFor(async () => {
-      const p = await core.readNamespacedPod({ name: pod.metadata!.name!, namespace: NS });
+      const p = await cluster.core.readNamespacedPod({ name: pod.metadata!.name!, namespace: NS });
       return (p.metadata!.finalizers ?? []).includes(JOB_TRACKING_FINALIZER) ? undefined : p;
     }, 'finalizer removed from the orphan');
     expect(released.metadata!.ownerReferences).toBeUndefined();
     expect(released.status!.phase).toBe('Running');
-    await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: NS });
+    await cluster.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: NS });
     await noPodsLeft('orphaned');
   });
 });

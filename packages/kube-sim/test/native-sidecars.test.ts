@@ -1,31 +1,17 @@
-import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeSim } from '@ambient-operator/kube-sim';
-import { startKubeSim } from '@ambient-operator/kube-sim';
-import { RUNNER, apiBody, apiCode, createNamespace, kubeConfigFor, runnerJob, waitFor } from './helpers.js';
+import type * as k8s from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { RUNNER, apiBody, apiCode, runnerJob, waitFor, useKubeSim } from './helpers.js';
 
 const NS = 'sidecars';
 
-let sim: KubeSim;
-let core: k8s.CoreV1Api;
-let batch: k8s.BatchV1Api;
-
-beforeAll(async () => {
-  sim = await startKubeSim({});
-  const kc = kubeConfigFor(sim);
-  core = kc.makeApiClient(k8s.CoreV1Api);
-  batch = kc.makeApiClient(k8s.BatchV1Api);
-  await createNamespace(core, NS);
-});
-
-afterAll(async () => {
-  await sim?.stop();
-});
+const cluster = useKubeSim(NS);
 
 async function podOf(job: string, phase?: string): Promise<k8s.V1Pod> {
   return waitFor(
     async () => {
-      const [pod] = (await core.listNamespacedPod({ namespace: NS, labelSelector: `job-name=${job}` })).items;
+      const [pod] = (
+        await cluster.core.listNamespacedPod({ namespace: NS, labelSelector: `job-name=${job}` })
+      ).items;
       return pod && (phase === undefined || pod.status?.phase === phase) ? pod : undefined;
     },
     `${job} pod ${phase ?? ''}`,
@@ -34,7 +20,7 @@ async function podOf(job: string, phase?: string): Promise<k8s.V1Pod> {
 
 async function finishedCondition(job: string): Promise<k8s.V1JobCondition> {
   return waitFor(async () => {
-    const j = await batch.readNamespacedJob({ name: job, namespace: NS });
+    const j = await cluster.batch.readNamespacedJob({ name: job, namespace: NS });
     return j.status?.conditions?.find(
       (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
     );
@@ -53,7 +39,7 @@ function condition(pod: k8s.V1Pod, type: string): string | undefined {
 
 describe('native sidecars (init containers with restartPolicy Always)', () => {
   it('run alongside the main container once the regular init container has completed', async () => {
-    await batch.createNamespacedJob({ namespace: NS, body: runnerJob('running', {}) });
+    await cluster.batch.createNamespacedJob({ namespace: NS, body: runnerJob('running', {}) });
     const pod = await podOf('running', 'Running');
     expect(initStatus(pod, 'init-hydrate').state?.terminated).toMatchObject({
       exitCode: 0,
@@ -66,12 +52,12 @@ describe('native sidecars (init containers with restartPolicy Always)', () => {
     expect(pod.status!.containerStatuses![0]!.state?.running).toBeTruthy();
     expect(condition(pod, 'Initialized')).toBe('True');
     expect(condition(pod, 'Ready')).toBe('True');
-    const job = await batch.readNamespacedJob({ name: 'running', namespace: NS });
+    const job = await cluster.batch.readNamespacedJob({ name: 'running', namespace: NS });
     expect(job.status).toMatchObject({ active: 1, ready: 1 });
   });
 
   it('are stopped with exit 0 when the runner exits 0: pod Succeeded, Job Complete', async () => {
-    await batch.createNamespacedJob({
+    await cluster.batch.createNamespacedJob({
       namespace: NS,
       body: runnerJob('succeeds', { runner: [{ name: 'SIM_RUN_SECONDS', value: '0.05' }] }),
     });
@@ -85,11 +71,13 @@ describe('native sidecars (init containers with restartPolicy Always)', () => {
       exitCode: 0,
       reason: 'Completed',
     });
-    expect((await batch.readNamespacedJob({ name: 'succeeds', namespace: NS })).status!.succeeded).toBe(1);
+    expect(
+      (await cluster.batch.readNamespacedJob({ name: 'succeeds', namespace: NS })).status!.succeeded,
+    ).toBe(1);
   });
 
   it('do not keep the Job alive when the runner exits 2: Job Failed by the podFailurePolicy', async () => {
-    await batch.createNamespacedJob({
+    await cluster.batch.createNamespacedJob({
       namespace: NS,
       body: runnerJob('fails', {
         runner: [
@@ -111,7 +99,7 @@ describe('native sidecars (init containers with restartPolicy Always)', () => {
   });
 
   it('are restarted when they exit while the runner runs, even with pod restartPolicy Never', async () => {
-    await batch.createNamespacedJob({
+    await cluster.batch.createNamespacedJob({
       namespace: NS,
       body: runnerJob('sync-crash', {
         sync: [
@@ -126,14 +114,14 @@ describe('native sidecars (init containers with restartPolicy Always)', () => {
     }, 'state-sync restarted twice');
     expect(initStatus(pod, 'state-sync').lastState?.terminated?.exitCode).toBe(1);
     expect(pod.status!.containerStatuses![0]!.restartCount).toBe(0);
-    const job = await batch.readNamespacedJob({ name: 'sync-crash', namespace: NS });
+    const job = await cluster.batch.readNamespacedJob({ name: 'sync-crash', namespace: NS });
     expect(job.status!.failed).toBeUndefined();
   });
 
   it('rejects an init container restartPolicy other than Always', async () => {
     const body = runnerJob('bad-policy', {});
     body.spec!.template.spec!.initContainers![1]!.restartPolicy = 'Never';
-    const err = await batch.createNamespacedJob({ namespace: NS, body }).catch((e: unknown) => e);
+    const err = await cluster.batch.createNamespacedJob({ namespace: NS, body }).catch((e: unknown) => e);
     expect(apiCode(err)).toBe(422);
     expect(JSON.stringify(apiBody(err))).toContain('spec.template.spec.initContainers[1].restartPolicy');
   });

@@ -1,30 +1,15 @@
-import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeSim } from '@ambient-operator/kube-sim';
-import { SIM_TARGET_CONTAINER, startKubeSim } from '@ambient-operator/kube-sim';
-import { RUNNER, createNamespace, kubeConfigFor, runnerJob, waitFor } from './helpers.js';
+import type * as k8s from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { SIM_TARGET_CONTAINER } from '@ambient-operator/kube-sim';
+import { RUNNER, runnerJob, waitFor, useKubeSim } from './helpers.js';
 
 const NS = 'scripted';
 
-let sim: KubeSim;
-let core: k8s.CoreV1Api;
-let batch: k8s.BatchV1Api;
-
-beforeAll(async () => {
-  sim = await startKubeSim({});
-  const kc = kubeConfigFor(sim);
-  core = kc.makeApiClient(k8s.CoreV1Api);
-  batch = kc.makeApiClient(k8s.BatchV1Api);
-  await createNamespace(core, NS);
-});
-
-afterAll(async () => {
-  await sim?.stop();
-});
+const cluster = useKubeSim(NS);
 
 /** The operator copies a session's env into every container: this creates the Job that way. */
 async function createWithEnvEverywhere(name: string, env: k8s.V1EnvVar[]): Promise<void> {
-  await batch.createNamespacedJob({
+  await cluster.batch.createNamespacedJob({
     namespace: NS,
     body: runnerJob(name, { hydrate: env, sync: env, runner: env }),
   });
@@ -32,7 +17,8 @@ async function createWithEnvEverywhere(name: string, env: k8s.V1EnvVar[]): Promi
 
 async function pod(job: string, ready: (p: k8s.V1Pod) => boolean, what: string): Promise<k8s.V1Pod> {
   return waitFor(async () => {
-    const [p] = (await core.listNamespacedPod({ namespace: NS, labelSelector: `job-name=${job}` })).items;
+    const [p] = (await cluster.core.listNamespacedPod({ namespace: NS, labelSelector: `job-name=${job}` }))
+      .items;
     return p && ready(p) ? p : undefined;
   }, what);
 }
@@ -47,7 +33,7 @@ function runnerState(p: k8s.V1Pod): k8s.V1ContainerState | undefined {
 
 async function jobFinished(job: string): Promise<k8s.V1JobCondition> {
   return waitFor(async () => {
-    const j = await batch.readNamespacedJob({ name: job, namespace: NS });
+    const j = await cluster.batch.readNamespacedJob({ name: job, namespace: NS });
     return j.status?.conditions?.find(
       (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
     );
