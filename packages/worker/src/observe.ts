@@ -4,7 +4,6 @@ import type {
   RunnerObservation,
   RunnerPodObservation,
   SessionObservation,
-  SessionStatus,
   SpecValidation,
   ValidationIssue,
 } from '@ambient-operator/machines';
@@ -270,5 +269,3 @@ export async function readOrNull<T>(read: () => Promise<T>): Promise<T | null> {
     throw err;
   }
 }
-
-export type { SessionStatus };

@@ -59,7 +59,7 @@ export async function readSession(deps: WorkerDeps, ref: SessionRef): Promise<Se
   return toSessionResource(raw, deps);
 }
 
-export function toSessionResource(raw: unknown, deps: Pick<WorkerDeps, 'log'>): SessionResource {
+function toSessionResource(raw: unknown, deps: Pick<WorkerDeps, 'log'>): SessionResource {
   const parsed = resourceSchema.parse(raw);
   return { raw, metadata: parsed.metadata, status: parseStatus(parsed.status, parsed.metadata, deps) };
 }
