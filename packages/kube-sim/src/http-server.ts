@@ -51,6 +51,12 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
   // Bodies are decoded per request by content type (JSON, YAML apply patches, patch types).
   app.removeAllContentTypeParsers();
+  // Protobuf bodies (kubectl's typed commands) are binary: keep their bytes for src/protobuf/decode.ts.
+  app.addContentTypeParser(
+    /^application\/vnd\.kubernetes\.protobuf/,
+    { parseAs: 'buffer' },
+    (_request, body, done) => done(null, body),
+  );
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   registerDiscoveryRoutes(app, deps.api.registry, deps.serverAddress);

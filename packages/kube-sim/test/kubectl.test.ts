@@ -38,7 +38,6 @@ describe('kubectl against kube-sim', () => {
   });
 
   it('applies valid upstream examples and gets them by short name in table, yaml and json', async () => {
-    // `kubectl create namespace` sends protobuf, which kube-sim does not decode (see README); a manifest is JSON.
     await kubectl.ok(
       ['create', '-f', '-'],
       'apiVersion: v1\nkind: Namespace\nmetadata: {name: my-project}\n',
@@ -195,12 +194,6 @@ describe('kubectl against kube-sim', () => {
       'jsonpath={.items[0].status.containerStatuses[0].state.terminated.reason}',
     ]);
     expect(pods).toBe('Completed');
-  });
-
-  it('answers typed `kubectl create <kind>` (protobuf bodies) with 415 UnsupportedMediaType', async () => {
-    const result = await kubectl.run(['create', 'configmap', 'typed', '--from-literal=a=b']);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('the body of the request was in an unknown format');
   });
 
   it('delete --cascade=foreground removes dependents before the owner', async () => {

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { negotiateRepresentation } from '../content-negotiation.js';
 import { ApiError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../errors.js';
+import { decodeKubernetesProtobuf, ProtobufDecodeError } from '../protobuf/decode.js';
 import { applyJsonPatch, applyMergePatch, patchTypeOf } from '../patch.js';
 import type { DeleteOptions } from '../object-deletion.js';
 import type { ResourceApi } from '../resource-api.js';
@@ -24,8 +25,14 @@ export interface ResourceRouteContext {
 
 type Query = Record<string, string | undefined>;
 
-function flag(value: string | undefined): boolean {
-  return value === 'true' || value === '1';
+/**
+ * A boolean query parameter as the API server converts it (apimachinery's Convert_Slice_string_To_bool): absent,
+ * `0` and any case of `false` are false; every other value, `True`, `t` and the empty string included, is true.
+ */
+function flag(value: string | string[] | undefined): boolean {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined) return false;
+  return first !== '0' && first.toLowerCase() !== 'false';
 }
 
 function intParam(query: Query, name: string): number | undefined {
@@ -58,14 +65,11 @@ export function verbOf(method: string, path: ResourcePath, query: Query): string
 function parseBody(request: FastifyRequest): unknown {
   const raw = request.body;
   if (raw === undefined || raw === null || raw === '') return undefined;
+  const contentType = String(request.headers['content-type'] ?? 'application/json').toLowerCase();
+  if (contentType.includes('protobuf') && Buffer.isBuffer(raw)) return parseProtobufBody(raw);
   const text =
     typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : JSON.stringify(raw);
-  const contentType = String(request.headers['content-type'] ?? 'application/json').toLowerCase();
-  if (contentType.includes('protobuf') || contentType.includes('cbor')) {
-    throw unsupportedMediaType(
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
-    );
-  }
+  if (contentType.includes('protobuf') || contentType.includes('cbor')) throw unknownBodyFormat();
   try {
     if (contentType.includes('yaml')) return parseYaml(text) as unknown;
     return JSON.parse(text) as unknown;
@@ -73,6 +77,22 @@ function parseBody(request: FastifyRequest): unknown {
     throw badRequest(
       `the body of the request could not be decoded: ${err instanceof Error ? err.message : String(err)}`,
     );
+  }
+}
+
+function unknownBodyFormat(): ApiError {
+  return unsupportedMediaType(
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+  );
+}
+
+/** Built-in kinds kubectl's typed commands send as protobuf; anything else (custom resources) is 415 as upstream. */
+function parseProtobufBody(raw: Buffer): unknown {
+  try {
+    return decodeKubernetesProtobuf(raw);
+  } catch (err) {
+    if (err instanceof ProtobufDecodeError) throw unknownBodyFormat();
+    throw badRequest(`the body of the request could not be decoded: ${String(err)}`);
   }
 }
 
@@ -105,7 +125,8 @@ function deleteOptions(query: Query, body: unknown): DeleteOptions {
     if (typeof pre.resourceVersion === 'string') options.preconditions.resourceVersion = pre.resourceVersion;
   }
   const orphan = query.orphanDependents ?? source.orphanDependents;
-  if (orphan !== undefined) options.orphanDependents = orphan === true || orphan === 'true';
+  if (orphan !== undefined)
+    options.orphanDependents = typeof orphan === 'string' ? flag(orphan) : orphan === true;
   if (query.dryRun === 'All' || (Array.isArray(source.dryRun) && source.dryRun.includes('All')))
     options.dryRun = true;
   return options;
