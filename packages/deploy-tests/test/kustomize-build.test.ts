@@ -35,6 +35,7 @@ describe('kubectl kustomize builds every kustomization users apply', () => {
         `ConfigMap/${findGenerated(await build('base'), 'ConfigMap', 'ambient-operator-settings').metadata.name}`,
         'CustomResourceDefinition/agenticsessions.vteam.ambient-code',
         'CustomResourceDefinition/projectsettings.vteam.ambient-code',
+        'CustomResourceDefinition/userdeployments.scheduler.ambient-code.io',
         'Deployment/ambient-redis',
         'Deployment/ambient-watcher',
         'Deployment/ambient-worker',

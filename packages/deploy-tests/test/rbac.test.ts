@@ -17,6 +17,9 @@ const WATCHER = { namespace: 'ambient-code', name: 'ambient-watcher' };
 const WORKER = { namespace: 'ambient-code', name: 'ambient-worker' };
 /** A project namespace, where sessions and their children live. */
 const PROJECT = 'demo';
+const SCHEDULER = 'scheduler.ambient-code.io';
+/** A UserDeployment's target namespace (`ud-<name>`), where its children live. */
+const USER_APP = 'ud-shop';
 
 const denied = (grants: Parameters<typeof allows>[0], accesses: readonly Access[]): Access[] =>
   accesses.filter((a) => !allows(grants, a));
@@ -68,6 +71,8 @@ describe('the watcher only reads (and holds its Lease)', () => {
       ...each(SESSIONS, ['agenticsessions', 'projectsettings'], ['get', 'list', 'watch']),
       ...each('', ['namespaces', 'pods'], ['get', 'list', 'watch']),
       ...each('batch', ['jobs'], ['get', 'list', 'watch']),
+      ...each(SCHEDULER, ['userdeployments'], ['get', 'list', 'watch']),
+      ...each('apps', ['deployments'], ['get', 'list', 'watch']),
     ];
     expect(denied(grants, reads)).toEqual([]);
     expect(
@@ -95,6 +100,8 @@ describe('the watcher only reads (and holds its Lease)', () => {
       ),
       ...each('batch', ['jobs'], WRITE_VERBS, PROJECT),
       ...each('rbac.authorization.k8s.io', ['roles', 'rolebindings'], WRITE_VERBS, PROJECT),
+      ...each(SCHEDULER, ['userdeployments', 'userdeployments/status'], WRITE_VERBS, PROJECT),
+      ...each('apps', ['deployments'], WRITE_VERBS, PROJECT),
     ];
     expect(granted(grants, writes)).toEqual([]);
     expect(granted(grants, each('', ['secrets'], ['get', 'list'], PROJECT))).toEqual([]);
@@ -139,6 +146,21 @@ describe('the worker can do what reconciling needs, and no more', () => {
     ...each('networking.k8s.io', ['networkpolicies'], ['get', 'create', 'update', 'patch'], PROJECT),
     ...each('', ['events'], ['create', 'patch'], PROJECT),
     ...each('', ['namespaces'], ['get', 'list', 'watch']),
+    // UserDeployments: the CR, its status and finalizer, and its children in the target namespace.
+    ...each(SCHEDULER, ['userdeployments'], ['get', 'list', 'watch', 'patch'], PROJECT),
+    ...each(SCHEDULER, ['userdeployments/status'], ['get', 'update', 'patch'], PROJECT),
+    ...each('', ['namespaces'], ['create', 'delete']),
+    ...each('', ['configmaps'], ['get', 'list', 'create', 'patch', 'delete'], USER_APP),
+    ...each('', ['services'], ['get', 'list', 'create', 'patch', 'delete'], USER_APP),
+    ...each('apps', ['deployments'], ['get', 'list', 'create', 'patch', 'delete'], USER_APP),
+    ...each('networking.k8s.io', ['ingresses'], ['get', 'list', 'create', 'patch', 'delete'], USER_APP),
+    ...each('networking.k8s.io', ['networkpolicies'], ['get', 'list', 'create', 'patch', 'delete'], USER_APP),
+    ...each(
+      'external-secrets.io',
+      ['externalsecrets'],
+      ['get', 'list', 'create', 'patch', 'delete'],
+      USER_APP,
+    ),
   ];
 
   it('every API call of a reconcile is allowed', async () => {
@@ -194,7 +216,9 @@ describe('the worker can do what reconciling needs, and no more', () => {
           ['clusterroles', 'clusterrolebindings'],
           ['create', 'update', 'patch', 'delete'],
         ),
-        ...each('', ['namespaces'], WRITE_VERBS),
+        // Namespaces are created and deleted for UserDeployments, never changed.
+        ...each('', ['namespaces'], ['update', 'patch', 'deletecollection']),
+        ...each(SCHEDULER, ['userdeployments'], ['create', 'update', 'delete', 'deletecollection'], PROJECT),
         ...each('apiextensions.k8s.io', ['customresourcedefinitions'], WRITE_VERBS),
       ]),
     ).toEqual([]);

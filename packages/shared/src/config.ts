@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { isDns1123Label } from './names.js';
+import { isDns1123Label, isDns1123Subdomain } from './names.js';
 
 /**
  * The only place that reads flags and environment variables (style.md item 10). Callers pass
@@ -138,6 +138,16 @@ export interface ObservabilityConfig {
 }
 
 /** The variables `createKubeConfig` uses to find the cluster; pass `config.kube.env` as its `env`. */
+/** UserDeployment children (issue 19): where secrets come from, the ingress domain, isolation. */
+export interface UserDeploymentConfig {
+  /** `CLUSTER_SECRET_STORE`: the ClusterSecretStore every ExternalSecret reads from. @defaultValue `default` */
+  clusterSecretStore: string;
+  /** `DEPLOYMENT_DOMAIN`: ingress hosts are `<service>.<name>.<domain>`. @defaultValue `apps.local` */
+  deploymentDomain: string;
+  /** `DISABLE_NETWORK_POLICIES`: create no NetworkPolicies for user deployments. @defaultValue false */
+  disableNetworkPolicies: boolean;
+}
+
 export interface KubeClientConfig {
   /**
    * `KUBECONFIG` (`:`-separated paths), `HOME` (for `~/.kube/config`) and the in-cluster
@@ -156,6 +166,7 @@ export interface OperatorConfig {
   readonly s3: Readonly<S3Config>;
   readonly vertex: Readonly<VertexConfig>;
   readonly observability: Readonly<ObservabilityConfig>;
+  readonly userDeployments: Readonly<UserDeploymentConfig>;
   readonly kube: Readonly<KubeClientConfig>;
 }
 
@@ -201,6 +212,9 @@ const namespaceName = z
   .string()
   .refine(isDns1123Label, { error: 'expected a DNS-1123 label (namespace name)' });
 const nonBlank = z.string().regex(/^\S+$/, { error: 'expected a non-empty value without spaces' });
+const dnsDomain = z.string().refine((s) => isDns1123Subdomain(s) && s.length <= 200, {
+  error: 'expected a DNS domain such as apps.example.com (lowercase, ≤ 200 characters)',
+});
 const queueWord = z
   .string()
   .regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected letters, digits, "_", "." or "-"' });
@@ -315,6 +329,9 @@ const envSchema = z.object({
   MCP_CONFIG_FILE: env(path.optional()),
   AGENT_REGISTRY_PATH: env(path.default('/config/registry/agent-registry.json')),
   MODELS_MANIFEST_PATH: env(path.default('/config/models/models.json')),
+  CLUSTER_SECRET_STORE: env(nonBlank.default('default')),
+  DEPLOYMENT_DOMAIN: env(dnsDomain.default('apps.local')),
+  DISABLE_NETWORK_POLICIES: env(booleanWord.default(false)),
   VERSION: env(z.string().optional()),
   DEPLOYMENT_ENV: env(z.string().optional()),
   KUBECONFIG: env(z.string().optional()),
@@ -444,6 +461,11 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
       mlflowTracingEnabled: e.MLFLOW_TRACING_ENABLED,
       version: e.VERSION,
       deploymentEnv: e.DEPLOYMENT_ENV,
+    },
+    userDeployments: {
+      clusterSecretStore: e.CLUSTER_SECRET_STORE,
+      deploymentDomain: e.DEPLOYMENT_DOMAIN,
+      disableNetworkPolicies: e.DISABLE_NETWORK_POLICIES,
     },
     kube: {
       env: Object.fromEntries(KUBE_ENV_NAMES.map((name) => [name, e[name]])) as KubeClientConfig['env'],

@@ -84,3 +84,30 @@ export const INTEGRATIONS_SECRET_NAME = 'ambient-non-vertex-integrations';
 export const LEADER_ELECTION_ID = 'ambient-code-operator.ambient-code.io';
 /** Runner HTTP port when the registry does not say otherwise. */
 export const DEFAULT_RUNNER_PORT = 8001;
+
+// --- UserDeployment (scheduler.ambient-code.io, issue 19) ---
+
+/** API group of the scheduler CRDs (UserDeployment; AgentTask and Workflow share it). */
+export const SCHEDULER_GROUP = 'scheduler.ambient-code.io';
+export const SCHEDULER_VERSION = 'v1alpha1';
+export const SCHEDULER_API_VERSION = `${SCHEDULER_GROUP}/${SCHEDULER_VERSION}`;
+export const USER_DEPLOYMENT_KIND = 'UserDeployment';
+export const USER_DEPLOYMENT_PLURAL = 'userdeployments';
+/** Held by every UserDeployment until its target namespace and children are gone. */
+export const USER_DEPLOYMENT_FINALIZER = 'scheduler.ambient-code.io/user-deployment';
+/** On every child (and the namespace the operator created): the UserDeployment's name… */
+export const USER_DEPLOYMENT_LABEL = 'scheduler.ambient-code.io/user-deployment';
+/** …and its namespace (children usually live in another one, `ud-<name>`). */
+export const USER_DEPLOYMENT_NAMESPACE_LABEL = 'scheduler.ambient-code.io/user-deployment-namespace';
+/** On Deployments, Services, Ingresses and pods: the template service they belong to. */
+export const USER_DEPLOYMENT_SERVICE_LABEL = 'scheduler.ambient-code.io/service';
+/** On Deployments: hash of the desired pod template and replicas; a patch is sent only when it changes. */
+export const USER_DEPLOYMENT_SPEC_HASH = 'scheduler.ambient-code.io/spec-hash';
+/** The ConfigMap key holding a UserDeployment template. */
+export const USER_DEPLOYMENT_TEMPLATE_KEY = 'template.yaml';
+/** external-secrets.io: the API the ExternalSecret children use. */
+export const EXTERNAL_SECRETS_GROUP = 'external-secrets.io';
+export const EXTERNAL_SECRETS_VERSION = 'v1beta1';
+export const EXTERNAL_SECRETS_PLURAL = 'externalsecrets';
+/** ingressClassName of the Ingresses of exposed services. */
+export const USER_DEPLOYMENT_INGRESS_CLASS = 'traefik';

@@ -14,6 +14,7 @@ export type {
   QueueConfig,
   RunnerConfig,
   S3Config,
+  UserDeploymentConfig,
   VertexConfig,
 } from './config.js';
 export {
@@ -97,6 +98,23 @@ export {
   TOKEN_REFRESHED_AT,
   VERTEX_SECRET_NAME,
 } from './constants.js';
+export {
+  EXTERNAL_SECRETS_GROUP,
+  EXTERNAL_SECRETS_PLURAL,
+  EXTERNAL_SECRETS_VERSION,
+  SCHEDULER_API_VERSION,
+  SCHEDULER_GROUP,
+  SCHEDULER_VERSION,
+  USER_DEPLOYMENT_FINALIZER,
+  USER_DEPLOYMENT_INGRESS_CLASS,
+  USER_DEPLOYMENT_KIND,
+  USER_DEPLOYMENT_LABEL,
+  USER_DEPLOYMENT_NAMESPACE_LABEL,
+  USER_DEPLOYMENT_PLURAL,
+  USER_DEPLOYMENT_SERVICE_LABEL,
+  USER_DEPLOYMENT_SPEC_HASH,
+  USER_DEPLOYMENT_TEMPLATE_KEY,
+} from './constants.js';
 
 // queue
 export { computeBackoffMs, defaultBackoff, type BackoffOptions } from './queue/backoff.js';
@@ -179,6 +197,32 @@ export type {
   ProjectSettingsSpec,
   ProjectSettingsStatus,
 } from './schemas/project-settings.js';
+export {
+  EXPOSURES,
+  USER_DEPLOYMENT_DESIRED_STATES,
+  USER_DEPLOYMENT_PHASES,
+  userDeploymentSchema,
+  userDeploymentSpecSchema,
+  userDeploymentStatusSchema,
+  userDeploymentTemplateSchema,
+  validateUserDeployment,
+  validateUserDeploymentTemplate,
+} from './schemas/user-deployment.js';
+export type {
+  Exposure,
+  ServiceOverride,
+  TemplateService,
+  UserDeployment,
+  UserDeploymentCondition,
+  UserDeploymentDesiredState,
+  UserDeploymentPhase,
+  UserDeploymentSecret,
+  UserDeploymentServiceStatus,
+  UserDeploymentSpec,
+  UserDeploymentStatus,
+  UserDeploymentTemplate,
+  UserDeploymentUrl,
+} from './schemas/user-deployment.js';
 export { objectMetaSchema, ownerReferenceSchema } from './schemas/object-meta.js';
 export type { ObjectMeta, OwnerReference } from './schemas/object-meta.js';
 export type { McpServers } from './schemas/mcp-servers.js';

@@ -99,6 +99,17 @@ describe('loadConfig', () => {
     );
   });
 
+  test('UserDeployment settings default to the store "default", apps.local and NetworkPolicies on', () => {
+    expect(loadConfig([], {}).userDeployments).toEqual({
+      clusterSecretStore: 'default',
+      deploymentDomain: 'apps.local',
+      disableNetworkPolicies: false,
+    });
+    expect(() => loadConfig([], { DEPLOYMENT_DOMAIN: 'Apps_Example' })).toThrow(
+      /DEPLOYMENT_DOMAIN=Apps_Example: expected a DNS domain/,
+    );
+  });
+
   test('reads every documented environment variable', () => {
     const c = loadConfig([], {
       NAMESPACE: 'ambient-code',
@@ -129,6 +140,9 @@ describe('loadConfig', () => {
       MODELS_MANIFEST_PATH: '/m.json',
       VERSION: 'v1.2.3',
       DEPLOYMENT_ENV: 'prod',
+      CLUSTER_SECRET_STORE: 'vault',
+      DEPLOYMENT_DOMAIN: 'apps.example.com',
+      DISABLE_NETWORK_POLICIES: 'true',
       KUBECONFIG: '/tmp/kc',
       HOME: '/home/op',
       KUBERNETES_SERVICE_HOST: '10.0.0.1',
@@ -164,6 +178,11 @@ describe('loadConfig', () => {
       mlflowTracingEnabled: false,
       version: 'v1.2.3',
       deploymentEnv: 'prod',
+    });
+    expect(c.userDeployments).toEqual({
+      clusterSecretStore: 'vault',
+      deploymentDomain: 'apps.example.com',
+      disableNetworkPolicies: true,
     });
     expect(c.kube.env).toEqual({
       KUBECONFIG: '/tmp/kc',
