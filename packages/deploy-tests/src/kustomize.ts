@@ -41,6 +41,12 @@ export interface Composition {
   components?: readonly string[];
   /** Kustomize `images:` overrides, as a user's overlay would pin a release. */
   images?: readonly { name: string; newName?: string; newTag?: string }[];
+  /**
+   * Moves everything to this namespace the way deploy/README.md tells users to: kustomize `namespace:`
+   * (which also renames the Namespace object) plus a NamespaceTransformer with `setRoleBindingSubjects:
+   * allServiceAccounts`, without which the (Cluster)RoleBinding subjects keep the old namespace.
+   */
+  namespace?: string;
 }
 
 /**
@@ -57,11 +63,23 @@ export async function kustomizeCompose(
     const kustomization = {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
+      ...(composition.namespace === undefined
+        ? {}
+        : { namespace: composition.namespace, transformers: ['namespace-transformer.yaml'] }),
       resources: composition.resources.map((path) => relative(dir, path)),
       components: (composition.components ?? []).map((path) => relative(dir, path)),
       images: composition.images ?? [],
     };
     await writeFile(join(dir, 'kustomization.yaml'), stringify(kustomization));
+    if (composition.namespace !== undefined) {
+      const transformer = {
+        apiVersion: 'builtin',
+        kind: 'NamespaceTransformer',
+        metadata: { name: 'operator-namespace', namespace: composition.namespace },
+        setRoleBindingSubjects: 'allServiceAccounts',
+      };
+      await writeFile(join(dir, 'namespace-transformer.yaml'), stringify(transformer));
+    }
     return await kustomizeBuild(dir, options);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -20,7 +20,8 @@ let workDir: string;
 let kubeconfigPath: string;
 
 beforeAll(async () => {
-  sim = await startKubeSim({ port: 0 });
+  // ambient-code is the platform's namespace: deploy/ expects it to exist (deploy/README.md, step 3).
+  sim = await startKubeSim({ port: 0, namespaces: ['ambient-code'] });
   workDir = await mkdtemp(join(tmpdir(), 'deploy-tests-kube-sim-'));
   kubeconfigPath = join(workDir, 'kubeconfig');
   await writeFile(kubeconfigPath, sim.kubeconfig);

@@ -22,12 +22,9 @@ const dataOf = (configMap: KubeObject): Record<string, string> =>
   z.looseObject({ data: z.record(z.string(), z.string()) }).parse(configMap).data;
 
 describe('kubectl kustomize builds every kustomization users apply', () => {
-  it('base: CRDs, namespace, RBAC, watcher, worker and Redis', async () => {
+  it('base: CRDs, RBAC, watcher, worker and Redis (no Namespace: ambient-code is the platform’s)', async () => {
     expect(kindsAndNames(await build('base'))).toEqual(
       [
-        'ClusterRole/ambient-project-admin',
-        'ClusterRole/ambient-project-edit',
-        'ClusterRole/ambient-project-view',
         'ClusterRole/ambient-watcher',
         'ClusterRole/ambient-worker',
         'ClusterRoleBinding/ambient-watcher',
@@ -39,7 +36,6 @@ describe('kubectl kustomize builds every kustomization users apply', () => {
         'Deployment/ambient-redis',
         'Deployment/ambient-watcher',
         'Deployment/ambient-worker',
-        'Namespace/ambient-code',
         'NetworkPolicy/ambient-redis',
         'PodDisruptionBudget/ambient-watcher',
         'PodDisruptionBudget/ambient-worker',

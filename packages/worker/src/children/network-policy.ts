@@ -4,16 +4,20 @@ import { PLATFORM_NAMES, RUNNER_LABELS } from './names.js';
 
 /**
  * NetworkPolicy `runner-allow-backend-only`, one per namespace: runner pods accept ingress only from the
- * backend's namespace. Ports are every port a runner may use (`runnerPortsOf(registry)`), not a hard-coded
+ * backend's namespace and the operator's (the worker calls `/repos/*` and `/workflow`; upstream's operator
+ * ran in the backend's namespace, ours runs in a namespace of its own, deploy/base/namespace.yaml). Ports are every port a runner may use (`runnerPortsOf(registry)`), not a hard-coded
  * 8001 (§10.13). It has no ownerReference, as upstream: it outlives any one session and serves them all.
  */
 export function buildRunnerNetworkPolicy(input: {
   namespace: string;
   backendNamespace: string;
+  /** NAMESPACE, where the worker runs; the same peer as the backend's when they are equal. */
+  operatorNamespace: string;
   /** Runner ports, e.g. runnerPortsOf(registry); sorted and de-duplicated here. */
   ports: readonly number[];
 }): V1NetworkPolicy {
   const ports = [...new Set(input.ports)].sort((a, b) => a - b);
+  const peers = [...new Set([input.backendNamespace, input.operatorNamespace])];
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -27,9 +31,9 @@ export function buildRunnerNetworkPolicy(input: {
       policyTypes: ['Ingress'],
       ingress: [
         {
-          _from: [
-            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': input.backendNamespace } } },
-          ],
+          _from: peers.map((peer) => ({
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer } },
+          })),
           ports: ports.map((port) => ({ protocol: 'TCP', port })),
         },
       ],

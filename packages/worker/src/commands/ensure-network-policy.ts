@@ -14,6 +14,7 @@ export async function ensureNetworkPolicy(ctx: CommandContext): Promise<void> {
   const wanted = buildRunnerNetworkPolicy({
     namespace,
     backendNamespace: config.namespaces.backend,
+    operatorNamespace: config.namespaces.operator,
     ports: runnerPortsOf(await agentRegistry()),
   });
   const name = wanted.metadata?.name ?? '';

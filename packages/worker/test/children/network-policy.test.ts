@@ -12,6 +12,7 @@ describe('runner NetworkPolicy', () => {
   const policy = buildRunnerNetworkPolicy({
     namespace: 'team-a',
     backendNamespace: 'ambient-code',
+    operatorNamespace: 'ambient-code',
     ports: runnerPortsOf(registry),
   });
 
@@ -43,10 +44,24 @@ describe('runner NetworkPolicy', () => {
     expect(policy.metadata?.ownerReferences).toBeUndefined();
   });
 
+  test('admits the operator namespace too when the operator runs apart from the backend', () => {
+    const peers = buildRunnerNetworkPolicy({
+      namespace: 'team-a',
+      backendNamespace: 'ambient-code',
+      operatorNamespace: 'ambient-session-operator',
+      ports: [8001],
+    }).spec?.ingress?.[0]?._from?.map((peer) => peer.namespaceSelector?.matchLabels);
+    expect(peers).toEqual([
+      { 'kubernetes.io/metadata.name': 'ambient-code' },
+      { 'kubernetes.io/metadata.name': 'ambient-session-operator' },
+    ]);
+  });
+
   test('ports are de-duplicated and sorted', () => {
     const ports = buildRunnerNetworkPolicy({
       namespace: 'n',
       backendNamespace: 'b',
+      operatorNamespace: 'b',
       ports: [9100, 8001, 9100],
     }).spec?.ingress?.[0]?.ports;
     expect(ports?.map((p) => p.port)).toEqual([8001, 9100]);
