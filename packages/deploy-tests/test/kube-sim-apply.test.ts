@@ -164,4 +164,26 @@ describe('the base applies to kube-sim with kubectl', () => {
       .parse(await kubectlJson(['get', 'agenticsession', 'hello-session', '-n', 'demo']));
     expect(session.spec.initialPrompt).toMatch(/haiku/);
   });
+
+  it('kubectl get as shows PHASE, STARTED and AGE; -o wide adds DISPLAY NAME and MODEL', async () => {
+    const startTime = new Date(Date.now() - 300_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const patched = await kubectl([
+      'patch',
+      'as',
+      'hello-session',
+      '-n',
+      'demo',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { phase: 'Running', startTime } }),
+    ]);
+    expect(patched.stderr).toBe('');
+    const table = await kubectl(['get', 'as', '-n', 'demo']);
+    expect(table.stdout).toMatch(/^NAME\s+PHASE\s+STARTED\s+AGE$/m);
+    expect(table.stdout).toMatch(/^hello-session\s+Running\s+5m\d*s?\s+\d+s$/m);
+    const wide = await kubectl(['get', 'as', '-n', 'demo', '-o', 'wide']);
+    expect(wide.stdout).toMatch(/^NAME\s+PHASE\s+DISPLAY NAME\s+MODEL\s+STARTED\s+AGE$/m);
+    expect(wide.stdout).toMatch(/^hello-session\s+Running\s+.+\s+claude-\S+\s+5m\d*s?\s+\d+s$/m);
+  });
 });

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { parseAllDocuments } from 'yaml';
+import { EventMirror } from './controllers/event-mirror.js';
 import { EventRecorder } from './controllers/events.js';
 import { JobController } from './controllers/job-controller.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
@@ -169,7 +170,8 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   }
 
   const events = new EventRecorder(api, options.maxEvents ?? 1000);
-  const running: Array<{ start(): void; stop(): void }> = [];
+  // Not a controller one can switch off: the API server itself serves both Event APIs from one storage.
+  const running: Array<{ start(): void; stop(): void }> = [new EventMirror(store)];
   const namespaceController = new NamespaceController(api, logger);
   const kubelet = new Kubelet(api, timings, events, logger);
   if (controllers.namespaces) running.push(namespaceController);

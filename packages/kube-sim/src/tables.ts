@@ -202,20 +202,40 @@ export function evalJsonPath(object: unknown, path: string): unknown {
   return current;
 }
 
+/**
+ * A CRD column's cell as apiextensions' table convertor computes it: `string` columns print any value
+ * (objects as JSON), `date` columns become an age, and `integer`/`number`/`boolean` columns are empty
+ * (null) when the value has another type, as are missing values.
+ */
+function crdCell(type: string, value: unknown, now: number): Cell {
+  if (value === undefined || value === null) return null;
+  switch (type) {
+    case 'string':
+      return typeof value === 'object' ? JSON.stringify(value) : String(value);
+    case 'date':
+      return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? age(value, now) : null;
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) ? value : null;
+    case 'number':
+      return typeof value === 'number' ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    default:
+      return null;
+  }
+}
+
 function printerColumn(def: PrinterColumn): Column {
-  return col(
+  const column = col(
     def.name,
-    (o, now) => {
-      const value = evalJsonPath(o, def.jsonPath);
-      if (value === undefined || value === null) return null;
-      if (def.type === 'date') return age(value, now);
-      if (typeof value === 'object') return JSON.stringify(value);
-      return value as Cell;
-    },
-    def.type === 'date' ? 'date' : def.type,
+    (o, now) => crdCell(def.type, evalJsonPath(o, def.jsonPath), now),
+    def.type,
     def.format ?? '',
     def.priority ?? 0,
   );
+  column.definition.description =
+    def.description ?? `Custom resource definition column (in JSONPath format): ${def.jsonPath}`;
+  return column;
 }
 
 function columnsFor(type: ResourceType, version: string): Column[] {

@@ -21,7 +21,24 @@ function setDefault(target: Obj, key: string, value: unknown): void {
   if (target[key] === undefined) target[key] = value;
 }
 
+/**
+ * A MicroTime as the API server serializes it (RFC 3339 with exactly six fractional digits; Go's
+ * parser in kubectl rejects other widths). Clients such as client-node send milliseconds.
+ */
+function microTime(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const m = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}${m[3]}` : value;
+}
+
 export function defaultWorkload(resourceId: string, object: KubeObject): void {
+  if (resourceId === 'events.k8s.io/events') {
+    const event = object as KubeObject & Obj;
+    event.eventTime = microTime(event.eventTime);
+    if (isPlainObject(event.series))
+      event.series = { ...event.series, lastObservedTime: microTime(event.series.lastObservedTime) };
+    return;
+  }
   if (resourceId !== 'apps/deployments') return;
   const spec = (object.spec = obj(object.spec));
   setDefault(spec, 'replicas', 1);

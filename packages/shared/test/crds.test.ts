@@ -17,6 +17,7 @@ type Crd = {
   spec: {
     versions: {
       schema: { openAPIV3Schema: { properties: { status: { properties: Record<string, unknown> } } } };
+      additionalPrinterColumns?: { name: string; priority?: number }[];
     }[];
   };
 };
@@ -37,7 +38,7 @@ describe('deploy/crds is upstream plus our documented additions', () => {
     expect(ours.slice(0, start) + ours.slice(end)).toBe(upstream);
   });
 
-  test('the additions are exactly the four optional status fields, all optional', () => {
+  test('the additions are exactly the four optional status fields and the printer columns', () => {
     const ours = parse(read(new URL('agenticsessions-crd.yaml', deployCrds))) as Crd;
     const upstream = parse(
       read(new URL('components__manifests__base__crds__agenticsessions-crd.yaml', fixtures)),
@@ -51,6 +52,15 @@ describe('deploy/crds is upstream plus our documented additions', () => {
     const withoutAdditions = structuredClone(ours);
     const status = withoutAdditions.spec.versions[0]!.schema.openAPIV3Schema.properties.status;
     for (const field of ADDITIVE_STATUS_FIELDS) delete status.properties[field];
+    const version = withoutAdditions.spec.versions[0]!;
+    expect(version.additionalPrinterColumns?.map((c) => [c.name, c.priority ?? 0])).toEqual([
+      ['Phase', 0],
+      ['Display name', 1],
+      ['Model', 1],
+      ['Started', 0],
+      ['Age', 0],
+    ]);
+    delete version.additionalPrinterColumns;
     expect(withoutAdditions).toEqual(upstream);
     expect(ourStatus['phaseHistory']).toMatchObject({
       type: 'array',
