@@ -1,0 +1,52 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiSimFaults } from './faults.js';
+import { ApiStore } from './store.js';
+import { WatchHub } from './watch-hub.js';
+
+/** Calls served, by protocol, method and route template (e.g. `PATCH /sessions/{id}/status`). */
+export type RequestCounts = Record<string, number>;
+
+/** What both protocol front-ends share: the data, the streams, auth, faults and request counts. */
+export class ApiSimCore {
+  readonly store = new ApiStore();
+  readonly watchHub: WatchHub;
+  readonly faults: ApiSimFaults;
+  private readonly requests = new Map<string, number>();
+
+  constructor(
+    private readonly token: string | undefined,
+    watchBufferSize: number,
+  ) {
+    this.watchHub = new WatchHub(this.store, watchBufferSize);
+    this.faults = new ApiSimFaults({ dropStreams: () => this.watchHub.dropAll() });
+  }
+
+  /**
+   * Auth applies only when a token is configured: `Authorization: Bearer <token>` (scheme
+   * case-insensitive, token exact), or `X-Forwarded-Access-Token: <token>` when Authorization is absent.
+   */
+  authorized(authorization: string | undefined, forwardedToken: string | undefined): boolean {
+    if (this.token === undefined) return true;
+    if (authorization !== undefined) {
+      const match = /^bearer\s+(.+)$/i.exec(authorization.trim());
+      return match !== null && match[1] === this.token;
+    }
+    return forwardedToken === this.token;
+  }
+
+  count(route: string): void {
+    this.requests.set(route, (this.requests.get(route) ?? 0) + 1);
+  }
+
+  requestCounts(): RequestCounts {
+    return Object.fromEntries(this.requests);
+  }
+
+  resetRequestCounts(): void {
+    this.requests.clear();
+  }
+
+  async delay(): Promise<void> {
+    if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
+  }
+}

@@ -1,0 +1,96 @@
+import type { ApiResource } from '@ambient-operator/api-contract';
+import { ApiSimError } from './errors.js';
+
+/** The operation a call performs, on either protocol. */
+export type ApiOperation =
+  'list' | 'get' | 'create' | 'update' | 'delete' | 'status' | 'start' | 'stop' | 'watch';
+
+export interface ApiCall {
+  protocol: 'rest' | 'grpc';
+  operation: ApiOperation;
+  resource?: ApiResource;
+}
+
+/** Deterministic failure of the next matching calls. */
+export interface FailNextOptions {
+  /** HTTP status to answer (gRPC calls get the mapped code: 400 → INVALID_ARGUMENT, 503 → UNAVAILABLE, …). */
+  status: number;
+  /** How many matching calls fail. @defaultValue 1 */
+  count?: number;
+  /** Only calls over this protocol. */
+  protocol?: 'rest' | 'grpc';
+  /** Only this operation (a watch counts when it is opened). */
+  operation?: ApiOperation;
+  /** Only calls on this resource. */
+  resource?: ApiResource;
+}
+
+/** What the fault injector acts on; provided by the running simulator. */
+export interface FaultTargets {
+  /** Ends every open watch stream with UNAVAILABLE; returns how many were ended. */
+  dropStreams(): number;
+}
+
+export interface FaultSettings {
+  /** Delay before each REST or unary gRPC call is served (and before a watch opens), in ms. @defaultValue 0 */
+  latencyMs: number;
+  /** While on, every watch is ended and new watches fail with UNAVAILABLE (a broker outage). @defaultValue false */
+  streamOutage: boolean;
+}
+
+/** Fault injection, from tests (`sim.faults`) and over HTTP (`POST /sim/faults`). */
+export class ApiSimFaults {
+  latencyMs = 0;
+  streamOutage = false;
+  private rules: Array<FailNextOptions & { count: number }> = [];
+
+  constructor(private readonly targets: FaultTargets) {}
+
+  settings(): FaultSettings & { pendingFailures: number } {
+    return {
+      latencyMs: this.latencyMs,
+      streamOutage: this.streamOutage,
+      pendingFailures: this.rules.reduce((n, r) => n + r.count, 0),
+    };
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  failNext(options: FailNextOptions): void {
+    this.rules.push({ ...options, count: options.count ?? 1 });
+  }
+
+  dropStreams(): number {
+    return this.targets.dropStreams();
+  }
+
+  /** Starts or ends a stream outage; starting one drops every open stream. */
+  setStreamOutage(on: boolean): number {
+    this.streamOutage = on;
+    return on ? this.targets.dropStreams() : 0;
+  }
+
+  reset(): void {
+    this.latencyMs = 0;
+    this.streamOutage = false;
+    this.rules = [];
+  }
+
+  /** The failure to answer a call with, if any (consumes one count of the first matching rule). */
+  failureFor(call: ApiCall): ApiSimError | undefined {
+    if (call.operation === 'watch' && this.streamOutage)
+      return new ApiSimError(9, 503, 'api-sim: stream outage');
+    const rule = this.rules.find(
+      (r) =>
+        (!r.protocol || r.protocol === call.protocol) &&
+        (!r.operation || r.operation === call.operation) &&
+        (!r.resource || r.resource === call.resource),
+    );
+    if (!rule) return undefined;
+    rule.count--;
+    if (rule.count <= 0) this.rules.splice(this.rules.indexOf(rule), 1);
+    return ApiSimError.injected(rule.status);
+  }
+}
