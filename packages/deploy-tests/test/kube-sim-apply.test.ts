@@ -139,7 +139,12 @@ describe('the base applies to kube-sim with kubectl', () => {
   });
 
   it('the CRDs are established and the example project, settings and session apply', async () => {
-    for (const crd of ['agenticsessions.vteam.ambient-code', 'projectsettings.vteam.ambient-code']) {
+    for (const crd of [
+      'agenticsessions.vteam.ambient-code',
+      'projectsettings.vteam.ambient-code',
+      'agenttasks.scheduler.ambient-code.io',
+      'workflows.scheduler.ambient-code.io',
+    ]) {
       const wait = await kubectl(['wait', '--for=condition=Established', '--timeout=30s', `crd/${crd}`]);
       expect(wait.stderr).toBe('');
       expect(wait.code).toBe(0);

@@ -72,6 +72,7 @@ describe('the watcher only reads (and holds its Lease)', () => {
     const grants = grantsOf(await build('production'), WATCHER);
     const reads = [
       ...each(SESSIONS, ['agenticsessions', 'projectsettings'], ['get', 'list', 'watch']),
+      ...each(SCHEDULER, ['agenttasks', 'workflows'], ['get', 'list', 'watch']),
       ...each('', ['namespaces', 'pods'], ['get', 'list', 'watch']),
       ...each('batch', ['jobs'], ['get', 'list', 'watch']),
       ...each(SCHEDULER, ['userdeployments'], ['get', 'list', 'watch']),
@@ -92,6 +93,12 @@ describe('the watcher only reads (and holds its Lease)', () => {
       ...each(
         SESSIONS,
         ['agenticsessions', 'agenticsessions/status', 'projectsettings', 'projectsettings/status'],
+        WRITE_VERBS,
+        PROJECT,
+      ),
+      ...each(
+        SCHEDULER,
+        ['agenttasks', 'agenttasks/status', 'workflows', 'workflows/status'],
         WRITE_VERBS,
         PROJECT,
       ),
@@ -164,6 +171,9 @@ describe('the worker can do what reconciling needs, and no more', () => {
       ['get', 'list', 'create', 'patch', 'delete'],
       USER_APP,
     ),
+    ...each(SCHEDULER, ['agenttasks'], ['get', 'list', 'watch', 'create'], PROJECT),
+    ...each(SCHEDULER, ['workflows'], ['get', 'list', 'watch'], PROJECT),
+    ...each(SCHEDULER, ['agenttasks/status', 'workflows/status'], ['get', 'update', 'patch'], PROJECT),
   ];
 
   it('every API call of a reconcile is allowed', async () => {
@@ -212,6 +222,9 @@ describe('the worker can do what reconciling needs, and no more', () => {
     expect(
       granted(grants, [
         ...each(SESSIONS, ['agenticsessions'], ['delete', 'deletecollection'], PROJECT),
+        // Tasks and workflows are the users'; step tasks go with their workflow through the GC.
+        ...each(SCHEDULER, ['agenttasks', 'workflows'], ['update', 'patch', 'delete'], PROJECT),
+        ...each(SCHEDULER, ['workflows'], ['create'], PROJECT),
         ...each('', ['pods'], ['create', 'update', 'patch'], PROJECT),
         ...each('coordination.k8s.io', ['leases'], ['get', 'create', 'update'], OPERATOR),
         ...each(

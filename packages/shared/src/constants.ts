@@ -111,3 +111,15 @@ export const EXTERNAL_SECRETS_VERSION = 'v1beta1';
 export const EXTERNAL_SECRETS_PLURAL = 'externalsecrets';
 /** ingressClassName of the Ingresses of exposed services. */
 export const USER_DEPLOYMENT_INGRESS_CLASS = 'traefik';
+
+// --- AgentTask and Workflow (scheduler.ambient-code.io, issue 17) ---
+
+export const AGENT_TASK_KIND = 'AgentTask';
+export const AGENT_TASK_PLURAL = 'agenttasks';
+export const WORKFLOW_KIND = 'Workflow';
+export const WORKFLOW_PLURAL = 'workflows';
+/** On a task's Job and pod: the task's name (the watcher's label selector for task Jobs). */
+export const AGENT_TASK_LABEL = 'scheduler.ambient-code.io/agent-task';
+/** On a workflow's tasks: the workflow's name, and the step index. */
+export const WORKFLOW_LABEL = 'scheduler.ambient-code.io/workflow';
+export const WORKFLOW_STEP_LABEL = 'scheduler.ambient-code.io/step';

@@ -255,3 +255,57 @@ export type {
 export { startHttpServer } from './http-server.js';
 export { exitOnSignals } from './shutdown.js';
 export type { OperatorHttpServer, OperatorHttpServerOptions, ProbeCheck } from './http-server.js';
+
+// The scheduler kinds (AgentTask, Workflow).
+export {
+  AGENT_TASK_KIND,
+  AGENT_TASK_LABEL,
+  AGENT_TASK_PLURAL,
+  WORKFLOW_KIND,
+  WORKFLOW_LABEL,
+  WORKFLOW_PLURAL,
+  WORKFLOW_STEP_LABEL,
+} from './constants.js';
+export {
+  AGENT_TASK_PHASES,
+  DEFAULT_TASK_TIMEOUT_SECONDS,
+  TASK_LIMITS,
+  agentTaskSchema,
+  agentTaskSpecSchema,
+  agentTaskStatusSchema,
+  schedulerConditionSchema,
+  validateAgentTask,
+} from './schemas/agent-task.js';
+export type {
+  AgentTask,
+  AgentTaskInput,
+  AgentTaskPhase,
+  AgentTaskSpec,
+  AgentTaskSpecInput,
+  AgentTaskStatus,
+  SchedulerCondition,
+} from './schemas/agent-task.js';
+export {
+  STEP_REFERENCE_TEXT_PATTERN,
+  WORKFLOW_MAX_STEPS,
+  WORKFLOW_PHASES,
+  validateWorkflow,
+  workflowSchema,
+  workflowSpecSchema,
+  workflowStatusSchema,
+} from './schemas/workflow.js';
+export type {
+  Workflow,
+  WorkflowInput,
+  WorkflowPhase,
+  WorkflowSpec,
+  WorkflowStatus,
+  WorkflowStep,
+  WorkflowStepStatus,
+} from './schemas/workflow.js';
+export {
+  AGENT_TASK_NAME_MAX_LENGTH,
+  taskJobName,
+  validateAgentTaskName,
+  workflowTaskName,
+} from './scheduler-names.js';

@@ -82,7 +82,8 @@ export const integer = z.int({ error: 'expected an integer' });
  */
 export function maxItems<T extends z.ZodArray<z.ZodType>>(schema: T, max: number): T {
   return schema.check(
-    z.refine((items: unknown[]) => items.length <= max, {
+    // `when` runs it even when the array is missing or not an array: only count real arrays.
+    z.refine((items: unknown) => !Array.isArray(items) || items.length <= max, {
       error: `must have at most ${max} items`,
       when: () => true,
     }),
