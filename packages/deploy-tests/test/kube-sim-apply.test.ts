@@ -136,7 +136,7 @@ describe('the base applies to kube-sim with kubectl', () => {
           );
       }
     }
-  });
+  }, 60_000); // one kubectl process per object: slow on a loaded machine
 
   it('the CRDs are established and the example project, settings and session apply', async () => {
     for (const crd of [
