@@ -1,9 +1,18 @@
 import { fileURLToPath } from 'node:url';
 
+const docs = (name: string) => fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url));
+
 /** Where the generated diagrams live: `docs/` at the repository root. */
-export function diagramPaths(): { mermaid: string; svg: string } {
+export function diagramPaths(): {
+  mermaid: string;
+  svg: string;
+  userDeploymentMermaid: string;
+  userDeploymentSvg: string;
+} {
   return {
-    mermaid: fileURLToPath(new URL('../../../docs/session-machine.mmd', import.meta.url)),
-    svg: fileURLToPath(new URL('../../../docs/session-machine.svg', import.meta.url)),
+    mermaid: docs('session-machine.mmd'),
+    svg: docs('session-machine.svg'),
+    userDeploymentMermaid: docs('user-deployment-machine.mmd'),
+    userDeploymentSvg: docs('user-deployment-machine.svg'),
   };
 }

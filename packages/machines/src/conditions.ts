@@ -2,8 +2,8 @@ import type { ConditionStatus, ConditionType, SessionCondition } from './session
 import { toTimestamp } from './time.js';
 
 /** A condition to set; `lastTransitionTime` is computed by {@link setCondition}. */
-export interface ConditionUpdate {
-  type: ConditionType;
+export interface ConditionUpdate<T extends string = ConditionType> {
+  type: T;
   status: ConditionStatus;
   reason: string;
   message?: string;
@@ -22,9 +22,9 @@ function sameType(a: string, b: string): boolean {
  * later duplicates of the type, if any, are dropped.
  * @param nowMs time of the change, ms since the epoch
  */
-export function setCondition(
+export function setCondition<T extends string = ConditionType>(
   conditions: readonly SessionCondition[] | undefined,
-  update: ConditionUpdate,
+  update: ConditionUpdate<T>,
   nowMs: number,
 ): SessionCondition[] {
   const current = conditions ?? [];
@@ -52,7 +52,7 @@ export function setCondition(
 /** The condition of this type, if any (case-insensitive, like {@link setCondition}). */
 export function findCondition(
   conditions: readonly SessionCondition[] | undefined,
-  type: ConditionType,
+  type: string,
 ): SessionCondition | undefined {
   return conditions?.find((c) => sameType(c.type, type));
 }

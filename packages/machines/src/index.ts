@@ -57,5 +57,45 @@ export type { SessionCommand, SessionCommandType } from './session.commands.js';
 
 // Derived views of the model.
 export { SESSION_TRANSITIONS, sessionMachineEdges, toMermaid } from './session.graph.js';
+export type { MachineEdge } from './session.graph.js';
 export type { SessionMachineEdge, SessionMachineState, SessionTransitionPair } from './session.graph.js';
 export { toSvg } from './session-diagram-svg.js';
+
+// The UserDeployment phase model (issue 19).
+export { userDeploymentMachine } from './user-deployment.machine.js';
+export type { UserDeploymentMachine, UserDeploymentObserveEvent } from './user-deployment.machine.js';
+export { decideUserDeployment } from './user-deployment-decide.js';
+export type { UserDeploymentDecision, UserDeploymentTransition } from './user-deployment-decide.js';
+export {
+  USER_DEPLOYMENT_PHASES,
+  USER_DEPLOYMENT_RESTING_PHASES,
+  USER_DEPLOYMENT_CONDITION_TYPES,
+  isUserDeploymentPhase,
+} from './user-deployment-status.js';
+export type {
+  UserDeploymentPhase,
+  UserDeploymentConditionType,
+  UserDeploymentConditionEntry,
+  UserDeploymentMachineStatus,
+  UserDeploymentServiceEntry,
+  UserDeploymentStatusPatch,
+  UserDeploymentUrlEntry,
+} from './user-deployment-status.js';
+export type {
+  ServiceObservation,
+  TemplateObservation,
+  UserDeploymentObservation,
+} from './user-deployment-observation.js';
+export { USER_DEPLOYMENT_COMMAND_TYPES } from './user-deployment.commands.js';
+export type { UserDeploymentCommand, UserDeploymentCommandType } from './user-deployment.commands.js';
+export {
+  USER_DEPLOYMENT_TRANSITIONS,
+  userDeploymentMachineEdges,
+  userDeploymentMermaid,
+  userDeploymentSvg,
+} from './user-deployment.graph.js';
+export type {
+  UserDeploymentMachineEdge,
+  UserDeploymentMachineState,
+  UserDeploymentTransitionPair,
+} from './user-deployment.graph.js';

@@ -1,7 +1,17 @@
-import type { SessionMachineEdge } from './session.graph.js';
+import type { MachineEdge } from './session.graph.js';
 import { edgeLabel, sessionMachineEdges } from './session.graph.js';
-import type { SessionPhase } from './session-status.js';
-import { isTerminalPhase, PHASES } from './session-status.js';
+import { isSessionPhase, isTerminalPhase, PHASES } from './session-status.js';
+
+/** What a diagram shows: the phases (the first on top), the edges, which phases are terminal. */
+export interface DiagramModel {
+  phases: readonly string[];
+  edges: MachineEdge[];
+  isTerminal: (phase: string) => boolean;
+  /** Tooltip of the initial pseudo-state. */
+  startTitle: string;
+}
+
+type Phase = string;
 
 /**
  * A self-contained SVG of the machine, laid out deterministically here (no Graphviz, no browser):
@@ -30,7 +40,7 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-type Layout = Map<SessionPhase, Point>;
+type Layout = Map<Phase, Point>;
 
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];
@@ -43,9 +53,9 @@ function permutations<T>(items: readonly T[]): T[][] {
  * The circular order with the fewest crossing arcs, then the shortest arcs; the first phase stays
  * on top and ties keep lifecycle order, so the result is deterministic.
  */
-function circleOrder(pairs: [SessionPhase, SessionPhase][]): SessionPhase[] {
-  const [first, ...rest] = PHASES;
-  let best: { order: SessionPhase[]; cost: number } | undefined;
+function circleOrder(model: DiagramModel, pairs: [Phase, Phase][]): Phase[] {
+  const [first = '', ...rest] = model.phases;
+  let best: { order: Phase[]; cost: number } | undefined;
   for (const tail of permutations(rest)) {
     const order = [first, ...tail];
     const position = new Map(order.map((p, i) => [p, i]));
@@ -66,14 +76,12 @@ function circleOrder(pairs: [SessionPhase, SessionPhase][]): SessionPhase[] {
     const cost = crossings * 1000 + span;
     if (best === undefined || cost < best.cost) best = { order, cost };
   }
-  return best?.order ?? [...PHASES];
+  return best?.order ?? [...model.phases];
 }
 
-function circleLayout(groups: EdgeGroup[]): Layout {
-  const pairs = groups.flatMap((g): [SessionPhase, SessionPhase][] =>
-    g.source === 'New' ? [] : [[g.source, g.target]],
-  );
-  const order = circleOrder(pairs);
+function circleLayout(model: DiagramModel, groups: EdgeGroup[]): Layout {
+  const pairs = groups.flatMap((g): [Phase, Phase][] => (g.source === 'New' ? [] : [[g.source, g.target]]));
+  const order = circleOrder(model, pairs);
   return new Map(
     order.map((phase, i) => {
       const angle = -Math.PI / 2 + (i * 2 * Math.PI) / order.length;
@@ -82,7 +90,7 @@ function circleLayout(groups: EdgeGroup[]): Layout {
   );
 }
 
-function at(layout: Layout, phase: SessionPhase): Point {
+function at(layout: Layout, phase: Phase): Point {
   const point = layout.get(phase);
   if (point === undefined) throw new Error(`no position for ${phase}`);
   return point;
@@ -100,12 +108,12 @@ function boundaryPoint(center: Point, toward: Point): Point {
 
 interface EdgeGroup {
   number: number;
-  source: SessionMachineEdge['source'];
-  target: SessionPhase;
+  source: string;
+  target: Phase;
   labels: string[];
 }
 
-function groupEdges(edges: SessionMachineEdge[]): EdgeGroup[] {
+function groupEdges(edges: MachineEdge[]): EdgeGroup[] {
   const groups: EdgeGroup[] = [];
   for (const edge of edges) {
     if (edge.source === edge.target || edge.target === 'New') continue;
@@ -122,8 +130,8 @@ function groupEdges(edges: SessionMachineEdge[]): EdgeGroup[] {
 }
 
 /** The initial pseudo-state sits outside the circle, above the first phase. */
-function startPoint(layout: Layout): Point {
-  const first = at(layout, PHASES[0]);
+function startPoint(model: DiagramModel, layout: Layout): Point {
+  const first = at(layout, model.phases[0] ?? '');
   return { x: first.x, y: first.y - 70 };
 }
 
@@ -151,8 +159,8 @@ function placeBadge(start: Point, control: Point, end: Point, taken: Point[], la
   return bezierPoint(start, control, end, 0.5);
 }
 
-function edgeSvg(group: EdgeGroup, layout: Layout, badges: Point[]): string[] {
-  const from = group.source === 'New' ? startPoint(layout) : at(layout, group.source);
+function edgeSvg(model: DiagramModel, group: EdgeGroup, layout: Layout, badges: Point[]): string[] {
+  const from = group.source === 'New' ? startPoint(model, layout) : at(layout, group.source);
   const to = at(layout, group.target);
   const dx = to.x - from.x;
   const dy = to.y - from.y;
@@ -177,11 +185,11 @@ function edgeSvg(group: EdgeGroup, layout: Layout, badges: Point[]): string[] {
   ];
 }
 
-function nodeSvg(phase: SessionPhase, layout: Layout): string[] {
+function nodeSvg(model: DiagramModel, phase: Phase, layout: Layout): string[] {
   const c = at(layout, phase);
   const x = c.x - NODE_WIDTH / 2;
   const y = c.y - NODE_HEIGHT / 2;
-  const terminal = isTerminalPhase(phase);
+  const terminal = model.isTerminal(phase);
   const lines = [
     `  <g class="phase"><title>${phase}${terminal ? ' (terminal)' : ''}</title>`,
     `    <rect x="${fmt(x)}" y="${fmt(y)}" width="${NODE_WIDTH}" height="${NODE_HEIGHT}" rx="17" fill="${terminal ? '#edf2f7' : '#ffffff'}" stroke="#1a202c" stroke-width="1.5"/>`,
@@ -198,7 +206,8 @@ function nodeSvg(phase: SessionPhase, layout: Layout): string[] {
   return lines;
 }
 
-function legendSvg(groups: EdgeGroup[], edges: SessionMachineEdge[]): { lines: string[]; height: number } {
+function legendSvg(model: DiagramModel, groups: EdgeGroup[]): { lines: string[]; height: number } {
+  const edges = model.edges;
   const lines: string[] = [];
   let y = 40;
   const text = (x: number, content: string, extra = ' fill="#1a202c"') =>
@@ -222,7 +231,7 @@ function legendSvg(groups: EdgeGroup[], edges: SessionMachineEdge[]): { lines: s
   y += 14;
   text(LEGEND_X, 'Stays in the phase while', ' font-weight="600" fill="#1a202c"');
   y += 22;
-  for (const phase of PHASES) {
+  for (const phase of model.phases) {
     const stays = edges
       .filter((e) => e.source === phase && e.target === phase && e.guard !== undefined)
       .map(edgeLabel);
@@ -236,13 +245,22 @@ function legendSvg(groups: EdgeGroup[], edges: SessionMachineEdge[]): { lines: s
 
 /** Renders the session machine as an SVG document. */
 export function toSvg(): string {
-  const edges = sessionMachineEdges();
-  const groups = groupEdges(edges);
-  const legend = legendSvg(groups, edges);
-  const layout = circleLayout(groups);
+  return renderSvg({
+    phases: PHASES,
+    edges: sessionMachineEdges(),
+    isTerminal: (phase) => isSessionPhase(phase) && isTerminalPhase(phase),
+    startTitle: 'new session (no phase)',
+  });
+}
+
+/** Renders a phase model as an SVG document. */
+export function renderSvg(model: DiagramModel): string {
+  const groups = groupEdges(model.edges);
+  const legend = legendSvg(model, groups);
+  const layout = circleLayout(model, groups);
   const width = LEGEND_X + 620;
   const height = Math.max(CENTER_Y + RADIUS + 60, legend.height + 20);
-  const start = startPoint(layout);
+  const start = startPoint(model, layout);
   const badges: Point[] = [];
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${fmt(height)}" viewBox="0 0 ${width} ${fmt(height)}" font-family="Helvetica, Arial, sans-serif">`,
@@ -253,9 +271,9 @@ export function toSvg(): string {
     '    </marker>',
     '  </defs>',
     `  <rect width="${width}" height="${fmt(height)}" fill="#ffffff"/>`,
-    `  <circle cx="${fmt(start.x)}" cy="${fmt(start.y)}" r="6" fill="#1a202c"><title>new session (no phase)</title></circle>`,
-    ...groups.flatMap((group) => edgeSvg(group, layout, badges)),
-    ...PHASES.flatMap((phase) => nodeSvg(phase, layout)),
+    `  <circle cx="${fmt(start.x)}" cy="${fmt(start.y)}" r="6" fill="#1a202c"><title>${escapeXml(model.startTitle)}</title></circle>`,
+    ...groups.flatMap((group) => edgeSvg(model, group, layout, badges)),
+    ...model.phases.flatMap((phase) => nodeSvg(model, phase, layout)),
     ...legend.lines,
     '</svg>',
     '',

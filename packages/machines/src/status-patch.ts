@@ -22,6 +22,11 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
  * fields as null, unchanged fields left out. `{}` means there is nothing to write.
  */
 export function diffStatus(before: SessionStatus | undefined, after: SessionStatus): SessionStatusPatch {
+  return diffTopLevel(before, after) as SessionStatusPatch;
+}
+
+/** {@link diffStatus} for any status shape (the UserDeployment model uses it too). */
+export function diffTopLevel(before: object | undefined, after: object): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   const previous = (before ?? {}) as Record<string, unknown>;
   const next = after as Record<string, unknown>;
@@ -36,7 +41,7 @@ export function diffStatus(before: SessionStatus | undefined, after: SessionStat
       patch[key] = is;
     }
   }
-  return patch as SessionStatusPatch;
+  return patch;
 }
 
 /** Applies a merge patch to a status the way the API server does (null deletes). */
