@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ApiServerConfig } from './api-server-config.js';
+import { apiServerEnvSchema, parseApiServerConfig } from './api-server-config.js';
 import { ConfigError } from './errors.js';
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
 
@@ -168,6 +170,8 @@ export interface OperatorConfig {
   readonly observability: Readonly<ObservabilityConfig>;
   readonly userDeployments: Readonly<UserDeploymentConfig>;
   readonly kube: Readonly<KubeClientConfig>;
+  /** The ambient-api-server source and MODE (issue 16). */
+  readonly apiServer: Readonly<ApiServerConfig>;
 }
 
 // --- value parsers (each message says what is accepted) ---
@@ -343,6 +347,7 @@ const envSchema = z.object({
       .regex(/^\d{1,5}$/, { error: 'expected a TCP port number' })
       .optional(),
   ),
+  ...apiServerEnvSchema,
 });
 type EnvName = keyof z.input<typeof envSchema>;
 
@@ -392,6 +397,7 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
   const parsedEnv = envSchema.safeParse(rawEnv);
   if (!parsedEnv.success) problems.push(...describeIssues(parsedEnv.error.issues, rawEnv, (k) => k));
 
+  const apiServer = parseApiServerConfig(rawEnv, environment.HOME, problems);
   if (!flags.success || !parsedEnv.success || problems.length > 0) throw new ConfigError(problems);
   const f = flags.data;
   const e = parsedEnv.data;
@@ -470,6 +476,7 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
     kube: {
       env: Object.fromEntries(KUBE_ENV_NAMES.map((name) => [name, e[name]])) as KubeClientConfig['env'],
     },
+    apiServer,
   };
   return deepFreeze(config);
 }

@@ -1,4 +1,6 @@
 export { loadConfig } from './config.js';
+export { API_TOKEN_MIN_LENGTH, OPERATOR_MODES } from './api-server-config.js';
+export type { ApiServerConfig, LocalModeConfig, OperatorMode, PortRange } from './api-server-config.js';
 export type {
   BindAddress,
   ControllerConfig,

@@ -275,3 +275,67 @@ describe('loadConfig', () => {
     }).toThrow(TypeError);
   });
 });
+
+describe('loadConfig: the ambient-api-server source (MODE, AMBIENT_API_*, LOCAL_*)', () => {
+  const TOKEN = 'a-token-of-twenty-chars-or-more';
+
+  test('is off by default (MODE=kube, no AMBIENT_API_SERVER_URL), with upstream local-mode defaults', () => {
+    const { apiServer } = loadConfig([], { HOME: '/home/u' });
+    expect(apiServer).toEqual({
+      enabled: false,
+      mode: 'kube',
+      local: {
+        workspaceRoot: '/home/u/.ambient/workspaces',
+        proxyAddress: { host: '127.0.0.1', port: 9080 },
+        runnerCommand: 'python local_entry.py',
+        portRange: { first: 9100, last: 9199 },
+        maxSessions: 10,
+      },
+    });
+  });
+
+  test('is on with a URL and a token; the gRPC address defaults to the URL host on port 9000', () => {
+    const { apiServer } = loadConfig([], {
+      AMBIENT_API_SERVER_URL: 'http://api.example:8000/',
+      AMBIENT_API_TOKEN: TOKEN,
+    });
+    expect(apiServer).toMatchObject({
+      enabled: true,
+      mode: 'kube',
+      url: 'http://api.example:8000',
+      token: TOKEN,
+      grpcAddress: 'api.example:9000',
+      grpcUseTls: false,
+    });
+  });
+
+  test('a missing or short AMBIENT_API_TOKEN stops start-up when the source is on', () => {
+    expect(configError(() => loadConfig([], { AMBIENT_API_SERVER_URL: 'http://a:8000' })).problems).toEqual([
+      'AMBIENT_API_TOKEN is not set: required when AMBIENT_API_SERVER_URL is set (the api-server source is on)',
+    ]);
+    expect(configError(() => loadConfig([], { MODE: 'test' })).problems).toEqual([
+      'AMBIENT_API_TOKEN is not set: required when MODE=test (the api-server source is on)',
+    ]);
+    expect(
+      configError(() => loadConfig([], { MODE: 'local', AMBIENT_API_TOKEN: 'short' })).problems[0],
+    ).toContain('at least 20 characters');
+  });
+
+  test('a bad MODE or LOCAL_* value names the setting and the accepted form', () => {
+    const err = configError(() =>
+      loadConfig([], {
+        MODE: 'cloud',
+        LOCAL_PORT_RANGE: '9200-9100',
+        LOCAL_MAX_SESSIONS: '0',
+        LOCAL_PROXY_ADDR: 'nowhere',
+        AMBIENT_GRPC_SERVER_ADDR: 'x',
+      }),
+    );
+    expect(err.problems).toEqual([
+      'unknown MODE "cloud": must be one of kube, local, test',
+      'LOCAL_PROXY_ADDR=nowhere: expected host:port (e.g. 127.0.0.1:9080)',
+      'LOCAL_PORT_RANGE=9200-9100: expected first-last with 1 ≤ first ≤ last ≤ 65535 (e.g. 9100-9199)',
+      'LOCAL_MAX_SESSIONS=0: expected a whole number ≥ 1',
+    ]);
+  });
+});
