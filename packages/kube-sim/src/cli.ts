@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { startKubeSim } from './kube-sim.js';
 
 const USAGE =
-  'usage: pnpm kube-sim [--port N] [--host H] [--kubeconfig PATH] [--crds DIR] [--data FILE] [--namespace NAME]...';
+  'usage: pnpm kube-sim [--port N] [--host H] [--kubeconfig PATH] [--crds DIR] [--data FILE] [--namespace NAME]...\n' +
+  '                     [--server-version 1.28] [--image-user IMAGE=USER]... (USER empty: the image runs as root)';
 
 const argsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(0),
@@ -14,6 +15,13 @@ const argsSchema = z.object({
   crds: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
   namespace: z.array(z.string().min(1)).default([]),
+  'server-version': z
+    .string()
+    .regex(/^v?\d+\.\d+(\.\d+)?$/, 'expected e.g. 1.28 or v1.28.3')
+    .optional(),
+  'image-user': z
+    .array(z.string().regex(/^[^=\s]+=[^=\s]*$/, 'expected IMAGE=USER, e.g. alpine:3=  or  app:1=1001'))
+    .default([]),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -34,6 +42,8 @@ async function main(): Promise<void> {
         crds: { type: 'string' },
         data: { type: 'string' },
         namespace: { type: 'string', multiple: true },
+        'server-version': { type: 'string' },
+        'image-user': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -62,6 +72,13 @@ async function main(): Promise<void> {
     dataFile: userPath(args.data),
     kubeconfigPath,
     namespaces: args.namespace,
+    ...(args['server-version'] === undefined ? {} : { serverVersion: args['server-version'] }),
+    images: Object.fromEntries(
+      args['image-user'].map((pair) => {
+        const [image, user] = pair.split('=') as [string, string];
+        return [image, { user }];
+      }),
+    ),
     logger,
   });
   console.log(`kube-sim listening on ${sim.url}`);

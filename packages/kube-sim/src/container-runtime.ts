@@ -19,6 +19,7 @@ import {
   stopSidecars,
   updateReadiness,
 } from './pod-status.js';
+import type { SimulatedImages } from './simulated-images.js';
 import type { KubeObject } from './types.js';
 import { nowRfc3339 } from './types.js';
 
@@ -41,6 +42,7 @@ export class ContainerRuntime {
     private readonly timers: PodTimers,
     private readonly timings: PodTimings,
     private readonly events: EventRecorder,
+    private readonly images: SimulatedImages,
   ) {}
 
   /**
@@ -63,11 +65,19 @@ export class ContainerRuntime {
     setCondition(status, 'Initialized', 'True');
     const statuses: Obj[] = [];
     let pulling = false;
+    let unstartable = false;
     for (const c of containersOf(pod, 'containers')) {
       const script = scriptOf(c);
       if (script.imagePullFails) {
         pulling = true;
         statuses.push(containerStatus(c, { waiting: pullFailure(c) }));
+        continue;
+      }
+      const configError = this.images.runAsNonRootViolation(pod, c);
+      if (configError !== undefined) {
+        unstartable = true;
+        statuses.push(containerStatus(c, { waiting: configFailure(configError) }));
+        this.events.record(pod, 'Warning', 'Failed', `Error: ${configError}`, 'kubelet');
         continue;
       }
       statuses.push(
@@ -90,6 +100,12 @@ export class ContainerRuntime {
         this.timers.after(uid, this.timings.imagePullBackOffDelayMs, () => this.imagePullBackOff(uid));
       return;
     }
+    if (unstartable) {
+      // The kubelet retries each sync and fails the same way until the pod spec or the image changes.
+      status.phase = 'Pending';
+      this.pods.writeStatus(pod, status);
+      return;
+    }
     status.phase = 'Running';
     updateReadiness(pod, status);
     this.pods.writeStatus(pod, status);
@@ -98,6 +114,8 @@ export class ContainerRuntime {
   private startInit(uid: string, pod: KubeObject, status: Obj, container: Obj): void {
     const script = scriptOf(container);
     if (script.imagePullFails) return this.failImagePull(uid, pod, status, container);
+    const configError = this.images.runAsNonRootViolation(pod, container);
+    if (configError !== undefined) return this.failInitConfig(pod, status, container, configError);
     const name = String(container.name);
     const sidecar = isSidecar(container);
     const list = statusList(status, 'initContainerStatuses');
@@ -139,6 +157,21 @@ export class ContainerRuntime {
     const written = this.pods.writeStatus(pod, status);
     if (written)
       this.timers.after(uid, this.timings.imagePullBackOffDelayMs, () => this.imagePullBackOff(uid));
+  }
+
+  /** CreateContainerConfigError on an init container: the pod stays Pending, initializing. */
+  private failInitConfig(pod: KubeObject, status: Obj, container: Obj, message: string): void {
+    const list = statusList(status, 'initContainerStatuses');
+    const i = list.findIndex((s) => s.name === container.name);
+    const entry = containerStatus(container, { waiting: configFailure(message) });
+    if (i >= 0) list[i] = entry;
+    else list.push(entry);
+    status.initContainerStatuses = list;
+    status.containerStatuses = containersOf(pod, 'containers').map((c) =>
+      containerStatus(c, { waiting: { reason: 'PodInitializing' } }),
+    );
+    this.events.record(pod, 'Warning', 'Failed', `Error: ${message}`, 'kubelet');
+    this.pods.writeStatus(pod, status);
   }
 
   private imagePullBackOff(uid: string): void {
@@ -263,6 +296,10 @@ export class ContainerRuntime {
     if (script.runMs !== undefined)
       this.timers.after(uid, script.runMs, () => this.terminateContainer(uid, name, script));
   }
+}
+
+function configFailure(message: string): Obj {
+  return { reason: 'CreateContainerConfigError', message };
 }
 
 function pullFailure(container: Obj): Obj {

@@ -59,7 +59,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   );
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  registerDiscoveryRoutes(app, deps.api.registry, deps.serverAddress);
+  registerDiscoveryRoutes(app, deps.api.registry, deps.serverAddress, deps.api.serverVersion);
   registerOpenApiRoutes(app, deps.api.registry);
   registerSimRoutes(app, deps.faults, deps.requests);
   app.get('/healthz', async () => 'ok');

@@ -20,6 +20,8 @@ import type { PodTimings } from './pod-timings.js';
 import { DEFAULT_POD_TIMINGS } from './pod-timings.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
 import { RequestCounter } from './request-metrics.js';
+import { DEFAULT_SERVER_VERSION, parseServerVersion, type ServerVersion } from './server-version.js';
+import { SimulatedImages, type SimulatedImage } from './simulated-images.js';
 import { ResourceApi } from './resource-api.js';
 import { ResourceRegistry } from './resource-registry.js';
 import { ObjectStore } from './store.js';
@@ -68,6 +70,17 @@ export interface KubeSimOptions {
   maxEvents?: number;
   /** Namespaces created at start besides default, kube-system, kube-public, kube-node-lease. @defaultValue [] */
   namespaces?: string[];
+  /**
+   * The Kubernetes version to be (`"1.28"`, `"v1.28.3"`): `GET /version` reports it, and before 1.29 the
+   * API server drops `restartPolicy` from init containers (no native sidecars). @defaultValue `"1.32"`
+   */
+  serverVersion?: string;
+  /**
+   * Images by reference, e.g. `{ 'quay.io/x/state-sync:latest': { user: '' } }` for one that runs as root.
+   * The kubelet refuses such a container under `runAsNonRoot` without `runAsUser`, as a real one does.
+   * Unlisted images run as a non-root numeric user. Also settable later with `images.set()`.
+   */
+  images?: Record<string, SimulatedImage>;
 }
 
 export interface RequestCountFilter {
@@ -86,6 +99,10 @@ export interface KubeSim {
   readonly kubeconfig: string;
   /** Fault injection (latency, 500/429, watch closing/stalling, pod eviction/deletion). */
   readonly faults: Faults;
+  /** What the kubelet knows of images (their USER); see KubeSimOptions.images. */
+  readonly images: SimulatedImages;
+  /** What `GET /version` reports. */
+  readonly serverVersion: ServerVersion;
   /** The current global resourceVersion. */
   readonly resourceVersion: number;
   /** Open watch streams. */
@@ -142,7 +159,10 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   };
   const store = new ObjectStore(options.watchHistorySize ?? 10_000);
   const registry = new ResourceRegistry();
-  const api = new ResourceApi(store, registry);
+  const serverVersion =
+    options.serverVersion === undefined ? DEFAULT_SERVER_VERSION : parseServerVersion(options.serverVersion);
+  const api = new ResourceApi(store, registry, serverVersion);
+  const images = new SimulatedImages(options.images);
 
   if (options.dataFile) {
     const snapshot = await loadSnapshot(options.dataFile);
@@ -173,7 +193,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   // Not a controller one can switch off: the API server itself serves both Event APIs from one storage.
   const running: Array<{ start(): void; stop(): void }> = [new EventMirror(store)];
   const namespaceController = new NamespaceController(api, logger);
-  const kubelet = new Kubelet(api, timings, events, logger);
+  const kubelet = new Kubelet(api, timings, events, images, logger);
   if (controllers.namespaces) running.push(namespaceController);
   if (controllers.gc) running.push(new GarbageCollector(api, logger));
   if (controllers.jobs) running.push(new JobController(api, timings, events, logger));
@@ -242,6 +262,8 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       return buildKubeconfig(url());
     },
     faults,
+    images,
+    serverVersion,
     get resourceVersion() {
       return store.resourceVersion;
     },

@@ -21,6 +21,7 @@ import {
 } from './pod-status.js';
 import { PodTimers } from './pod-timers.js';
 import type { PodTimings } from './pod-timings.js';
+import type { SimulatedImages } from './simulated-images.js';
 import { ensureNode, NODE_NAME } from './simulated-node.js';
 import type { KubeObject } from './types.js';
 import { nowRfc3339 } from './types.js';
@@ -41,6 +42,7 @@ export class Kubelet {
     private readonly api: ResourceApi,
     private readonly timings: PodTimings,
     private readonly events: EventRecorder,
+    images: SimulatedImages,
     logger: Logger,
   ) {
     this.pods = api.registry.byGroupResource('', 'pods')!;
@@ -50,6 +52,7 @@ export class Kubelet {
       this.timers,
       timings,
       events,
+      images,
     );
   }
 

@@ -27,6 +27,7 @@ import { cloneJson, deepEqualJson, isPlainObject, nowRfc3339, objectKey } from '
 import { mergeForUpdate } from './update-merge.js';
 import type { WriteOptions } from './write-admission.js';
 import { admit, checkKind, checkNamespaceWritable } from './write-admission.js';
+import { DEFAULT_SERVER_VERSION, type ServerVersion } from './server-version.js';
 
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -47,6 +48,8 @@ export class ResourceApi {
   constructor(
     readonly store: ObjectStore,
     readonly registry: ResourceRegistry,
+    /** The Kubernetes version served: `/version`, and which pod fields admission drops. */
+    readonly serverVersion: ServerVersion = DEFAULT_SERVER_VERSION,
   ) {}
 
   /** Returns a stored object in the API version the client asked for (no copy when it is the storage version). */
@@ -112,7 +115,7 @@ export class ResourceApi {
     meta.creationTimestamp = nowRfc3339();
     meta.generation = 1;
     if (type.hasStatusSubresource) delete object.status;
-    const causes = admit(this.store, type, object, undefined, options, true);
+    const causes = admit(this.store, type, object, undefined, options, true, this.serverVersion);
     causes.push(...validateObjectMeta(type, object));
     if (causes.length) throw invalid(refOf(type), meta.name ?? '', causes);
     if (this.store.get(type.id, meta.namespace, meta.name ?? ''))
@@ -238,7 +241,7 @@ export class ResourceApi {
         ]);
       }
     }
-    const causes = admit(this.store, type, next, old, options, false);
+    const causes = admit(this.store, type, next, old, options, false, this.serverVersion);
     causes.push(...validateObjectMeta(type, next));
     if (causes.length) throw invalid(refOf(type), name, causes);
     const specOf = (o: KubeObject) => {

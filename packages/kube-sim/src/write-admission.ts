@@ -6,6 +6,7 @@ import type { StatusCause } from './errors.js';
 import { badRequest, forbidden, notFound } from './errors.js';
 import type { ResourceType } from './resource-registry.js';
 import { apiVersionOf } from './resource-registry.js';
+import { dropDisabledPodFields, type ServerVersion } from './server-version.js';
 import type { ObjectStore } from './store.js';
 import type { KubeObject } from './types.js';
 import { isPlainObject } from './types.js';
@@ -59,6 +60,7 @@ export function admit(
   old: KubeObject | undefined,
   options: WriteOptions,
   isCreate: boolean,
+  serverVersion: ServerVersion,
 ): StatusCause[] {
   if (type.custom) {
     const version = options.version ?? type.storageVersion;
@@ -78,6 +80,7 @@ export function admit(
   }
   defaultBuiltin(type.id, object, isCreate);
   defaultWorkload(type.id, object);
+  dropDisabledPodFields(type.id, object, old, serverVersion);
   if (type.id === 'apiextensions.k8s.io/customresourcedefinitions') {
     const causes = validateCrd(object);
     if (!causes.length) object.status = crdStatus(object);

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
-import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
+import { startKubeSim, type KubeSim, type KubeSimOptions } from '@ambient-operator/kube-sim';
 import { afterAll, beforeAll } from 'vitest';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -186,10 +186,10 @@ export interface SimClients {
 }
 
 /** One kube-sim for the test file with `namespace` created, stopped after the file's tests. */
-export function useKubeSim(namespace: string): SimClients {
+export function useKubeSim(namespace: string, options: KubeSimOptions = {}): SimClients {
   const clients = {} as SimClients;
   beforeAll(async () => {
-    clients.sim = await startKubeSim({});
+    clients.sim = await startKubeSim(options);
     const kc = kubeConfigFor(clients.sim);
     clients.core = kc.makeApiClient(k8s.CoreV1Api);
     clients.batch = kc.makeApiClient(k8s.BatchV1Api);

@@ -19,7 +19,8 @@ let events: k8s.EventsV1Api;
 let kubectl: Kubectl;
 
 beforeAll(async () => {
-  sim = await startKubeSim({});
+  // deploy/base runs in the platform's namespace ambient-code, which it does not define (it must exist).
+  sim = await startKubeSim({ namespaces: ['ambient-code'] });
   kc = kubeConfigFor(sim);
   core = kc.makeApiClient(k8s.CoreV1Api);
   apps = kc.makeApiClient(k8s.AppsV1Api);

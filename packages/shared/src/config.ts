@@ -18,6 +18,21 @@ export interface BindAddress {
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/**
+ * Who picks the runner pod's UID (`RUNNER_SECURITY_PROFILE`):
+ * - `fixed-user`: the pod runs as `RUNNER_RUN_AS_USER` (vanilla Kubernetes, kind: nothing assigns a UID, and
+ *   upstream's state-sync image has no USER, so runAsNonRoot alone makes the kubelet refuse it);
+ * - `cluster-assigned`: no runAsUser; the cluster assigns one (OpenShift's restricted SCC, which also
+ *   rejects a UID outside the namespace's range);
+ * - `auto`: `cluster-assigned` on OpenShift (API group security.openshift.io served), else `fixed-user`.
+ */
+export type RunnerSecurityProfile = 'auto' | 'fixed-user' | 'cluster-assigned';
+/**
+ * How state-sync runs (`STATE_SYNC_SIDECAR`): `native` sidecar (Kubernetes ≥ 1.29), ordinary `container`
+ * (older clusters drop the native form, and sync.sh would then block the pod as an init container), or
+ * `auto` from the server's `/version`.
+ */
+export type StateSyncSidecarSetting = 'auto' | 'native' | 'container';
 export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 
 /** Vertex AI mode (contract §7.2): the three settings are required when it is on. */
@@ -107,6 +122,17 @@ export interface RunnerConfig {
   imagePullPolicy: ImagePullPolicy;
   /** `POD_FSGROUP`: pod fsGroup (GID); unset means no pod securityContext fsGroup. @defaultValue undefined */
   podFsGroup: number | undefined;
+  /** `RUNNER_SECURITY_PROFILE`: who picks the runner pod's UID. @defaultValue `auto` */
+  securityProfile: RunnerSecurityProfile;
+  /**
+   * `RUNNER_RUN_AS_USER`: the runner pod's UID under `fixed-user`; 1001 is the user of upstream's runner
+   * image, which state-sync's hydrate.sh also hands the workspace to. @defaultValue 1001
+   */
+  runAsUser: number;
+  /** `RUNNER_RUN_AS_GROUP`: the runner pod's GID under `fixed-user`; unset keeps the image's. @defaultValue undefined */
+  runAsGroup: number | undefined;
+  /** `STATE_SYNC_SIDECAR`: native sidecar, ordinary container, or from the server version. @defaultValue `auto` */
+  stateSyncSidecar: StateSyncSidecarSetting;
   /** `BACKEND_PUBLIC_URL`: base of `GOOGLE_OAUTH_REDIRECT_URI`; empty means not set. @defaultValue "" */
   backendPublicUrl: string;
   /** `MCP_CONFIG_FILE`: forwarded to the runner when set. @defaultValue undefined */
@@ -236,6 +262,8 @@ const url = (protocols: readonly string[]) =>
   );
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const SECURITY_PROFILES = ['auto', 'fixed-user', 'cluster-assigned'] as const;
+const SIDECAR_SETTINGS = ['auto', 'native', 'container'] as const;
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 
 // --- flags ---
@@ -318,6 +346,15 @@ const envSchema = z.object({
     z.enum(PULL_POLICIES, { error: `expected one of ${PULL_POLICIES.join(', ')}` }).default('Always'),
   ),
   POD_FSGROUP: env(wholeNumber(0).optional()),
+  RUNNER_SECURITY_PROFILE: env(
+    z.enum(SECURITY_PROFILES, { error: `expected one of ${SECURITY_PROFILES.join(', ')}` }).default('auto'),
+  ),
+  // Restricted Pod Security forbids UID 0, so the smallest accepted user is 1.
+  RUNNER_RUN_AS_USER: env(wholeNumber(1).default(1001)),
+  RUNNER_RUN_AS_GROUP: env(wholeNumber(0).optional()),
+  STATE_SYNC_SIDECAR: env(
+    z.enum(SIDECAR_SETTINGS, { error: `expected one of ${SIDECAR_SETTINGS.join(', ')}` }).default('auto'),
+  ),
   BACKEND_PUBLIC_URL: env(url(['http:', 'https:']).default('')),
   S3_ENDPOINT: env(url(['http:', 'https:']).default('https://s3.amazonaws.com')),
   S3_BUCKET: env(nonBlank.default('ambient-sessions')),
@@ -453,6 +490,10 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
       stateSyncImage: e.STATE_SYNC_IMAGE,
       imagePullPolicy: e.IMAGE_PULL_POLICY,
       podFsGroup: e.POD_FSGROUP,
+      securityProfile: e.RUNNER_SECURITY_PROFILE,
+      runAsUser: e.RUNNER_RUN_AS_USER,
+      runAsGroup: e.RUNNER_RUN_AS_GROUP,
+      stateSyncSidecar: e.STATE_SYNC_SIDECAR,
       backendPublicUrl: e.BACKEND_PUBLIC_URL,
       mcpConfigFile: e.MCP_CONFIG_FILE,
       agentRegistryPath: e.AGENT_REGISTRY_PATH,

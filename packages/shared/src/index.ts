@@ -15,6 +15,8 @@ export type {
   OperatorConfig,
   QueueConfig,
   RunnerConfig,
+  RunnerSecurityProfile,
+  StateSyncSidecarSetting,
   S3Config,
   UserDeploymentConfig,
   VertexConfig,

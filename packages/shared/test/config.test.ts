@@ -39,6 +39,10 @@ describe('loadConfig', () => {
       stateSyncImage: 'quay.io/ambient_code/vteam_state_sync:latest',
       imagePullPolicy: 'Always',
       podFsGroup: undefined,
+      securityProfile: 'auto',
+      runAsUser: 1001,
+      runAsGroup: undefined,
+      stateSyncSidecar: 'auto',
       backendPublicUrl: '',
       mcpConfigFile: undefined,
       agentRegistryPath: '/config/registry/agent-registry.json',
@@ -190,6 +194,41 @@ describe('loadConfig', () => {
       KUBERNETES_SERVICE_HOST: '10.0.0.1',
       KUBERNETES_SERVICE_PORT: '443',
     });
+  });
+
+  test('runner pod security and the state-sync form: auto by default, explicit when set, refused when bad', () => {
+    expect(loadConfig([], {}).runner).toMatchObject({
+      securityProfile: 'auto',
+      runAsUser: 1001,
+      runAsGroup: undefined,
+      stateSyncSidecar: 'auto',
+    });
+    expect(
+      loadConfig([], {
+        RUNNER_SECURITY_PROFILE: 'fixed-user',
+        RUNNER_RUN_AS_USER: '2000',
+        RUNNER_RUN_AS_GROUP: '0',
+        STATE_SYNC_SIDECAR: 'container',
+      }).runner,
+    ).toMatchObject({
+      securityProfile: 'fixed-user',
+      runAsUser: 2000,
+      runAsGroup: 0,
+      stateSyncSidecar: 'container',
+    });
+    expect(
+      configError(() =>
+        loadConfig([], {
+          RUNNER_SECURITY_PROFILE: 'openshift',
+          RUNNER_RUN_AS_USER: '0',
+          STATE_SYNC_SIDECAR: 'yes',
+        }),
+      ).problems,
+    ).toEqual([
+      'RUNNER_SECURITY_PROFILE=openshift: expected one of auto, fixed-user, cluster-assigned',
+      'RUNNER_RUN_AS_USER=0: expected a whole number ≥ 1',
+      'STATE_SYNC_SIDECAR=yes: expected one of auto, native, container',
+    ]);
   });
 
   test('an empty variable counts as unset', () => {

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ResourceRegistry, ResourceType } from '../resource-registry.js';
 import { apiVersionOf } from '../resource-registry.js';
-
-/** The version kube-sim reports; kubectl checks skew against it. */
-export const SIMULATED_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-kube-sim' };
+import type { ServerVersion } from '../server-version.js';
 
 /** Verbs served on each subresource, as the real API's discovery lists them. */
 const SUBRESOURCE_VERBS: Record<string, string[]> = {
@@ -69,9 +67,10 @@ export function registerDiscoveryRoutes(
   app: FastifyInstance,
   registry: ResourceRegistry,
   serverAddress: () => string,
+  version: ServerVersion,
 ): void {
   app.get('/version', async () => ({
-    ...SIMULATED_VERSION,
+    ...version,
     gitCommit: '0000000000000000000000000000000000000000',
     gitTreeState: 'clean',
     buildDate: '2026-01-01T00:00:00Z',
