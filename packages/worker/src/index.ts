@@ -72,3 +72,18 @@ export type {
   SessionTriggerResult,
   SessionTriggerSettings,
 } from './session-trigger/index.js';
+export {
+  API_SESSION_ID_LABEL,
+  API_PROJECT_ID_LABEL,
+  BOT_ACCOUNT_ANNOTATION,
+  RESOURCE_OVERRIDES_ANNOTATION,
+  groupBindingName,
+  invalidSessionWriteBack,
+  mapSessionToCr,
+  pendingPhaseRequest,
+  planGroupBindings,
+  projectNamespaceLabels,
+  projectNamespaceName,
+  statusWriteBack,
+} from './api-server/index.js';
+export type { GroupBindingsPlan, SessionCrPlan, SessionCrView, SessionMapping } from './api-server/index.js';
