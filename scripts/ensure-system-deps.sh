@@ -33,6 +33,14 @@ if ! command -v kubectl >/dev/null 2>&1; then
   fi
 fi
 
+# deploy-tests evaluate the PrometheusRule's alerts with Prometheus's own promtool (Debian's prometheus package).
+if ! command -v promtool >/dev/null 2>&1; then
+  apt_update promtool
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  # The package enables a service; where an init system runs it, it is not ours to keep running.
+  $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi
+
 # The dashboard's browser test drives Debian's Chromium (playwright-core downloads no browser here).
 command -v chromium >/dev/null 2>&1 || apt_install chromium
 

@@ -150,6 +150,11 @@ export {
   type SessionQueueOptions,
 } from './queue/session-queue.js';
 export {
+  createSessionPhaseIndex,
+  type SessionPhaseIndex,
+  type SessionPhaseIndexOptions,
+} from './queue/session-phase-index.js';
+export {
   startQueueWorker,
   type QueueWorker,
   type QueueWorkerOptions,
@@ -245,6 +250,7 @@ export {
   BUCKETS,
   QUEUE_STATES,
   RECONCILE_OUTCOMES,
+  SESSION_STAGES,
   createOperatorMetrics,
   initKnownLabels,
 } from './metrics.js';
@@ -252,9 +258,11 @@ export type {
   KnownLabels,
   OperatorMetrics,
   OperatorMetricsOptions,
+  PhaseStats,
   QueueState,
   QueueStats,
   ReconcileOutcomeLabel,
+  SessionStage,
 } from './metrics.js';
 export { startHttpServer } from './http-server.js';
 export { exitOnSignals } from './shutdown.js';

@@ -34,7 +34,33 @@ export const BUCKETS = {
   reconcileSeconds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   podCreationSeconds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   tokenProvisionSeconds: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  /** Enqueue (or timer due) → reconcile start: ms when idle, minutes when workers fall behind. */
+  queueWaitSeconds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  /** One stage of a session's start or stop: sub-second API writes up to image pulls and grace periods. */
+  sessionStageSeconds: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
 } as const;
+
+/**
+ * Stages of a session's start and stop (`ambient_session_stage_duration_seconds{stage}`), each measured
+ * from the previous one's end: session seen → runner Job created → pod scheduled → runner container
+ * started → phase Running; stop requested → Stopped.
+ */
+export const SESSION_STAGES = [
+  'job_created',
+  'pod_scheduled',
+  'containers_started',
+  'running',
+  'stopping',
+] as const;
+export type SessionStage = (typeof SESSION_STAGES)[number];
+
+/** Sessions per phase across the cluster, read at scrape time (not from this process's history). */
+export interface PhaseStats {
+  /** Sessions currently in each phase (phases not given are reported as 0). */
+  count: Record<string, number>;
+  /** Seconds the longest-waiting session has been in each phase (0 when none). */
+  oldestAgeSeconds: Record<string, number>;
+}
 
 /** Queue numbers read at scrape time (from BullMQ). */
 export interface QueueStats {
@@ -50,6 +76,11 @@ export interface OperatorMetricsOptions {
    * Without it those gauges keep whatever was last `set()`.
    */
   collectQueueStats?: () => Promise<QueueStats>;
+  /**
+   * Called at scrape time to fill `ambient_sessions_in_phase` and `ambient_session_oldest_in_phase_seconds`
+   * (cluster-wide figures, the same from every worker). Without it those gauges are not exported.
+   */
+  collectPhaseStats?: () => Promise<PhaseStats>;
 }
 
 export interface OperatorMetrics {
@@ -79,6 +110,10 @@ export interface OperatorMetrics {
   queueProcessed: Counter;
   /** `ambient_queue_failed_total`: jobs failed in this process. */
   queueFailed: Counter;
+  /** `ambient_queue_wait_duration_seconds`: enqueue (or timer due) → reconcile start. */
+  queueWaitDuration: Histogram;
+  /** `ambient_session_stage_duration_seconds{namespace,stage}`, each stage counted once per session. */
+  sessionStageDuration: Histogram<'namespace' | 'stage'>;
 }
 
 /** Define every metric in `registry` (use one registry per process; names must be unique in it). */
@@ -116,6 +151,36 @@ export function createOperatorMetrics(
       },
     }),
   });
+
+  let pendingPhaseStats: Promise<PhaseStats> | undefined;
+  const phaseStats = (collector: () => Promise<PhaseStats>) =>
+    (pendingPhaseStats ??= collector().finally(() => {
+      pendingPhaseStats = undefined;
+    }));
+  if (options.collectPhaseStats) {
+    const collector = options.collectPhaseStats;
+    new Gauge({
+      name: 'ambient_sessions_in_phase',
+      help: 'Sessions in each non-terminal phase, cluster-wide (read from Redis at scrape time)',
+      labelNames: ['phase'] as const,
+      registers,
+      async collect(this: Gauge<'phase'>) {
+        this.reset();
+        for (const [phase, n] of Object.entries((await phaseStats(collector)).count)) this.set({ phase }, n);
+      },
+    });
+    new Gauge({
+      name: 'ambient_session_oldest_in_phase_seconds',
+      help: 'Seconds the longest-waiting session has been in each non-terminal phase, cluster-wide',
+      labelNames: ['phase'] as const,
+      registers,
+      async collect(this: Gauge<'phase'>) {
+        this.reset();
+        const ages = (await phaseStats(collector)).oldestAgeSeconds;
+        for (const [phase, age] of Object.entries(ages)) this.set({ phase }, age);
+      },
+    });
+  }
 
   return {
     sessionStartupDuration: new Histogram({
@@ -188,6 +253,19 @@ export function createOperatorMetrics(
       help: 'Session queue jobs failed in this process',
       registers,
     }),
+    queueWaitDuration: new Histogram({
+      name: 'ambient_queue_wait_duration_seconds',
+      help: 'Time from enqueue (or a timer falling due) to the start of the reconcile',
+      buckets: [...BUCKETS.queueWaitSeconds],
+      registers,
+    }),
+    sessionStageDuration: new Histogram({
+      name: 'ambient_session_stage_duration_seconds',
+      help: 'Duration of each stage of a session start or stop, counted once per session and stage',
+      labelNames: ['namespace', 'stage'] as const,
+      buckets: [...BUCKETS.sessionStageSeconds],
+      registers,
+    }),
   };
 }
 
@@ -215,7 +293,9 @@ export function initKnownLabels(metrics: OperatorMetrics, known: KnownLabels): v
   metrics.queueOldestJobAge.set(0);
   metrics.queueProcessed.inc(0);
   metrics.queueFailed.inc(0);
+  metrics.queueWaitDuration.zero({});
   for (const namespace of known.namespaces ?? []) {
+    for (const stage of SESSION_STAGES) metrics.sessionStageDuration.zero({ namespace, stage });
     metrics.sessionsTotal.inc({ namespace }, 0);
     metrics.sessionStartupDuration.zero({ namespace });
     metrics.podCreationDuration.zero({ namespace });

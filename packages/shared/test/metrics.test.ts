@@ -60,6 +60,8 @@ const OURS: [string, string, string[]][] = [
   ['ambient_queue_oldest_job_age_seconds', 'gauge', []],
   ['ambient_queue_processed_total', 'counter', []],
   ['ambient_queue_failed_total', 'counter', []],
+  ['ambient_queue_wait_duration_seconds', 'histogram', []],
+  ['ambient_session_stage_duration_seconds', 'histogram', ['namespace', 'stage']],
 ];
 
 function labelNames(f: Family): string[] {
@@ -86,6 +88,8 @@ describe('operator metrics', () => {
     m.queueOldestJobAge.set(1.5);
     m.queueProcessed.inc();
     m.queueFailed.inc();
+    m.queueWaitDuration.observe(0.02);
+    m.sessionStageDuration.observe({ namespace: 'demo', stage: 'pod_scheduled' }, 0.7);
 
     const families = parseExposition(await registry.metrics());
     expect([...families.keys()].sort()).toEqual([...README_TABLE, ...OURS].map(([n]) => n).sort());

@@ -24,6 +24,11 @@ export function queueOwnKeys(prefix: string, name: string): { failures: string; 
   return { failures: `${prefix}:${name}:failures`, sentinel: `${prefix}:${name}:sentinel` };
 }
 
+/** The sorted set of keys in one phase (score = ms when they entered it), see session-phase-index.ts. */
+export function phaseIndexKey(prefix: string, name: string, phase: string): string {
+  return `${prefix}:${name}:phase:${phase}`;
+}
+
 export interface QueueIdentity {
   /**
    * Redis key prefix of every key the queue writes.

@@ -1,0 +1,59 @@
+import type { PhaseStats } from '../metrics.js';
+import { phaseIndexKey, resolveIdentity, type QueueIdentity } from './queue-keys.js';
+import { closeRedis, openRedis, type RedisConnection } from './redis-connection.js';
+
+export interface SessionPhaseIndexOptions extends QueueIdentity {
+  /** Redis URL or a caller-owned ioredis client (then the caller closes it). */
+  connection: RedisConnection;
+  /** The phases tracked (the non-terminal ones); a key recorded in any other phase is dropped. */
+  phases: readonly string[];
+}
+
+/**
+ * Which sessions are in which non-terminal phase since when, cluster-wide: one Redis sorted set per phase
+ * (member = key, score = when it entered the phase). Workers are stateless and many, so "a session stuck in
+ * Creating for 20 minutes" can only be seen from a shared place; it is written after each status write
+ * (like the transition metrics) and read at scrape time. Bounded by the number of live sessions: a key leaves
+ * its set when it reaches a terminal phase or is deleted.
+ */
+export interface SessionPhaseIndex {
+  /** Records `key` as being in `phase` since `sinceMs` (terminal or unknown phase, or undefined: forget it). */
+  record(key: string, phase: string | undefined, sinceMs: number): Promise<void>;
+  /** Count and oldest age per tracked phase at `nowMs`. */
+  stats(nowMs: number): Promise<PhaseStats>;
+  close(): Promise<void>;
+}
+
+export function createSessionPhaseIndex(options: SessionPhaseIndexOptions): SessionPhaseIndex {
+  const { prefix, name } = resolveIdentity(options);
+  const handle = openRedis(options.connection, 'ambient-phase-index');
+  const redis = handle.client;
+  const setOf = (phase: string) => phaseIndexKey(prefix, name, phase);
+  return {
+    async record(key, phase, sinceMs) {
+      const tx = redis.multi();
+      for (const p of options.phases) if (p !== phase) tx.zrem(setOf(p), key);
+      // NX keeps the first entry time when a phase is recorded again without a change.
+      if (phase !== undefined && options.phases.includes(phase)) tx.zadd(setOf(phase), 'NX', sinceMs, key);
+      await tx.exec();
+    },
+    async stats(nowMs) {
+      const tx = redis.multi();
+      for (const phase of options.phases) {
+        tx.zcard(setOf(phase));
+        tx.zrange(setOf(phase), '0', '0', 'WITHSCORES');
+      }
+      const replies = (await tx.exec()) ?? [];
+      const stats: PhaseStats = { count: {}, oldestAgeSeconds: {} };
+      options.phases.forEach((phase, i) => {
+        const count = Number(replies[2 * i]?.[1] ?? 0);
+        const oldest = replies[2 * i + 1]?.[1];
+        const since = Array.isArray(oldest) && oldest.length === 2 ? Number(oldest[1]) : undefined;
+        stats.count[phase] = count;
+        stats.oldestAgeSeconds[phase] = since === undefined ? 0 : Math.max(0, (nowMs - since) / 1000);
+      });
+      return stats;
+    },
+    close: () => closeRedis(handle),
+  };
+}
