@@ -8,11 +8,19 @@ export function diagramPaths(): {
   svg: string;
   userDeploymentMermaid: string;
   userDeploymentSvg: string;
+  taskMermaid: string;
+  taskSvg: string;
+  workflowMermaid: string;
+  workflowSvg: string;
 } {
   return {
     mermaid: docs('session-machine.mmd'),
     svg: docs('session-machine.svg'),
     userDeploymentMermaid: docs('user-deployment-machine.mmd'),
     userDeploymentSvg: docs('user-deployment-machine.svg'),
+    taskMermaid: docs('agent-task-machine.mmd'),
+    taskSvg: docs('agent-task-machine.svg'),
+    workflowMermaid: docs('workflow-machine.mmd'),
+    workflowSvg: docs('workflow-machine.svg'),
   };
 }

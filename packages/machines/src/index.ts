@@ -99,3 +99,48 @@ export type {
   UserDeploymentMachineState,
   UserDeploymentTransitionPair,
 } from './user-deployment.graph.js';
+
+// The AgentTask and Workflow phase models (issue 17).
+export { taskMachine, TASK_COMMAND_TYPES, TASK_CONDITION_TYPES, taskGuards } from './agent-task.machine.js';
+export type {
+  TaskCommand,
+  TaskContext,
+  TaskJobObservation,
+  TaskObservation,
+  TaskObserveEvent,
+} from './agent-task.machine.js';
+export {
+  decideTask,
+  isTerminalTaskPhase,
+  taskSnapshotFromStatus,
+  TERMINAL_TASK_PHASES,
+} from './agent-task.decide.js';
+export type { TaskDecision, TaskTransition } from './agent-task.decide.js';
+export { workflowMachine, WORKFLOW_COMMAND_TYPES, workflowGuards } from './workflow.machine.js';
+export type {
+  StepTaskObservation,
+  WorkflowCommand,
+  WorkflowContext,
+  WorkflowObservation,
+  WorkflowObserveEvent,
+} from './workflow.machine.js';
+export { decideWorkflow, TERMINAL_WORKFLOW_PHASES, workflowSnapshotFromStatus } from './workflow.decide.js';
+export type { WorkflowDecision, WorkflowTransition } from './workflow.decide.js';
+export { parseTaskOutput, TERMINATION_MESSAGE_MAX_BYTES, OUTPUT_PROBLEMS } from './task-output.js';
+export type { OutputProblem, TaskOutputResult } from './task-output.js';
+export { substituteStepOutputs } from './step-references.js';
+export type { StepOutputs, SubstitutionResult } from './step-references.js';
+export {
+  phasePairs,
+  schedulerMachineEdges,
+  TASK_TRANSITIONS,
+  taskDiagramModel,
+  taskMermaid,
+  taskSvg,
+  WORKFLOW_TRANSITIONS,
+  workflowDiagramModel,
+  workflowMermaid,
+  workflowSvg,
+} from './scheduler.graph.js';
+export type { PhasePair } from './scheduler.graph.js';
+export type { StatusPatch } from './status-patch.js';

@@ -1,5 +1,8 @@
 import type { SessionStatus, SessionStatusPatch } from './session-status.js';
 
+/** A JSON merge patch of a status object: a field set to null is removed. */
+export type StatusPatch<S> = { [K in keyof S]?: S[K] | null };
+
 /** Structural equality of JSON-like values (key order does not matter). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -45,14 +48,14 @@ export function diffTopLevel(before: object | undefined, after: object): Record<
 }
 
 /** Applies a merge patch to a status the way the API server does (null deletes). */
-export function applyStatusPatch(
-  status: SessionStatus | undefined,
-  patch: SessionStatusPatch,
-): SessionStatus {
+export function applyStatusPatch<S extends object = SessionStatus>(
+  status: S | undefined,
+  patch: StatusPatch<S>,
+): S {
   const result: Record<string, unknown> = { ...(status ?? {}) };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     else if (value !== undefined) result[key] = value;
   }
-  return result as SessionStatus;
+  return result as S;
 }
