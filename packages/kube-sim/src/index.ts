@@ -15,3 +15,5 @@ export { DEFAULT_SERVER_VERSION, supportsNativeSidecars } from './server-version
 export type { ServerVersion } from './server-version.js';
 export { SimulatedImages } from './simulated-images.js';
 export type { SimulatedImage } from './simulated-images.js';
+export { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION } from './controllers/deployment-controller.js';
+export { EXTERNAL_SECRETS_CRD_FILE } from './fixtures.js';

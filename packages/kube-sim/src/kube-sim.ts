@@ -10,6 +10,8 @@ import { EventRecorder } from './controllers/events.js';
 import { JobController } from './controllers/job-controller.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
 import { WorkloadStatusController } from './controllers/workload-status.js';
+import { DeploymentController } from './controllers/deployment-controller.js';
+import { ReplicaSetController } from './controllers/replicaset-controller.js';
 import { ApiError } from './errors.js';
 import { Faults } from './faults.js';
 import { GarbageCollector } from './garbage-collector.js';
@@ -39,7 +41,7 @@ export interface KubeSimControllers {
   gc?: boolean;
   /** Namespace lifecycle (default ServiceAccount, Terminating namespaces emptied). @defaultValue true */
   namespaces?: boolean;
-  /** Deployment and PodDisruptionBudget status (no Deployment pods are run). @defaultValue true */
+  /** Deployment → ReplicaSet → Pod controllers (rollouts, status) and PodDisruptionBudget status. @defaultValue true */
   workloads?: boolean;
 }
 
@@ -198,7 +200,11 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   if (controllers.gc) running.push(new GarbageCollector(api, logger));
   if (controllers.jobs) running.push(new JobController(api, timings, events, logger));
   if (controllers.kubelet) running.push(kubelet);
-  if (controllers.workloads) running.push(new WorkloadStatusController(api, logger));
+  if (controllers.workloads) {
+    running.push(new WorkloadStatusController(api, logger));
+    running.push(new DeploymentController(api, events, logger));
+    running.push(new ReplicaSetController(api, events, logger));
+  }
   // The default ServiceAccounts of the system namespaces exist before the first request.
   const serviceAccounts = registry.byGroupResource('', 'serviceaccounts')!;
   for (const [, ns] of store.iterate(namespaces.id)) {

@@ -135,6 +135,21 @@ const BUILTINS: BuiltinSpec[] = [
     subresources: ['scale'],
   },
   {
+    group: 'apps',
+    plural: 'replicasets',
+    kind: 'ReplicaSet',
+    shortNames: ['rs'],
+    categories: ['all'],
+    statusSubresource: true,
+  },
+  {
+    group: 'networking.k8s.io',
+    plural: 'ingresses',
+    kind: 'Ingress',
+    shortNames: ['ing'],
+    statusSubresource: true,
+  },
+  {
     group: 'policy',
     plural: 'poddisruptionbudgets',
     kind: 'PodDisruptionBudget',

@@ -151,6 +151,28 @@ const BUILTIN_COLUMNS: Record<string, Column[]> = {
     ageColumn,
     ...workloadWideColumns,
   ],
+  'apps/replicasets': [
+    nameColumn,
+    col('Desired', (o) => Number(obj(o.spec).replicas ?? 1), 'integer'),
+    col('Current', (o) => Number(obj(o.status).replicas ?? 0), 'integer'),
+    col('Ready', (o) => Number(obj(o.status).readyReplicas ?? 0), 'integer'),
+    ageColumn,
+    ...workloadWideColumns,
+  ],
+  'networking.k8s.io/ingresses': [
+    nameColumn,
+    col('Class', (o) => String(obj(o.spec).ingressClassName ?? '<none>')),
+    col(
+      'Hosts',
+      (o) =>
+        list(obj(o.spec).rules)
+          .map((r) => String(r.host ?? '*'))
+          .join(',') || '*',
+    ),
+    col('Address', () => ''),
+    col('Ports', (o) => (list(obj(o.spec).tls).length > 0 ? '80, 443' : '80')),
+    ageColumn,
+  ],
   'policy/poddisruptionbudgets': [
     nameColumn,
     col('Min Available', (o) => String(obj(o.spec).minAvailable ?? 'N/A')),

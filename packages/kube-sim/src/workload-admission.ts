@@ -39,6 +39,14 @@ export function defaultWorkload(resourceId: string, object: KubeObject): void {
       event.series = { ...event.series, lastObservedTime: microTime(event.series.lastObservedTime) };
     return;
   }
+  if (resourceId === 'apps/replicasets') {
+    const spec = (object.spec = obj(object.spec));
+    setDefault(spec, 'replicas', 1);
+    const template = (spec.template = obj(spec.template));
+    template.metadata = obj(template.metadata);
+    defaultPodSpec((template.spec = obj(template.spec)));
+    return;
+  }
   if (resourceId !== 'apps/deployments') return;
   const spec = (object.spec = obj(object.spec));
   setDefault(spec, 'replicas', 1);

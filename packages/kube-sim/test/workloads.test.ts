@@ -45,8 +45,8 @@ function deployment(name: string, labels: Record<string, string> = { app: name }
   };
 }
 
-describe('apps/v1 Deployments (stored; no pods are run)', () => {
-  it('are created with API defaults and get a status with observedGeneration and zero replicas', async () => {
+describe('apps/v1 Deployments', () => {
+  it('are created with API defaults and get a status from their ReplicaSet', async () => {
     const created = await apps.createNamespacedDeployment({ namespace: NS, body: deployment('web') });
     expect(created.spec).toMatchObject({
       replicas: 1,
@@ -57,13 +57,12 @@ describe('apps/v1 Deployments (stored; no pods are run)', () => {
     expect(created.spec!.template.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst' });
     const status = await waitFor(async () => {
       const d = await apps.readNamespacedDeployment({ name: 'web', namespace: NS });
-      return d.status?.observedGeneration === 1 ? d.status : undefined;
-    }, 'observedGeneration');
-    expect(status.replicas ?? 0).toBe(0);
-    expect(status.unavailableReplicas).toBe(1);
-    expect(status.conditions).toEqual([
-      expect.objectContaining({ type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable' }),
-    ]);
+      return d.status?.observedGeneration === 1 && d.status.availableReplicas === 1 ? d.status : undefined;
+    }, 'an available replica');
+    expect(status).toMatchObject({ replicas: 1, updatedReplicas: 1, readyReplicas: 1 });
+    expect(status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }),
+    );
   });
 
   it('reject a selector that does not match the template labels', async () => {
@@ -224,7 +223,7 @@ describe('kubectl apply -k deploy/base', () => {
     ).toEqual([]);
     const tables = await kubectl.ok(['get', 'deploy,pdb', '-n', 'ambient-code']);
     expect(tables).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/m);
-    expect(tables).toMatch(/^deployment\.apps\/ambient-worker\s+0\/\d+\s+0\s+0\s+\S+$/m);
+    expect(tables).toMatch(/^deployment\.apps\/ambient-worker\s+\d+\/\d+\s+\d+\s+\d+\s+\S+$/m);
     expect(tables).toMatch(/^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE$/m);
     expect(tables).toMatch(/^poddisruptionbudget\.policy\/ambient-worker\s+N\/A\s+1\s+0\s+\S+$/m);
     expect(

@@ -38,14 +38,12 @@ function resolveCount(value: unknown, total: number): number | undefined {
 }
 
 /**
- * Status for the stored-only workload kinds. kube-sim runs no ReplicaSets or Deployment pods, so a
- * Deployment reports `observedGeneration` and zero replicas (Available only when it wants 0). A
- * PodDisruptionBudget's counts come from the pods in its namespace that its selector matches.
+ * Status for PodDisruptionBudgets: counts from the pods in its namespace that its selector matches.
+ * (Deployments have their own controller, deployment-controller.ts.)
  */
 export class WorkloadStatusController {
   private readonly queue: WorkQueue;
   private unsubscribe: (() => void) | undefined;
-  private readonly deployments: ResourceType;
   private readonly pdbs: ResourceType;
   private readonly pods: ResourceType;
 
@@ -53,7 +51,6 @@ export class WorkloadStatusController {
     private readonly api: ResourceApi,
     private readonly logger: Logger,
   ) {
-    this.deployments = api.registry.byGroupResource('apps', 'deployments')!;
     this.pdbs = api.registry.byGroupResource('policy', 'poddisruptionbudgets')!;
     this.pods = api.registry.byGroupResource('', 'pods')!;
     this.queue = new WorkQueue(
@@ -64,8 +61,7 @@ export class WorkloadStatusController {
 
   start(): void {
     this.unsubscribe = this.api.store.subscribe((event) => this.onEvent(event));
-    for (const type of [this.deployments, this.pdbs])
-      for (const [, object] of this.api.store.iterate(type.id)) this.queue.add(keyOf(type, object));
+    for (const [, object] of this.api.store.iterate(this.pdbs.id)) this.queue.add(keyOf(this.pdbs, object));
   }
 
   stop(): void {
@@ -75,9 +71,8 @@ export class WorkloadStatusController {
 
   private onEvent(event: StoreEvent): void {
     if (event.type === 'DELETED' && event.resourceId !== this.pods.id) return;
-    if (event.resourceId === this.deployments.id || event.resourceId === this.pdbs.id) {
-      const type = event.resourceId === this.pdbs.id ? this.pdbs : this.deployments;
-      this.queue.add(keyOf(type, event.object));
+    if (event.resourceId === this.pdbs.id) {
+      this.queue.add(keyOf(this.pdbs, event.object));
       return;
     }
     if (event.resourceId !== this.pods.id) return;
@@ -92,13 +87,12 @@ export class WorkloadStatusController {
   }
 
   private process(key: string): void {
-    const [resourceId, namespace, name] = key.split('|') as [string, string, string];
-    const type = resourceId === this.pdbs.id ? this.pdbs : this.deployments;
-    const object = this.api.store.get(type.id, namespace, name);
+    const [, namespace, name] = key.split('|') as [string, string, string];
+    const object = this.api.store.get(this.pdbs.id, namespace, name);
     if (!object || object.metadata.deletionTimestamp) return;
-    const status = type === this.pdbs ? this.pdbStatus(object) : deploymentStatus(object);
+    const status = this.pdbStatus(object);
     if (deepEqualJson(status, object.status)) return;
-    this.api.update(type, namespace, name, { ...object, status }, { subresource: 'status' });
+    this.api.update(this.pdbs, namespace, name, { ...object, status }, { subresource: 'status' });
   }
 
   private pdbStatus(pdb: KubeObject): Obj {
@@ -141,27 +135,4 @@ export class WorkloadStatusController {
 
 function keyOf(type: ResourceType, object: KubeObject): string {
   return `${type.id}|${object.metadata.namespace ?? ''}|${object.metadata.name ?? ''}`;
-}
-
-function deploymentStatus(deployment: KubeObject): Obj {
-  const replicas = Number(obj(deployment.spec).replicas ?? 1);
-  const previous = Array.isArray(obj(deployment.status).conditions)
-    ? (obj(deployment.status).conditions as Obj[])
-    : [];
-  const available = replicas === 0;
-  const status: Obj = {
-    observedGeneration: deployment.metadata.generation ?? 1,
-    conditions: [
-      condition(previous, {
-        type: 'Available',
-        status: available ? 'True' : 'False',
-        reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
-        message: available
-          ? 'Deployment has minimum availability.'
-          : 'Deployment does not have minimum availability (kube-sim runs no Deployment pods).',
-      }),
-    ],
-  };
-  if (replicas > 0) status.unavailableReplicas = replicas;
-  return status;
 }
