@@ -41,7 +41,7 @@ export class ContainerRuntime {
     private readonly pods: NodePods,
     private readonly timers: PodTimers,
     private readonly timings: PodTimings,
-    private readonly events: EventRecorder,
+    private readonly events: Pick<EventRecorder, 'record'>,
     private readonly images: SimulatedImages,
   ) {}
 

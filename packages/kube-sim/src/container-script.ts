@@ -1,3 +1,5 @@
+import type { PodTimings } from './pod-timings.js';
+import type { KubeObject } from './types.js';
 import { isPlainObject } from './types.js';
 
 /** What a simulated container does, scripted by its env (see README "Scripted pods"). */
@@ -72,4 +74,13 @@ export function scriptOf(container: Obj): ContainerScript {
 export function terminationReason(script: ContainerScript): string {
   if (script.oom) return 'OOMKilled';
   return script.exitCode === 0 ? 'Completed' : 'Error';
+}
+
+/** Time a scheduled pod spends in ContainerCreating: the node's start delay, or longer if a container asks. */
+export function podStartDelayMs(pod: KubeObject, timings: Pick<PodTimings, 'startDelayMs'>): number {
+  const spec = isPlainObject(pod.spec) ? pod.spec : {};
+  const containers = [spec.initContainers, spec.containers].flatMap((list) =>
+    Array.isArray(list) ? list.filter(isPlainObject) : [],
+  );
+  return Math.max(timings.startDelayMs, ...containers.map((c) => scriptOf(c).startDelayMs ?? 0));
 }

@@ -1,18 +1,18 @@
 import type { Logger } from 'pino';
 import type { EventRecorder } from './controllers/events.js';
 import { ContainerRuntime } from './container-runtime.js';
-import { scriptOf } from './container-script.js';
+import { podStartDelayMs, scriptOf } from './container-script.js';
 import type { ResourceApi } from './resource-api.js';
 import type { ResourceType } from './resource-registry.js';
 import type { StoreEvent } from './store.js';
 import type { Obj } from './pod-status.js';
 import {
-  completePodIfDone,
   containerStatus,
   containersOf,
-  isSidecar,
   isTerminalPhase,
+  killedPodStatus,
   obj,
+  scheduledPodStatus,
   setCondition,
   sidecarsOf,
   stateOf,
@@ -24,7 +24,6 @@ import type { PodTimings } from './pod-timings.js';
 import type { SimulatedImages } from './simulated-images.js';
 import { ensureNode, NODE_NAME } from './simulated-node.js';
 import type { KubeObject } from './types.js';
-import { nowRfc3339 } from './types.js';
 
 /**
  * The simulated scheduler + kubelet for one node: binds pods, runs init containers (native sidecars
@@ -170,61 +169,18 @@ export class Kubelet {
         'default-scheduler',
       );
     }
-    const status = structuredClone(obj(pod.status));
-    const ip = this.nextIp++;
-    status.phase = 'Pending';
-    status.hostIP = '10.0.0.1';
-    status.hostIPs = [{ ip: '10.0.0.1' }];
-    status.podIP = `10.244.${(ip >> 8) & 255}.${ip & 255}`;
-    status.podIPs = [{ ip: status.podIP }];
-    status.startTime = nowRfc3339();
-    const inits = containersOf(pod, 'initContainers');
-    const containers = containersOf(pod, 'containers');
-    setCondition(status, 'PodReadyToStartContainers', 'False');
-    setCondition(
-      status,
-      'Initialized',
-      inits.length ? 'False' : 'True',
-      inits.length ? 'ContainersNotInitialized' : undefined,
-      inits.length
-        ? `containers with incomplete status: [${inits.map((c) => String(c.name)).join(' ')}]`
-        : undefined,
-    );
-    const unready = [...inits.filter(isSidecar), ...containers].map((c) => String(c.name)).join(' ');
-    setCondition(
-      status,
-      'Ready',
-      'False',
-      'ContainersNotReady',
-      `containers with unready status: [${unready}]`,
-    );
-    setCondition(status, 'ContainersReady', 'False', 'ContainersNotReady');
-    setCondition(status, 'PodScheduled', 'True');
-    if (inits.length)
-      status.initContainerStatuses = inits.map((c) =>
-        containerStatus(c, { waiting: { reason: 'PodInitializing' } }),
-      );
-    status.containerStatuses = containers.map((c) =>
-      containerStatus(c, { waiting: { reason: inits.length ? 'PodInitializing' : 'ContainerCreating' } }),
-    );
+    const status = scheduledPodStatus(pod, this.nextIp++);
     if (!this.writeStatus(pod, status)) return;
-    const scripts = [...inits, ...containers].map(scriptOf);
-    const delay = Math.max(this.timings.startDelayMs, ...scripts.map((s) => s.startDelayMs ?? 0));
-    this.timers.after(uid, delay, () => this.runtime.startNext(uid));
+    this.timers.after(uid, podStartDelayMs(pod, this.timings), () => this.runtime.startNext(uid));
   }
 
   /** The end of a graceful deletion: containers are killed, the phase set, and the pod removed. */
   private finishDeletion(uid: string): void {
     let pod = this.byUid(uid);
     if (!pod) return;
-    const status = structuredClone(obj(pod.status));
-    if (!isTerminalPhase(status)) {
-      terminateAll(status, 'containerStatuses', 143, 'Error');
-      terminateAll(status, 'initContainerStatuses', 143, 'Error', (s) => stateOf(s).running !== undefined);
+    if (!isTerminalPhase(obj(pod.status))) {
       this.events.record(pod, 'Normal', 'Killing', 'Stopping container', 'kubelet');
-      completePodIfDone(pod, status);
-      if (!isTerminalPhase(status)) status.phase = 'Failed';
-      pod = this.writeStatus(pod, status);
+      pod = this.writeStatus(pod, killedPodStatus(pod));
     }
     if (!pod || !this.byUid(uid)) return;
     this.api.delete(this.pods, pod.metadata.namespace, pod.metadata.name ?? '', {

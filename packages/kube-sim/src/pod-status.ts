@@ -150,3 +150,54 @@ export function stopSidecars(pod: KubeObject, status: Obj): void {
   const names = new Set(sidecarsOf(pod).map((c) => String(c.name)));
   terminateAll(status, 'initContainerStatuses', 0, 'Completed', (s) => names.has(String(s.name)));
 }
+
+/** The status a kubelet writes when it takes a pod: Pending, IPs, conditions, containers waiting to start. */
+export function scheduledPodStatus(pod: KubeObject, ipIndex: number): Obj {
+  const status = structuredClone(obj(pod.status));
+  status.phase = 'Pending';
+  status.hostIP = '10.0.0.1';
+  status.hostIPs = [{ ip: '10.0.0.1' }];
+  status.podIP = `10.244.${(ipIndex >> 8) & 255}.${ipIndex & 255}`;
+  status.podIPs = [{ ip: status.podIP }];
+  status.startTime = nowRfc3339();
+  const inits = containersOf(pod, 'initContainers');
+  const containers = containersOf(pod, 'containers');
+  setCondition(status, 'PodReadyToStartContainers', 'False');
+  setCondition(
+    status,
+    'Initialized',
+    inits.length ? 'False' : 'True',
+    inits.length ? 'ContainersNotInitialized' : undefined,
+    inits.length
+      ? `containers with incomplete status: [${inits.map((c) => String(c.name)).join(' ')}]`
+      : undefined,
+  );
+  const unready = [...inits.filter(isSidecar), ...containers].map((c) => String(c.name)).join(' ');
+  setCondition(
+    status,
+    'Ready',
+    'False',
+    'ContainersNotReady',
+    `containers with unready status: [${unready}]`,
+  );
+  setCondition(status, 'ContainersReady', 'False', 'ContainersNotReady');
+  setCondition(status, 'PodScheduled', 'True');
+  if (inits.length)
+    status.initContainerStatuses = inits.map((c) =>
+      containerStatus(c, { waiting: { reason: 'PodInitializing' } }),
+    );
+  status.containerStatuses = containers.map((c) =>
+    containerStatus(c, { waiting: { reason: inits.length ? 'PodInitializing' : 'ContainerCreating' } }),
+  );
+  return status;
+}
+
+/** The end of a graceful deletion: running containers killed (143), the pod Succeeded or Failed. */
+export function killedPodStatus(pod: KubeObject): Obj {
+  const status = structuredClone(obj(pod.status));
+  terminateAll(status, 'containerStatuses', 143, 'Error');
+  terminateAll(status, 'initContainerStatuses', 143, 'Error', (s) => stateOf(s).running !== undefined);
+  completePodIfDone(pod, status);
+  if (!isTerminalPhase(status)) status.phase = 'Failed';
+  return status;
+}

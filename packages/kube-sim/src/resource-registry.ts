@@ -83,7 +83,7 @@ const BUILTINS: BuiltinSpec[] = [
     shortNames: ['po'],
     categories: ['all'],
     statusSubresource: true,
-    subresources: ['eviction'],
+    subresources: ['eviction', 'log'],
   },
   {
     plural: 'services',

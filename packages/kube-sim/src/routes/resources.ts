@@ -15,6 +15,7 @@ import { partialObjectMetadata, toTable } from '../tables.js';
 import type { KubeObject } from '../types.js';
 import { isPlainObject } from '../types.js';
 import type { WatchHub } from '../watch-stream.js';
+import { podLog } from './pod-logs.js';
 import { handleEviction, handleScale, handleTokenRequest } from './subresources.js';
 
 export interface ResourceRouteContext {
@@ -215,6 +216,11 @@ export function handleResourceRequest(
       return send(reply, 200, { kind: type.listKind, apiVersion, metadata, items: result.items });
     }
     case 'get': {
+      if (path.subresource === 'log')
+        return reply
+          .code(200)
+          .header('Content-Type', 'text/plain')
+          .send(podLog(api.get(type, namespace, path.name!), query));
       if (path.subresource === 'scale')
         return send(reply, 200, handleScale(api, type, namespace, path.name!));
       const representation = negotiateRepresentation(request.headers.accept, query.includeObject);
