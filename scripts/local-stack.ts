@@ -49,12 +49,16 @@ export interface LocalStackOptions {
 export interface StackProcess {
   name: string;
   pid: number;
-  /** Workers: `http://host:port` of /metrics. Watchers: the same for their /metrics. */
+  /** Workers and watchers: `http://host:port` serving /metrics. */
   metricsUrl?: string;
+  /** Workers and watchers: `http://host:port` serving /healthz and /readyz. */
+  probesUrl?: string;
 }
 
 export interface LocalStack {
   kubeconfigPath: string;
+  /** Where the kubeconfig and other local files are written. */
+  localDir: string;
   kubeSimUrl: string;
   redisUrl: string;
   dashboardUrl: string | undefined;
@@ -64,6 +68,8 @@ export interface LocalStack {
   stop(): Promise<void>;
   /** The named child as it runs now (after restarts), or undefined when it is not running. */
   process(name: string): StackProcess | undefined;
+  /** Every running child with the addresses it reported, in start order. */
+  running(): StackProcess[];
   /**
    * Sends `signal` to the named child and waits until it exited (an expected exit: `onChildExit` is not
    * called). `redis` is a supervisor that passes SIGTERM/SIGINT on: SIGKILL would leave redis-server behind.
@@ -233,10 +239,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         );
         const started = JSON.parse((await waitForLine(watcher, /^\{"watcher":"started".*\}$/))[0]) as {
           metricsPort?: number;
+          healthPort?: number;
         };
         return {
           pid: watcher.proc.pid ?? -1,
           ...(started.metricsPort ? { metricsUrl: `http://127.0.0.1:${started.metricsPort}` } : {}),
+          ...(started.healthPort ? { probesUrl: `http://127.0.0.1:${started.healthPort}` } : {}),
         };
       });
     const startWorker = (name: string) =>
@@ -244,8 +252,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const worker = tsNode(name, 'packages/worker/src/main.ts', probeFlags, operatorEnv);
         const line = JSON.parse((await waitForLine(worker, /^\{"worker":"started".*\}$/))[0]) as {
           metricsUrl?: string;
+          probesUrl?: string;
         };
-        return { pid: worker.proc.pid ?? -1, ...(line.metricsUrl ? { metricsUrl: line.metricsUrl } : {}) };
+        return {
+          pid: worker.proc.pid ?? -1,
+          ...(line.metricsUrl ? { metricsUrl: line.metricsUrl } : {}),
+          ...(line.probesUrl ? { probesUrl: line.probesUrl } : {}),
+        };
       });
     const watcherNames = Array.from({ length: watchers }, (_, i) =>
       watchers === 1 ? 'watcher' : `watcher-${i + 1}`,
@@ -272,12 +285,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       kubeconfigPath,
+      localDir,
       kubeSimUrl,
       redisUrl,
       dashboardUrl,
       processes: children.map((c) => ({ name: c.name, pid: c.proc.pid ?? -1 })),
       stop,
       process: (name) => running.get(name),
+      running: () => children.flatMap((c) => running.get(c.name) ?? []),
       kill,
       async restart(name) {
         const starter = starters.get(name);

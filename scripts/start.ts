@@ -1,6 +1,9 @@
 // `pnpm start`: the whole system locally on embedded defaults, in the foreground; Ctrl-C stops it all.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
-import { DEMO_NAMESPACE, startLocalStack } from './local-stack.js';
+import { DEMO_NAMESPACE, startLocalStack, type StackProcess } from './local-stack.js';
+import { prometheusScrapeConfig } from './prometheus-config.js';
 
 const envSchema = z.object({
   WORKERS: z.coerce.number().int().min(1).max(32).default(2),
@@ -57,6 +60,9 @@ async function main(): Promise<void> {
     if (process.ppid !== parent) void shutdown(0);
   }, 1000).unref();
 
+  const endpoints = stack.running().filter((p) => p.metricsUrl ?? p.probesUrl);
+  const prometheusConfig = path.join(stack.localDir, 'prometheus.yml');
+  await writeFile(prometheusConfig, prometheusScrapeConfig(endpoints));
   const kubectl = `kubectl --kubeconfig ${stack.kubeconfigPath}`;
   process.stdout.write(
     [
@@ -73,6 +79,10 @@ async function main(): Promise<void> {
         : []),
       `  Processes                  ${stack.processes.map((p) => `${p.name}(${p.pid})`).join(' ')}`,
       '',
+      'Metrics and probes:',
+      ...endpoints.map(endpointLine),
+      `  Prometheus scrape config   ${prometheusConfig}   (prometheus --config.file=${prometheusConfig})`,
+      '',
       'Create a session in the managed namespace "demo":',
       `  cat <<'YAML' | ${kubectl} apply -f -`,
       '  apiVersion: vteam.ambient-code/v1alpha1',
@@ -83,11 +93,19 @@ async function main(): Promise<void> {
       `  ${kubectl} get agenticsessions -n ${DEMO_NAMESPACE} -w`,
       `  ${kubectl} annotate as hello -n ${DEMO_NAMESPACE} ambient-code.io/desired-phase=Stopped`,
       '',
-      `ready: ${JSON.stringify({ processes: stack.processes, kubeconfig: stack.kubeconfigPath, dashboard: stack.dashboardUrl ?? null })}`,
+      `ready: ${JSON.stringify({ processes: stack.processes, kubeconfig: stack.kubeconfigPath, dashboard: stack.dashboardUrl ?? null, endpoints, prometheusConfig })}`,
       'Press Ctrl-C to stop everything.',
       '',
     ].join('\n'),
   );
+}
+
+function endpointLine(p: StackProcess): string {
+  const urls = [
+    ...(p.metricsUrl ? [`${p.metricsUrl}/metrics`] : []),
+    ...(p.probesUrl ? [`${p.probesUrl}/healthz`, `${p.probesUrl}/readyz`] : []),
+  ];
+  return `  ${p.name.padEnd(26)} ${urls.join('  ')}`;
 }
 
 main().catch((err: unknown) => {

@@ -1,26 +1,118 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { z } from 'zod';
 import { REPO_ROOT } from '../scripts/local-stack.js';
 import { eventually, run, waitForExit, waitForOutput } from './processes.js';
 
 interface Ready {
   processes: { name: string; pid: number }[];
   kubeconfig: string;
+  endpoints: { name: string; metricsUrl?: string; probesUrl?: string }[];
+  prometheusConfig: string;
 }
 
-async function startStack(): Promise<{ proc: ChildProcess; ready: Ready; dir: string }> {
+async function startStack(): Promise<{ proc: ChildProcess; ready: Ready; dir: string; banner: string[] }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'local-stack-'));
   // What `pnpm start` runs, without pnpm in between (it does not pass SIGTERM on).
   const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOCAL_DIR: dir, DASHBOARD_PORT: '0', WORKERS: '2', REDIS_URL: '' },
+    // vitest sets MODE=test (Vite's mode), which the operator reads as its api-server MODE: not what a user has.
+    env: { ...process.env, MODE: 'kube', LOCAL_DIR: dir, DASHBOARD_PORT: '0', WORKERS: '2', REDIS_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const banner: string[] = [];
+  createInterface({ input: proc.stdout! }).on('line', (line) => {
+    if (banner.length < 1000) banner.push(line);
+  });
   const line = await waitForOutput(proc, /^ready: /);
-  return { proc, ready: JSON.parse(line.slice('ready: '.length)) as Ready, dir };
+  return { proc, ready: JSON.parse(line.slice('ready: '.length)) as Ready, dir, banner };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+const scrapeConfigSchema = z.object({
+  scrape_configs: z.array(
+    z.object({
+      job_name: z.string(),
+      metrics_path: z.literal('/metrics'),
+      static_configs: z.array(
+        z.object({ targets: z.array(z.string()), labels: z.object({ process: z.string() }) }),
+      ),
+    }),
+  ),
+});
+
+/**
+ * The banner names each watcher's and worker's /metrics, /healthz and /readyz, all of which answer, and
+ * `.local/prometheus.yml` scrapes exactly those: real Prometheus (Debian's package) reports every target up.
+ */
+async function checkMetricsEndpoints(ready: Ready, banner: string[], dir: string): Promise<void> {
+  const operators = ['watcher', 'worker-1', 'worker-2'];
+  expect(ready.endpoints.map((e) => e.name)).toEqual(expect.arrayContaining(operators));
+  for (const endpoint of ready.endpoints.filter((e) => operators.includes(e.name))) {
+    const line = banner.find((l) => l.trim().startsWith(`${endpoint.name} `));
+    expect(line, endpoint.name).toContain(`${endpoint.metricsUrl}/metrics`);
+    expect(line, endpoint.name).toContain(`${endpoint.probesUrl}/healthz`);
+    expect(line, endpoint.name).toContain(`${endpoint.probesUrl}/readyz`);
+    const metrics = await fetch(`${endpoint.metricsUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^ambient_/m);
+    expect((await fetch(`${endpoint.probesUrl}/healthz`)).status).toBe(200);
+  }
+  expect(ready.prometheusConfig).toBe(path.join(dir, 'prometheus.yml'));
+  expect(banner.join('\n')).toContain(ready.prometheusConfig);
+  const config = scrapeConfigSchema.parse(parse(await readFile(ready.prometheusConfig, 'utf8')));
+  const targets = config.scrape_configs.flatMap((job) =>
+    job.static_configs.map((c) => [job.job_name, c.labels.process, `http://${c.targets[0]}`]),
+  );
+  expect(targets.sort()).toEqual(
+    ready.endpoints
+      .filter((e) => operators.includes(e.name))
+      .map((e) => [e.name === 'watcher' ? 'ambient-watcher' : 'ambient-worker', e.name, e.metricsUrl])
+      .sort(),
+  );
+
+  const port = await freePort();
+  const prometheus = spawn(
+    'prometheus',
+    [
+      `--config.file=${ready.prometheusConfig}`,
+      `--storage.tsdb.path=${path.join(dir, 'prometheus-data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  try {
+    const health = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/targets`).catch(() => undefined);
+      if (!response?.ok) return [];
+      const body = (await response.json()) as {
+        data: { activeTargets: { labels: { process: string }; health: string }[] };
+      };
+      return body.data.activeTargets.map((t) => `${t.labels.process}:${t.health}`).sort();
+    };
+    await eventually(
+      health,
+      (h) => h.join(' ') === operators.map((o) => `${o}:up`).join(' '),
+      'Prometheus scraping every target',
+      90_000,
+    );
+  } finally {
+    prometheus.kill('SIGTERM');
+  }
 }
 
 describe('pnpm start (the local stack as separate processes)', () => {
@@ -29,9 +121,10 @@ describe('pnpm start (the local stack as separate processes)', () => {
     for (const c of cleanups.splice(0)) await c();
   });
 
-  test('a session created with kubectl runs, stops, and Ctrl-C/SIGTERM leaves no process behind', async () => {
-    const { proc, ready, dir } = await startStack();
+  test('a session created with kubectl runs, stops, and Ctrl-C/SIGTERM leaves no process behind; the banner says where to scrape', async () => {
+    const { proc, ready, dir, banner } = await startStack();
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await checkMetricsEndpoints(ready, banner, dir);
     const names = ready.processes.map((p) => p.name);
     expect(names).toEqual(expect.arrayContaining(['redis', 'kube-sim', 'watcher', 'worker-1', 'worker-2']));
 
