@@ -1,6 +1,6 @@
 import type { EventRecorder } from './controllers/events.js';
 import type { ContainerScript } from './container-script.js';
-import { scriptOf, terminationReason } from './container-script.js';
+import { scriptOf, terminationMessageOf, terminationReason } from './container-script.js';
 import type { PodTimers } from './pod-timers.js';
 import type { PodTimings } from './pod-timings.js';
 import type { Obj, StatusList } from './pod-status.js';
@@ -201,10 +201,13 @@ export class ContainerRuntime {
     const entry = list.find((s) => s.name === name);
     if (!entry) return;
     const startedAt = String(stateOf(entry).running?.startedAt ?? nowRfc3339());
+    const spec = containersOf(pod, 'initContainers').find((c) => c.name === name);
+    const message = spec ? terminationMessageOf(spec, script) : undefined;
     entry.state = {
       terminated: {
         exitCode: script.exitCode,
         reason: terminationReason(script),
+        ...(message !== undefined ? { message } : {}),
         startedAt,
         finishedAt: nowRfc3339(),
         containerID: entry.containerID,
@@ -240,9 +243,14 @@ export class ContainerRuntime {
     const list = statusList(status, key);
     const entry = list.find((s) => s.name === name);
     if (!entry) return;
+    const spec = [...containersOf(pod, 'containers'), ...containersOf(pod, 'initContainers')].find(
+      (c) => c.name === name,
+    );
+    const message = spec ? terminationMessageOf(spec, script) : undefined;
     const terminated = {
       exitCode: script.exitCode,
       reason: terminationReason(script),
+      ...(message !== undefined ? { message } : {}),
       startedAt: String(stateOf(entry).running?.startedAt ?? nowRfc3339()),
       finishedAt: nowRfc3339(),
       containerID: entry.containerID,

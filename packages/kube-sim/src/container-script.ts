@@ -11,7 +11,16 @@ export interface ContainerScript {
   imagePullFails: boolean;
   /** Time in ContainerCreating; undefined = the kubelet's `startDelayMs`. */
   startDelayMs: number | undefined;
+  /** What the container writes to `terminationMessageFile` before it exits, if anything. */
+  terminationMessage: string | undefined;
+  /** Where it writes it. */
+  terminationMessageFile: string;
 }
+
+/** Where containers write their termination message unless told otherwise (the API server's default path). */
+export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
+/** The kubelet keeps at most this many bytes of a termination message. */
+export const TERMINATION_MESSAGE_MAX_BYTES = 4096;
 
 /**
  * Env var naming the container(s) (comma-separated) that the `SIM_*` vars are meant for. Operators
@@ -27,6 +36,8 @@ const DEFAULT_SCRIPT: ContainerScript = {
   oom: false,
   imagePullFails: false,
   startDelayMs: undefined,
+  terminationMessage: undefined,
+  terminationMessageFile: DEFAULT_TERMINATION_MESSAGE_PATH,
 };
 
 type Obj = Record<string, unknown>;
@@ -68,7 +79,28 @@ export function scriptOf(container: Obj): ContainerScript {
     oom,
     imagePullFails: envValue(container, 'SIM_IMAGE_PULL') === 'fail',
     startDelayMs: finiteNumber(envValue(container, 'SIM_START_DELAY_MS')),
+    terminationMessage: envValue(container, 'SIM_TERMINATION_MESSAGE'),
+    terminationMessageFile:
+      envValue(container, 'SIM_TERMINATION_MESSAGE_PATH') ?? DEFAULT_TERMINATION_MESSAGE_PATH,
   };
+}
+
+/**
+ * `state.terminated.message` as the kubelet reports it: the file at the container's
+ * `terminationMessagePath` (default /dev/termination-log), cut at 4096 bytes. A message the container
+ * wrote elsewhere is not seen.
+ */
+export function terminationMessageOf(container: Obj, script: ContainerScript): string | undefined {
+  if (script.terminationMessage === undefined) return undefined;
+  const path =
+    typeof container.terminationMessagePath === 'string' && container.terminationMessagePath !== ''
+      ? container.terminationMessagePath
+      : DEFAULT_TERMINATION_MESSAGE_PATH;
+  if (path !== script.terminationMessageFile) return undefined;
+  const bytes = Buffer.from(script.terminationMessage, 'utf8');
+  if (bytes.length <= TERMINATION_MESSAGE_MAX_BYTES) return script.terminationMessage;
+  // Cut on a byte boundary as the kubelet does; a split character becomes U+FFFD when decoded.
+  return bytes.subarray(0, TERMINATION_MESSAGE_MAX_BYTES).toString('utf8');
 }
 
 export function terminationReason(script: ContainerScript): string {
