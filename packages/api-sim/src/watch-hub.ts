@@ -1,5 +1,5 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import type { ApiResource } from '@ambient-operator/api-contract';
 import { API_RESOURCES, API_RESOURCE_NAMES } from '@ambient-operator/api-contract';
 import { toMessage } from './grpc-messages.js';
@@ -36,6 +36,8 @@ export class WatchHub {
   open(resource: ApiResource, call: WatchCall): void {
     const stream: Stream = { resource, call, pending: [], blocked: false };
     this.streams.add(stream);
+    // Headers now, so a client knows the stream is registered before its first event (and can relist).
+    call.sendMetadata(new Metadata());
     const remove = () => this.streams.delete(stream);
     call.on('cancelled', remove);
     call.on('close', remove);

@@ -321,3 +321,26 @@ export {
   validateAgentTaskName,
   workflowTaskName,
 } from './scheduler-names.js';
+
+// ambient-api-server (issue 16)
+export {
+  API_KEY_PREFIXES,
+  AmbientApiClient,
+  apiKey,
+  apiObjectSchema,
+  isApiKey,
+  parseApiKey,
+  closeApiWatchClients,
+  messageToRestObject,
+  watchApiResource,
+} from './api-server/index.js';
+export type {
+  ApiClientOptions,
+  ApiKeyResource,
+  ApiObjects,
+  ApiWatchEnd,
+  ApiWatchEvent,
+  ApiWatchEventType,
+  ApiWatchOptions,
+  ListResult,
+} from './api-server/index.js';

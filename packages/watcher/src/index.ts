@@ -25,3 +25,12 @@ export { startLeaderElection, type LeaderElection, type LeaderElectionOptions } 
 export { KeyIndex } from './key-index.js';
 export type { BindAddress, Readiness } from './health.js';
 export { splitWatcherFlags } from './cli-flags.js';
+export {
+  reconnectDelayMs,
+  startApiSource,
+  type ApiSource,
+  type ApiSourceActivity,
+  type ApiSourceOptions,
+  type ApiSourceReason,
+  type ApiStreamState,
+} from './api-source.js';

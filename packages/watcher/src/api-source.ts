@@ -1,0 +1,242 @@
+// The ambient-api-server as a source of keys: list every page, then one gRPC watch stream per resource;
+// reconnect with capped exponential backoff and jitter that resets after a healthy stream, and relist after
+// every (re)connect and periodically, so a change made while a stream was down is never lost (upstream's
+// control plane had no relist and lost them). Only ids are kept, as the Kubernetes watches keep only names.
+import type {
+  ApiKeyResource,
+  AmbientApiClient,
+  ApiWatchEnd,
+  ApiWatchEvent,
+  Logger,
+} from '@ambient-operator/shared';
+import { apiKey, watchApiResource } from '@ambient-operator/shared';
+
+export type ApiSourceReason = 'event' | 'relist';
+
+export interface ApiSourceOptions {
+  client: AmbientApiClient;
+  /** gRPC `host:port`. */
+  grpcAddress: string;
+  token: string;
+  grpcUseTls?: boolean;
+  /** @defaultValue sessions, projects, project_settings (users are not reconciled) */
+  resources?: readonly ApiKeyResource[];
+  /** Receives the keys to enqueue; errors are the caller's to handle (it owns the queue). */
+  onKeys: (keys: string[], reason: ApiSourceReason) => Promise<void>;
+  /** Periodic relist, in ms. @defaultValue 600000 */
+  relistIntervalMs?: number;
+  /** First reconnect delay, in ms. @defaultValue 1000 */
+  backoffInitialMs?: number;
+  /** Cap of the reconnect delay, in ms. @defaultValue 30000 */
+  backoffMaxMs?: number;
+  /** A stream open this long counts as healthy and resets the backoff, in ms. @defaultValue 10000 */
+  healthyAfterMs?: number;
+  /** Relist this long after opening a stream if the server has not confirmed it (no headers yet), in ms. @defaultValue 1000 */
+  relistFallbackMs?: number;
+  logger: Logger;
+  /** Observes events, relists, connects and errors (metrics). */
+  onActivity?: (activity: ApiSourceActivity) => void;
+}
+
+export type ApiSourceActivity =
+  | { kind: 'event'; resource: ApiKeyResource; type: ApiWatchEvent['type'] }
+  | { kind: 'relist'; resource: ApiKeyResource; reason: 'connect' | 'periodic'; objects: number }
+  | { kind: 'connected'; resource: ApiKeyResource; connected: boolean }
+  | { kind: 'error'; resource: ApiKeyResource; stage: 'list' | 'watch'; message: string };
+
+/** What the dashboard and /metrics show of one resource's stream. */
+export interface ApiStreamState {
+  resource: ApiKeyResource;
+  connected: boolean;
+  /** Objects of the last complete list plus events since. */
+  knownObjects: number;
+  lastEventAt: number | undefined;
+  lastRelistAt: number | undefined;
+  relists: number;
+  reconnects: number;
+  lastError: string | undefined;
+}
+
+export interface ApiSource {
+  /** Every key currently known (for a full resync). */
+  allKeys(): string[];
+  states(): ApiStreamState[];
+  /** True once every resource has been listed once. */
+  synced(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Delay before reconnect attempt `attempt` (0-based): initial·2^attempt capped, ±25 % jitter. */
+export function reconnectDelayMs(
+  attempt: number,
+  initialMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
+  const base = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export function startApiSource(options: ApiSourceOptions): ApiSource {
+  const resources = options.resources ?? (['sessions', 'projects', 'project_settings'] as const);
+  const controller = new AbortController();
+  const { signal } = controller;
+  const log = options.logger;
+  const initialMs = options.backoffInitialMs ?? 1000;
+  const maxMs = options.backoffMaxMs ?? 30_000;
+  const healthyAfterMs = options.healthyAfterMs ?? 10_000;
+  const relistIntervalMs = options.relistIntervalMs ?? 600_000;
+  const relistFallbackMs = options.relistFallbackMs ?? 1000;
+
+  const known = new Map<ApiKeyResource, Set<string>>(resources.map((r) => [r, new Set<string>()]));
+  const states = new Map<ApiKeyResource, ApiStreamState>(
+    resources.map((r) => [
+      r,
+      {
+        resource: r,
+        connected: false,
+        knownObjects: 0,
+        lastEventAt: undefined,
+        lastRelistAt: undefined,
+        relists: 0,
+        reconnects: 0,
+        lastError: undefined,
+      },
+    ]),
+  );
+  const listedOnce = new Set<ApiKeyResource>();
+  const keyOf = (resource: ApiKeyResource, id: string): string | undefined => {
+    try {
+      return apiKey(resource, id);
+    } catch {
+      log.warn({ resource, id }, 'ambient-api-server id is not a valid key; ignored');
+      return undefined;
+    }
+  };
+
+  /** Lists every page; every listed id and every id that vanished since goes to the queue. */
+  async function relist(resource: ApiKeyResource, reason: 'connect' | 'periodic'): Promise<void> {
+    const listed = await options.client.listAll(resource, signal);
+    for (const bad of listed.invalid)
+      log.warn({ resource, id: bad.id, problem: bad.problem }, 'ambient-api-server object failed its schema');
+    const ids = new Set(listed.items.map((o) => o.id));
+    const before = known.get(resource)!;
+    const vanished = [...before].filter((id) => !ids.has(id));
+    known.set(resource, ids);
+    listedOnce.add(resource);
+    const state = states.get(resource)!;
+    state.relists++;
+    state.lastRelistAt = Date.now();
+    state.knownObjects = ids.size;
+    options.onActivity?.({ kind: 'relist', resource, reason, objects: ids.size });
+    const keys = [...ids, ...vanished].flatMap((id) => keyOf(resource, id) ?? []);
+    await options.onKeys(keys, 'relist');
+  }
+
+  async function relistSafely(resource: ApiKeyResource, reason: 'connect' | 'periodic'): Promise<boolean> {
+    try {
+      await relist(resource, reason);
+      return true;
+    } catch (err) {
+      if (signal.aborted) return false;
+      const message = err instanceof Error ? err.message : String(err);
+      states.get(resource)!.lastError = message;
+      options.onActivity?.({ kind: 'error', resource, stage: 'list', message });
+      log.warn({ resource, err }, 'ambient-api-server list failed');
+      return false;
+    }
+  }
+
+  function onEvent(resource: ApiKeyResource, event: ApiWatchEvent): void {
+    const state = states.get(resource)!;
+    state.lastEventAt = Date.now();
+    options.onActivity?.({ kind: 'event', resource, type: event.type });
+    const ids = known.get(resource)!;
+    if (event.type === 'DELETED') ids.delete(event.id);
+    else ids.add(event.id);
+    state.knownObjects = ids.size;
+    if (event.problem)
+      log.warn(
+        { resource, id: event.id, problem: event.problem },
+        'watched object failed its schema; reconciling by id',
+      );
+    const key = keyOf(resource, event.id);
+    // Every event, DELETED included, becomes the key: the worker reads the latest state (level-based).
+    if (key)
+      void options.onKeys([key], 'event').catch((err: unknown) => log.warn({ err, key }, 'enqueue failed'));
+  }
+
+  /** One resource's loop: watch, relist once the stream is up, reconnect with backoff. */
+  async function run(resource: ApiKeyResource): Promise<void> {
+    const state = states.get(resource)!;
+    let attempt = 0;
+    while (!signal.aborted) {
+      const openedAt = Date.now();
+      let relisted: Promise<boolean> | undefined;
+      const relistOnce = () => (relisted ??= relistSafely(resource, 'connect'));
+      const fallback = setTimeout(relistOnce, relistFallbackMs);
+      const end: ApiWatchEnd = await watchApiResource(
+        {
+          resource,
+          address: options.grpcAddress,
+          token: options.token,
+          useTls: options.grpcUseTls,
+          onEvent: (e) => onEvent(resource, e),
+          signal,
+        },
+        () => {
+          state.connected = true;
+          options.onActivity?.({ kind: 'connected', resource, connected: true });
+          void relistOnce();
+        },
+      );
+      clearTimeout(fallback);
+      await relisted;
+      if (state.connected) options.onActivity?.({ kind: 'connected', resource, connected: false });
+      state.connected = false;
+      if (signal.aborted) return;
+      if (end.reason === 'error') {
+        state.lastError = `gRPC ${end.code}: ${end.details}`;
+        options.onActivity?.({ kind: 'error', resource, stage: 'watch', message: state.lastError });
+      }
+      // A stream that stayed up long enough was healthy: the next failure starts from the first delay again.
+      if (Date.now() - openedAt >= healthyAfterMs) attempt = 0;
+      const delay = reconnectDelayMs(attempt++, initialMs, maxMs);
+      state.reconnects++;
+      log.info({ resource, end, delayMs: delay }, 'ambient-api-server watch ended; reconnecting');
+      await sleep(delay, signal);
+    }
+  }
+
+  async function periodicRelists(): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(relistIntervalMs, signal);
+      if (signal.aborted) return;
+      for (const resource of resources) await relistSafely(resource, 'periodic');
+    }
+  }
+
+  const loops = [...resources.map(run), periodicRelists()];
+  return {
+    allKeys: () => resources.flatMap((r) => [...known.get(r)!].flatMap((id) => keyOf(r, id) ?? [])),
+    states: () => resources.map((r) => ({ ...states.get(r)! })),
+    synced: () => resources.every((r) => listedOnce.has(r)),
+    async stop() {
+      controller.abort();
+      await Promise.all(loops);
+    },
+  };
+}
