@@ -48,6 +48,8 @@ export interface ResourceType {
   nameRule: 'subdomain' | 'label';
   /** Set for resources defined by a CustomResourceDefinition. */
   custom?: { crdName: string; versions: Map<string, CustomResourceVersion> };
+  /** A review (SelfSubjectAccessReview…): create only, answered and never stored (routes/reviews.ts). */
+  review?: boolean;
 }
 
 export function apiVersionOf(group: string, version: string): string {
@@ -66,6 +68,7 @@ interface BuiltinSpec {
   statusSubresource?: boolean;
   nameRule?: 'subdomain' | 'label';
   defaultPropagationPolicy?: 'Background' | 'Orphan';
+  review?: boolean;
 }
 
 const BUILTINS: BuiltinSpec[] = [
@@ -158,6 +161,27 @@ const BUILTINS: BuiltinSpec[] = [
   },
   { group: 'events.k8s.io', plural: 'events', kind: 'Event', shortNames: ['ev'] },
   {
+    group: 'authorization.k8s.io',
+    plural: 'selfsubjectaccessreviews',
+    kind: 'SelfSubjectAccessReview',
+    namespaced: false,
+    review: true,
+  },
+  {
+    group: 'authorization.k8s.io',
+    plural: 'selfsubjectrulesreviews',
+    kind: 'SelfSubjectRulesReview',
+    namespaced: false,
+    review: true,
+  },
+  {
+    group: 'authentication.k8s.io',
+    plural: 'selfsubjectreviews',
+    kind: 'SelfSubjectReview',
+    namespaced: false,
+    review: true,
+  },
+  {
     group: 'apiextensions.k8s.io',
     plural: 'customresourcedefinitions',
     kind: 'CustomResourceDefinition',
@@ -184,12 +208,13 @@ function builtin(spec: BuiltinSpec): ResourceType {
     namespaced: spec.namespaced ?? true,
     shortNames: spec.shortNames ?? [],
     categories: spec.categories ?? [],
-    verbs: ALL_VERBS,
+    verbs: spec.review ? ['create'] : ALL_VERBS,
     subresources,
     hasStatusSubresource: spec.statusSubresource ?? false,
     allowUnconditionalUpdate: true,
     defaultPropagationPolicy: spec.defaultPropagationPolicy ?? 'Background',
     nameRule: spec.nameRule ?? 'subdomain',
+    ...(spec.review ? { review: true } : {}),
   };
 }
 

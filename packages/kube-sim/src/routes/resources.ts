@@ -16,6 +16,7 @@ import type { KubeObject } from '../types.js';
 import { isPlainObject } from '../types.js';
 import type { WatchHub } from '../watch-stream.js';
 import { podLog } from './pod-logs.js';
+import { answerReview } from './reviews.js';
 import { handleEviction, handleScale, handleTokenRequest } from './subresources.js';
 
 export interface ResourceRouteContext {
@@ -161,6 +162,11 @@ export function handleResourceRequest(
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
   const verb = verbOf(method, path, query);
+  if (type.review) {
+    if (verb !== 'create' || path.name)
+      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    return send(reply, 201, answerReview(type, parseBody(request)));
+  }
 
   if (verb === 'watch') {
     const representation = negotiateRepresentation(request.headers.accept, query.includeObject);
