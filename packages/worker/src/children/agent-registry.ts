@@ -1,5 +1,6 @@
 import { DEFAULT_RUNNER_PORT } from '@ambient-operator/shared';
 import { z } from 'zod';
+import { rawEntryId, type ConfigFileProblem } from './config-problems.js';
 import { ChildInputError } from './errors.js';
 
 // The agent registry (AGENT_REGISTRY_PATH, a JSON array; contract §7.2) and the runtime a session gets
@@ -83,6 +84,49 @@ export function parseAgentRegistry(json: string): AgentRegistry {
     );
   }
   return parsed.data;
+}
+
+/** The registry as the worker uses it: the usable entries, and what was skipped. */
+export interface LoadedAgentRegistry {
+  /** Undefined when the file as a whole is unusable: every session gets the defaults, as with no file. */
+  readonly registry: AgentRegistry | undefined;
+  readonly problems: readonly ConfigFileProblem[];
+}
+
+/**
+ * Parses the registry file's text leniently (see config-problems.ts): an entry that does not match the
+ * schema is skipped, so sessions of that RUNNER_TYPE get the defaults, as upstream gives an unknown type.
+ */
+export function loadAgentRegistry(json: string): LoadedAgentRegistry {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    const message = `agent registry is not valid JSON (${(error as Error).message}); every runner uses the defaults`;
+    return { registry: undefined, problems: [{ scope: 'file', message }] };
+  }
+  if (!Array.isArray(raw)) {
+    const message = 'agent registry is not a JSON array of entries; every runner uses the defaults';
+    return { registry: undefined, problems: [{ scope: 'file', message }] };
+  }
+  const registry: AgentRegistryEntry[] = [];
+  const problems: ConfigFileProblem[] = [];
+  raw.forEach((item: unknown, index) => {
+    const parsed = agentRegistryEntrySchema.safeParse(item);
+    if (parsed.success) {
+      registry.push(parsed.data);
+      return;
+    }
+    const id = rawEntryId(item);
+    const name = id === undefined ? `entry [${index}]` : `entry "${id}"`;
+    const detail = z.prettifyError(parsed.error).replace(/\n/g, '; ');
+    problems.push({
+      scope: 'entry',
+      ...(id === undefined ? {} : { id }),
+      message: `agent registry ${name} skipped, its runners use the defaults: ${detail}`,
+    });
+  });
+  return { registry, problems };
 }
 
 export const DEFAULT_WORKSPACE_SIZE = '10Gi';

@@ -24,6 +24,7 @@ export {
   agentRegistryEntrySchema,
   agentRegistrySchema,
   isValidQuantity,
+  loadAgentRegistry,
   parseAgentRegistry,
   resolveRuntime,
   resolveStateDir,
@@ -32,17 +33,27 @@ export {
 export type {
   AgentRegistry,
   AgentRegistryEntry,
+  LoadedAgentRegistry,
   ResolvedRuntime,
   RuntimeComponents,
   RuntimeResources,
 } from './agent-registry.js';
-export { modelsManifestSchema, parseModelsManifest, resolveVertexModelId } from './models-manifest.js';
-export type { ModelsManifest } from './models-manifest.js';
+export {
+  loadModelsManifest,
+  modelsManifestSchema,
+  parseModelsManifest,
+  resolveVertexModelId,
+} from './models-manifest.js';
+export type { LoadedModelsManifest, ModelsManifest } from './models-manifest.js';
+export { problemsConcerning } from './config-problems.js';
+export type { ConfigFileProblem } from './config-problems.js';
 export { needsMinioCredentials, resolveS3Config } from './s3-config.js';
 export type { ResolvedS3Config, S3Defaults, S3Observation } from './s3-config.js';
 export { decodeSecretData, encodeSecretData } from './secret-data.js';
+export { DEFAULT_CLUSTER_CAPABILITIES } from './runner-input.js';
 export type {
   RunnerBuildInput,
+  RunnerClusterCapabilities,
   RunnerClusterFacts,
   RunnerOperatorConfig,
   StateSyncSidecarMode,
@@ -81,9 +92,12 @@ export {
   buildRunnerJob,
   buildRunnerPodSpec,
   restrictedContainerSecurityContext,
+  runnerPodIdentity,
   runnerPodLabels,
+  stateSyncSidecarMode,
   trustedCaBundlePresent,
 } from './runner-job.js';
+export type { RunnerPodIdentity } from './runner-job.js';
 export { buildRunnerService } from './runner-service.js';
 export {
   RUNNER_TOKEN_REFRESH_AFTER_MS,

@@ -18,6 +18,10 @@ export interface RunnerOperatorConfig {
       | 'stateSyncImage'
       | 'imagePullPolicy'
       | 'podFsGroup'
+      | 'securityProfile'
+      | 'runAsUser'
+      | 'runAsGroup'
+      | 'stateSyncSidecar'
       | 'backendPublicUrl'
       | 'mcpConfigFile'
       | 'googleOAuthClientId'
@@ -34,9 +38,24 @@ export interface RunnerOperatorConfig {
  * How `state-sync` runs. 'native': an init container with restartPolicy Always (Kubernetes ≥1.29), so the
  * pod, and therefore the Job, finishes when the runner exits and podFailurePolicy sees the runner's exit
  * code. 'container': an ordinary container as upstream; the pod then never completes while the sidecar
- * loops (upstream §10.1); only for clusters without native sidecars.
+ * loops (upstream §10.1), so the worker judges the runner by its container's state; for clusters without
+ * native sidecars (an older API server drops the field and sync.sh would block the pod as an init container).
  */
 export type StateSyncSidecarMode = 'native' | 'container';
+
+/** What the worker learnt about the cluster at start-up (worker/src/cluster-capabilities.ts). */
+export interface RunnerClusterCapabilities {
+  /** The API server is Kubernetes ≥ 1.29 (native sidecars). */
+  readonly nativeSidecars: boolean;
+  /** OpenShift (security.openshift.io is served): its SCC assigns each pod a UID from the namespace's range. */
+  readonly openShift: boolean;
+}
+
+/** What a cluster is taken to be when nothing was detected: a current vanilla Kubernetes. */
+export const DEFAULT_CLUSTER_CAPABILITIES: RunnerClusterCapabilities = {
+  nativeSidecars: true,
+  openShift: false,
+};
 
 /** What the worker observed before building the runner (all reads done by the caller). */
 export interface RunnerClusterFacts {
@@ -74,6 +93,6 @@ export interface RunnerBuildInput {
   readonly config: RunnerOperatorConfig;
   readonly runtime: ResolvedRuntime;
   readonly facts: RunnerClusterFacts;
-  /** @defaultValue 'native' */
-  readonly stateSyncSidecar?: StateSyncSidecarMode;
+  /** Decides the `auto` settings (security profile, state-sync form). @defaultValue DEFAULT_CLUSTER_CAPABILITIES */
+  readonly cluster?: RunnerClusterCapabilities;
 }

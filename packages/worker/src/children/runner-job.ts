@@ -20,15 +20,23 @@ import {
 } from '@ambient-operator/shared';
 import { CONTAINER_NAMES, PLATFORM_NAMES, RUNNER_LABELS } from './names.js';
 import { buildInitEnv, buildRunnerEnv, buildStateSyncEnv } from './runner-env.js';
-import type { RunnerBuildInput } from './runner-input.js';
+import {
+  DEFAULT_CLUSTER_CAPABILITIES,
+  type RunnerBuildInput,
+  type RunnerClusterCapabilities,
+  type RunnerOperatorConfig,
+  type StateSyncSidecarMode,
+} from './runner-input.js';
 
 // The runner: a batch/v1 Job `<n>-runner` (upstream creates a bare Pod; architecture §3 asks for a Job) whose
 // pod follows contract §3.3, with the architecture's fixes:
 // - backoffLimit 0 and a podFailurePolicy: exit code 2 of the runner (a failed prerequisite) fails the Job
 //   at once with reason PodFailurePolicy, so the worker can tell it from a crash.
 // - every container and the pod run restricted: runAsNonRoot, no privilege escalation, drop ALL,
-//   seccomp RuntimeDefault (upstream had no runAsNonRoot nor seccomp, §10.13).
-// - state-sync is a native sidecar by default (see StateSyncSidecarMode).
+//   seccomp RuntimeDefault (upstream had no runAsNonRoot nor seccomp, §10.13). Who picks the UID is a setting
+//   (runnerPodIdentity): runAsNonRoot alone makes the kubelet refuse upstream's state-sync image (no USER)
+//   wherever nothing assigns a UID, i.e. everywhere but OpenShift.
+// - state-sync is a native sidecar where the cluster has them (see StateSyncSidecarMode).
 // - spec.timeout is still not enforced (no activeDeadlineSeconds), as upstream: it is only the runner's
 //   TIMEOUT env, and the idle timeout is the operator's stop mechanism. Enforcing it would kill sessions
 //   that users expect to stay interactive.
@@ -80,9 +88,48 @@ export function restrictedContainerSecurityContext(): V1SecurityContext {
   };
 }
 
-function podSecurityContext(fsGroup: number | undefined): V1PodSecurityContext {
+/** The runner pod's UID/GID, beyond runAsNonRoot; empty when the cluster assigns them. */
+export interface RunnerPodIdentity {
+  readonly runAsUser?: number;
+  readonly runAsGroup?: number;
+}
+
+/**
+ * `fixed-user` sets RUNNER_RUN_AS_USER (and RUNNER_RUN_AS_GROUP) on the pod, so every container, upstream's
+ * root state-sync image included, runs as that non-root user (hydrate.sh hands the workspace to 1001, the
+ * runner image's user). `cluster-assigned` sets none: OpenShift's restricted SCC assigns a UID from the
+ * namespace's range and rejects any other. `auto` picks by the cluster.
+ */
+export function runnerPodIdentity(
+  runner: RunnerOperatorConfig['runner'],
+  cluster: RunnerClusterCapabilities,
+): RunnerPodIdentity {
+  const profile =
+    runner.securityProfile === 'auto'
+      ? cluster.openShift
+        ? 'cluster-assigned'
+        : 'fixed-user'
+      : runner.securityProfile;
+  if (profile === 'cluster-assigned') return {};
+  return {
+    runAsUser: runner.runAsUser,
+    ...(runner.runAsGroup === undefined ? {} : { runAsGroup: runner.runAsGroup }),
+  };
+}
+
+/** `STATE_SYNC_SIDECAR`, with `auto` decided by the server version. */
+export function stateSyncSidecarMode(
+  runner: RunnerOperatorConfig['runner'],
+  cluster: RunnerClusterCapabilities,
+): StateSyncSidecarMode {
+  if (runner.stateSyncSidecar !== 'auto') return runner.stateSyncSidecar;
+  return cluster.nativeSidecars ? 'native' : 'container';
+}
+
+function podSecurityContext(identity: RunnerPodIdentity, fsGroup: number | undefined): V1PodSecurityContext {
   return {
     runAsNonRoot: true,
+    ...identity,
     seccompProfile: { type: 'RuntimeDefault' },
     ...(fsGroup === undefined ? {} : { fsGroup, fsGroupChangePolicy: 'OnRootMismatch' }),
   };
@@ -111,6 +158,7 @@ export function runnerPodLabels(session: string): Record<string, string> {
 
 export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
   const { session, config, runtime, facts } = input;
+  const cluster = input.cluster ?? DEFAULT_CLUSTER_CAPABILITIES;
   const name = session.metadata.name;
   const stateDir = resolveStateDir(runtime, session.spec.environmentVariables);
   const tokenSecret = facts.tokenSecretName ?? runnerTokenSecretName(name);
@@ -176,7 +224,7 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
   }
   const containers: V1Container[] = [runner];
   if (stateSyncSidecar) {
-    const native = (input.stateSyncSidecar ?? 'native') === 'native';
+    const native = stateSyncSidecarMode(config.runner, cluster) === 'native';
     const sidecar: V1Container = {
       name: CONTAINER_NAMES.stateSync,
       image: stateSyncImage,
@@ -203,7 +251,7 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
     ...(facts.mlflowKubernetesAuth
       ? { serviceAccountName: runnerServiceAccountName(name), automountServiceAccountToken: true }
       : { automountServiceAccountToken: false }),
-    securityContext: podSecurityContext(config.runner.podFsGroup),
+    securityContext: podSecurityContext(runnerPodIdentity(config.runner, cluster), config.runner.podFsGroup),
     volumes,
     ...(initContainers.length > 0 ? { initContainers } : {}),
     containers,

@@ -3,7 +3,9 @@ import {
   ChildInputError,
   DEFAULT_RUNNER_RESOURCES,
   isValidQuantity,
+  loadAgentRegistry,
   parseAgentRegistry,
+  problemsConcerning,
   resolveRuntime,
   resolveStateDir,
   runnerPortsOf,
@@ -180,5 +182,51 @@ describe('runnerPortsOf and quantities', () => {
     ['1GiB', false],
   ])('isValidQuantity(%s) = %s', (value, valid) => {
     expect(isValidQuantity(value)).toBe(valid);
+  });
+});
+
+describe('loadAgentRegistry: one bad entry costs that entry only', () => {
+  const good = { id: 'claude-agent-sdk', container: { image: 'runner:2', port: 8001 } };
+
+  test('a bad quantity skips its entry: its sessions get the defaults, the others keep theirs', () => {
+    const loaded = loadAgentRegistry(
+      JSON.stringify([good, { id: 'gemini-cli', container: { resources: { limits: { memory: 'lots' } } } }]),
+    );
+    expect(loaded.registry?.map((e) => e.id)).toEqual(['claude-agent-sdk']);
+    expect(loaded.problems).toEqual([
+      {
+        scope: 'entry',
+        id: 'gemini-cli',
+        message: expect.stringMatching(
+          /^agent registry entry "gemini-cli" skipped, its runners use the defaults: .*limits\.memory/,
+        ),
+      },
+    ]);
+    expect(resolveRuntime(loaded.registry, 'gemini-cli').fromRegistry).toBe(false);
+    expect(resolveRuntime(loaded.registry, 'claude-agent-sdk').runnerImage).toBe('runner:2');
+    expect(problemsConcerning(loaded.problems, 'gemini-cli')).toHaveLength(1);
+    expect(problemsConcerning(loaded.problems, 'claude-agent-sdk')).toEqual([]);
+  });
+
+  test('an entry without a usable id is skipped and concerns no session', () => {
+    const loaded = loadAgentRegistry(JSON.stringify([good, { id: 7 }]));
+    expect(loaded.registry?.map((e) => e.id)).toEqual(['claude-agent-sdk']);
+    expect(loaded.problems.map((p) => [p.scope, p.id])).toEqual([['entry', undefined]]);
+    expect(loaded.problems[0]?.message).toMatch(/^agent registry entry \[1\] skipped/);
+    expect(problemsConcerning(loaded.problems, 'claude-agent-sdk')).toEqual([]);
+  });
+
+  test('a JSON error or a non-array makes the whole file unusable: every session on defaults, and concerned', () => {
+    for (const text of ['[{"id": "x",', '{"id": "x"}']) {
+      const loaded = loadAgentRegistry(text);
+      expect(loaded.registry).toBeUndefined();
+      expect(loaded.problems.map((p) => p.scope)).toEqual(['file']);
+      expect(problemsConcerning(loaded.problems, 'anything')).toHaveLength(1);
+    }
+  });
+
+  test('a valid registry has no problems and the same entries as the strict parser', () => {
+    const text = JSON.stringify([good]);
+    expect(loadAgentRegistry(text)).toEqual({ registry: parseAgentRegistry(text), problems: [] });
   });
 });

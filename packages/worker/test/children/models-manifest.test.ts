@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { ChildInputError, parseModelsManifest, resolveVertexModelId } from '../../src/children/index.js';
+import {
+  ChildInputError,
+  loadModelsManifest,
+  parseModelsManifest,
+  problemsConcerning,
+  resolveVertexModelId,
+} from '../../src/children/index.js';
 
 const MANIFEST = parseModelsManifest(
   JSON.stringify({
@@ -36,5 +42,38 @@ describe('models manifest (upstream models_test)', () => {
 
   test('a manifest without models resolves nothing', () => {
     expect(resolveVertexModelId(parseModelsManifest('{}'), 'claude-sonnet-4-6')).toBeUndefined();
+  });
+});
+
+describe('loadModelsManifest: one bad model costs that model only', () => {
+  test('a model with a wrong type is skipped with a problem naming it; the others still resolve', () => {
+    const loaded = loadModelsManifest(
+      JSON.stringify({
+        version: 'one',
+        models: [
+          { id: 'claude-sonnet-4-6', vertexId: 'claude-sonnet-4-6@20260101', available: true },
+          { id: 'claude-opus-4-6', vertexId: 42, available: true },
+        ],
+      }),
+    );
+    expect(resolveVertexModelId(loaded.manifest, 'claude-sonnet-4-6')).toBe('claude-sonnet-4-6@20260101');
+    expect(resolveVertexModelId(loaded.manifest, 'claude-opus-4-6')).toBeUndefined();
+    expect(loaded.manifest).not.toHaveProperty('version');
+    expect(problemsConcerning(loaded.problems, 'claude-opus-4-6')).toEqual([
+      {
+        scope: 'entry',
+        id: 'claude-opus-4-6',
+        message: expect.stringMatching(
+          /^models manifest model "claude-opus-4-6" skipped, it gets no Vertex id: .*vertexId/,
+        ),
+      },
+    ]);
+    expect(problemsConcerning(loaded.problems, 'claude-sonnet-4-6')).toEqual([]);
+  });
+
+  test('a JSON error concerns every session and yields no manifest', () => {
+    const loaded = loadModelsManifest('{"models": [');
+    expect(loaded.manifest).toBeUndefined();
+    expect(problemsConcerning(loaded.problems, 'claude-sonnet-4-6').map((p) => p.scope)).toEqual(['file']);
   });
 });

@@ -216,18 +216,70 @@ describe('runner Job', () => {
     expect(spec.volumes?.map((v) => v.name)).toEqual(['runner-token']);
   });
 
-  test('state-sync is a native sidecar after init-hydrate, or an ordinary container on request', () => {
+  test('state-sync is a native sidecar after init-hydrate, or an ordinary container before Kubernetes 1.29 or on request', () => {
     const native = buildRunnerPodSpec(sampleInput());
     expect(native.initContainers?.map((c) => [c.name, c.restartPolicy])).toEqual([
       ['init-hydrate', undefined],
       ['state-sync', 'Always'],
     ]);
-    const classic = buildRunnerPodSpec({ ...sampleInput(), stateSyncSidecar: 'container' });
-    expect(classic.initContainers?.map((c) => c.name)).toEqual(['init-hydrate']);
-    expect(classic.containers.map((c) => [c.name, c.restartPolicy])).toEqual([
-      ['ambient-code-runner', undefined],
-      ['state-sync', undefined],
-    ]);
+    const oldCluster = { nativeSidecars: false, openShift: false };
+    const asContainer = (spec: ReturnType<typeof buildRunnerPodSpec>) => {
+      expect(spec.initContainers?.map((c) => c.name)).toEqual(['init-hydrate']);
+      expect(spec.containers.map((c) => [c.name, c.restartPolicy])).toEqual([
+        ['ambient-code-runner', undefined],
+        ['state-sync', undefined],
+      ]);
+    };
+    asContainer(buildRunnerPodSpec({ ...sampleInput(), cluster: oldCluster }));
+    const setting = (stateSyncSidecar: 'native' | 'container') =>
+      sampleConfig({ runner: { ...sampleConfig().runner, stateSyncSidecar } });
+    asContainer(buildRunnerPodSpec(sampleInput({ config: setting('container') })));
+    // The setting wins over detection both ways.
+    const forced = buildRunnerPodSpec({ ...sampleInput({ config: setting('native') }), cluster: oldCluster });
+    expect(forced.initContainers?.map((c) => c.name)).toEqual(['init-hydrate', 'state-sync']);
+  });
+
+  test('the pod runs as RUNNER_RUN_AS_USER where nothing assigns a UID, and as the cluster assigns on OpenShift', () => {
+    const withRunner = (runner: Partial<ReturnType<typeof sampleConfig>['runner']>) =>
+      sampleInput({ config: sampleConfig({ runner: { ...sampleConfig().runner, ...runner } }) });
+    const podContext = (input: ReturnType<typeof sampleInput>, openShift = false) =>
+      buildRunnerPodSpec({ ...input, cluster: { nativeSidecars: true, openShift } }).securityContext;
+    // auto: vanilla Kubernetes (kind, upstream's e2e) gets a numeric user, so the root state-sync image starts.
+    expect(podContext(withRunner({}))).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    // auto on OpenShift: no runAsUser (the restricted SCC rejects a UID outside the namespace range).
+    expect(podContext(withRunner({}), true)).toEqual({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(podContext(withRunner({ securityProfile: 'cluster-assigned' }))).not.toHaveProperty('runAsUser');
+    expect(
+      podContext(
+        withRunner({ securityProfile: 'fixed-user', runAsUser: 2000, runAsGroup: 0, podFsGroup: 0 }),
+        true,
+      ),
+    ).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 2000,
+      runAsGroup: 0,
+      seccompProfile: { type: 'RuntimeDefault' },
+      fsGroup: 0,
+      fsGroupChangePolicy: 'OnRootMismatch',
+    });
+    // Whatever the profile, every container stays restricted.
+    for (const profile of ['auto', 'fixed-user', 'cluster-assigned'] as const) {
+      for (const c of allContainers(buildRunnerPodSpec(withRunner({ securityProfile: profile })))) {
+        expect(c.securityContext).toMatchObject({
+          runAsNonRoot: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
+      }
+    }
   });
 
   test('runner container: image, port, probes, postStart, resources', () => {
