@@ -14,6 +14,10 @@ import { isAlreadyExists } from '@ambient-operator/shared';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_NAMESPACE = 'demo';
+const UPSTREAM_IMAGE_USERS = [
+  'quay.io/ambient_code/vteam_state_sync:latest=',
+  'quay.io/ambient_code/vteam_claude_runner:latest=1001',
+];
 
 export interface LocalStackOptions {
   /** Folder for the kubeconfig and kube-sim's state. @defaultValue `<repo>/.local` */
@@ -203,6 +207,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             '--crds',
             path.join(REPO_ROOT, 'deploy/crds'),
             ...(options.kubeSimDataFile ? ['--data', options.kubeSimDataFile] : []),
+            // Upstream's images as a vanilla Kubernetes kubelet sees them: state-sync (Alpine) has no USER,
+            // the runner runs as 1001; runAsNonRoot without a runAsUser would refuse state-sync.
+            ...UPSTREAM_IMAGE_USERS.flatMap((pair) => ['--image-user', pair]),
             '--log-level',
             'warn',
           ],

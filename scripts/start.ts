@@ -1,8 +1,11 @@
 // `pnpm start`: the whole system locally on embedded defaults, in the foreground; Ctrl-C stops it all.
-import { writeFile } from 'node:fs/promises';
+// The local cluster's objects persist in <LOCAL_DIR>/cluster.json (kube-sim's `--data` format): loaded at
+// start, saved at stop, so a cluster seeded with `pnpm kube-sim --data .local/cluster.json` (e.g. the Go
+// operator's objects, to rehearse a cutover) is what the operator starts on. `--fresh` / FRESH=1 starts empty.
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEMO_NAMESPACE, startLocalStack, type StackProcess } from './local-stack.js';
+import { DEMO_NAMESPACE, REPO_ROOT, startLocalStack, type StackProcess } from './local-stack.js';
 import { prometheusScrapeConfig } from './prometheus-config.js';
 
 const envSchema = z.object({
@@ -15,7 +18,12 @@ const envSchema = z.object({
   DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
   DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOCAL_DIR: z.string().min(1).optional(),
+  FRESH: z
+    .enum(['1', 'true', 'yes', '0', 'false', 'no'], { error: 'expected 1/true/yes or 0/false/no' })
+    .optional(),
 });
+
+const USAGE = 'usage: pnpm start [--fresh]   (FRESH=1 is the same as --fresh)';
 
 async function main(): Promise<void> {
   // An empty variable means unset, as in most shells' habits (`REDIS_URL= pnpm start`).
@@ -28,6 +36,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const env = parsed.data;
+  const args = process.argv.slice(2);
+  const unknown = args.filter((arg) => arg !== '--fresh');
+  if (unknown.length > 0) {
+    process.stderr.write(`pnpm start: unknown argument ${unknown.join(' ')}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const fresh = args.includes('--fresh') || ['1', 'true', 'yes'].includes(env.FRESH ?? '');
+  const localDir = path.resolve(REPO_ROOT, env.LOCAL_DIR ?? '.local');
+  const clusterFile = path.join(localDir, 'cluster.json');
+  if (fresh) await rm(clusterFile, { force: true });
   let shuttingDown = false;
   const stack = await startLocalStack({
     workers: env.WORKERS,
@@ -35,7 +53,8 @@ async function main(): Promise<void> {
     dashboardHost: env.DASHBOARD_HOST,
     dashboardPort: env.DASHBOARD_PORT,
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    ...(env.LOCAL_DIR ? { localDir: env.LOCAL_DIR } : {}),
+    localDir,
+    kubeSimDataFile: clusterFile,
     onChildExit: (name, code, signal) => {
       if (shuttingDown) return;
       process.stderr.write(
@@ -69,6 +88,7 @@ async function main(): Promise<void> {
       '',
       'ambient-session-operator is running locally:',
       `  Kubernetes API (kube-sim)  ${stack.kubeSimUrl}   kubeconfig: ${stack.kubeconfigPath}`,
+      `  Cluster state              ${clusterFile} (${fresh ? 'started empty' : 'kept across restarts'}; --fresh empties it)`,
       `  Redis                      ${stack.redisUrl}`,
       ...(stack.dashboardUrl
         ? [

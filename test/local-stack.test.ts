@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { startKubeSim } from '@ambient-operator/kube-sim';
 import { REPO_ROOT } from '../scripts/local-stack.js';
 import { eventually, run, waitForExit, waitForOutput } from './processes.js';
 
@@ -17,13 +18,24 @@ interface Ready {
   prometheusConfig: string;
 }
 
-async function startStack(): Promise<{ proc: ChildProcess; ready: Ready; dir: string; banner: string[] }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'local-stack-'));
+async function startStack(
+  options: { dir?: string; args?: string[]; env?: Record<string, string> } = {},
+): Promise<{ proc: ChildProcess; ready: Ready; dir: string; banner: string[] }> {
+  const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'local-stack-')));
   // What `pnpm start` runs, without pnpm in between (it does not pass SIGTERM on).
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     // vitest sets MODE=test (Vite's mode), which the operator reads as its api-server MODE: not what a user has.
-    env: { ...process.env, MODE: 'kube', LOCAL_DIR: dir, DASHBOARD_PORT: '0', WORKERS: '2', REDIS_URL: '' },
+    env: {
+      ...process.env,
+      MODE: 'kube',
+      LOCAL_DIR: dir,
+      DASHBOARD_PORT: '0',
+      WORKERS: '2',
+      REDIS_URL: '',
+      FRESH: '',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const banner: string[] = [];
@@ -149,6 +161,88 @@ describe('pnpm start (the local stack as separate processes)', () => {
     proc.kill('SIGTERM');
     const alive = await waitForExit([proc.pid!, ...ready.processes.map((p) => p.pid)]);
     expect(alive).toEqual([]);
+  });
+
+  test('keeps the cluster in cluster.json (kube-sim --data format) across restarts; --fresh starts empty', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'local-stack-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // A cluster seeded by hand with `pnpm kube-sim --data <dir>/cluster.json`, then stopped.
+    const seeder = await startKubeSim({ dataFile: path.join(dir, 'cluster.json'), namespaces: ['seeded'] });
+    seeder.createObjects([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'seed', namespace: 'seeded' },
+        data: { a: '1' },
+      },
+    ]);
+    await seeder.stop();
+
+    const configMaps = async (ready: Ready) => {
+      const got = await run('kubectl', [
+        '--kubeconfig',
+        ready.kubeconfig,
+        'get',
+        'configmaps',
+        '-n',
+        'seeded',
+        '-o',
+        'jsonpath={.items[*].metadata.name}',
+      ]);
+      return got.stdout.split(' ').filter((name) => name !== '');
+    };
+    const stopStack = async (proc: ChildProcess, ready: Ready) => {
+      proc.kill('SIGTERM');
+      expect(await waitForExit([proc.pid!, ...ready.processes.map((p) => p.pid)])).toEqual([]);
+    };
+
+    const first = await startStack({ dir });
+    expect(await configMaps(first.ready)).toEqual(['seed']);
+    const created = await run(
+      'kubectl',
+      ['--kubeconfig', first.ready.kubeconfig, 'apply', '-f', '-'],
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: later, namespace: seeded }\n',
+    );
+    expect(created.stderr).toBe('');
+    await stopStack(first.proc, first.ready);
+
+    const second = await startStack({ dir });
+    expect((await configMaps(second.ready)).sort()).toEqual(['later', 'seed']);
+    await stopStack(second.proc, second.ready);
+
+    // FRESH=1 takes the same path as --fresh (scripts/start.ts); one more start here costs ~45 s of CI.
+    {
+      const restarted = await startStack({ dir, args: ['--fresh'] });
+      const namespaces = await run('kubectl', [
+        '--kubeconfig',
+        restarted.ready.kubeconfig,
+        'get',
+        'ns',
+        '-o',
+        'name',
+      ]);
+      expect(namespaces.stdout).not.toContain('namespace/seeded');
+      expect(namespaces.stdout).toContain('namespace/demo');
+      await stopStack(restarted.proc, restarted.ready);
+    }
+  }, 300_000);
+
+  test('an unknown argument or a bad FRESH stops start-up with the usage', async () => {
+    for (const [args, env] of [
+      [['--fersh'], {}],
+      [[], { FRESH: 'maybe' }],
+    ] as const) {
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/pnpm start: (unknown argument --fersh|FRESH: expected 1\/true\/yes)/);
+    }
   });
 
   test('children exit on their own when the supervisor is killed with SIGKILL', async () => {
