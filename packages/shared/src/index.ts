@@ -325,6 +325,11 @@ export {
 // ambient-api-server (issue 16)
 export {
   API_KEY_PREFIXES,
+  API_MANAGED_BY_VALUE,
+  API_PROJECT_ID_LABEL,
+  API_SESSION_ID_LABEL,
+  BOT_ACCOUNT_ANNOTATION,
+  RESOURCE_OVERRIDES_ANNOTATION,
   AmbientApiClient,
   apiKey,
   apiObjectSchema,

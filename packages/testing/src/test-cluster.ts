@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { CoreV1Api, BatchV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
-import { startWatcher, type Watcher } from '@ambient-operator/watcher';
+import { startWatcher, type Watcher, type WatcherOptions } from '@ambient-operator/watcher';
 import {
   SharedAgentKubeConfig,
   createLogger,
@@ -76,6 +76,8 @@ export interface TestClusterOptions {
   runnerSecret?: boolean;
   /** Worker instances sharing the queue (as separate worker processes would). @defaultValue 1 */
   workers?: number;
+  /** Extra watcher options (e.g. the api-server source). */
+  watcher?: Partial<WatcherOptions>;
 }
 
 /** Polls `read` until `predicate` holds; fails with what was last seen. Bounded, never a fixed sleep. */
@@ -142,6 +144,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     queuePrefix: prefix,
     queueName: config.queue.name,
     logger,
+    ...options.watcher,
   });
   const workers: RunningWorker[] = [];
   for (let i = 0; i < (options.workers ?? 1); i++) {

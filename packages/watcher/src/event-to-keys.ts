@@ -1,4 +1,5 @@
 // Pure mapping from a watched object to the queue keys it concerns. No I/O; the session index is passed in.
+import { API_SESSION_ID_LABEL, apiKey } from '@ambient-operator/shared';
 import type { WatchedObject } from './list-watch.js';
 
 /** The resource types the watcher lists and watches. */
@@ -32,6 +33,20 @@ export function owningSessionName(object: WatchedObject): string | undefined {
 }
 
 /**
+ * A session made from an ambient-api-server session carries its id: its changes also enqueue the API
+ * session, which writes the CR's status back (no polling of CRs from the API side).
+ */
+export function apiSessionKeys(object: WatchedObject): string[] {
+  const id = object.labels?.[API_SESSION_ID_LABEL];
+  if (!id) return [];
+  try {
+    return [apiKey('sessions', id)];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Keys to enqueue for an event on `object` of `kind`. `sessionsIn(ns)` lists the known session keys of a namespace
  * (from the watcher's index), used when a namespace-wide setting changes.
  */
@@ -42,7 +57,7 @@ export function eventToKeys(
 ): string[] {
   switch (kind) {
     case 'AgenticSession':
-      return object.namespace ? [sessionKey(object.namespace, object.name)] : [];
+      return object.namespace ? [sessionKey(object.namespace, object.name), ...apiSessionKeys(object)] : [];
     case 'Job':
     case 'Pod': {
       const session = owningSessionName(object);

@@ -2,7 +2,13 @@
 //   --namespace-scope=ns1,ns2   watch only these namespaces (default: all)
 //   --label-selector=SELECTOR   extra label selector for AgenticSessions
 // Runs until SIGTERM/SIGINT, then stops the watches, releases the Lease, closes Redis and exits 0.
-import { createKubeConfig, createLogger, exitOnSignals, loadConfig } from '@ambient-operator/shared';
+import {
+  AmbientApiClient,
+  createKubeConfig,
+  createLogger,
+  exitOnSignals,
+  loadConfig,
+} from '@ambient-operator/shared';
 import { splitWatcherFlags } from './cli-flags.js';
 import { startWatcher } from './watcher.js';
 
@@ -25,6 +31,17 @@ async function main(): Promise<void> {
     healthProbeBindAddress: config.http.healthProbeBindAddress,
     metricsBindAddress: config.http.metricsBindAddress,
     logger: log,
+    ...(config.apiServer.enabled
+      ? {
+          apiServer: {
+            client: new AmbientApiClient({ url: config.apiServer.url, token: config.apiServer.token }),
+            grpcAddress: config.apiServer.grpcAddress,
+            token: config.apiServer.token,
+            grpcUseTls: config.apiServer.grpcUseTls,
+            mode: config.apiServer.mode,
+          },
+        }
+      : {}),
   });
   log.info(
     {

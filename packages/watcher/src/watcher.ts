@@ -1,9 +1,18 @@
 // Composes the watcher: one list/watch per resource type (and per namespace when scoped), the key index, leader
 // election, the enqueuer, the resync loop and the probe/metrics servers.
-import { createLogger, type Logger, type RedisConnection } from '@ambient-operator/shared';
+import {
+  createLogger,
+  type AmbientApiClient,
+  type Logger,
+  type OperatorMode,
+  type RedisConnection,
+} from '@ambient-operator/shared';
+import { startApiSource, type ApiSource } from './api-source.js';
+import { createApiSourceMetrics } from './api-source-metrics.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createEnqueuer, type EnqueueOutcome } from './enqueue.js';
 import {
+  apiSessionKeys,
   eventToKeys,
   managedNamespaceSelector,
   owningSessionName,
@@ -62,6 +71,25 @@ export interface WatcherOptions {
   metricsBindAddress?: BindAddress | null;
   /** @defaultValue a silent logger */
   logger?: Logger;
+  /**
+   * The ambient-api-server source (issue 16), under the same Lease: its objects' keys join the queue
+   * (MODE=kube), or are only counted (MODE=test). @defaultValue none
+   */
+  apiServer?: WatcherApiServerOptions;
+}
+
+export interface WatcherApiServerOptions {
+  client: AmbientApiClient;
+  grpcAddress: string;
+  token: string;
+  grpcUseTls?: boolean;
+  mode: OperatorMode;
+  /** @defaultValue resyncIntervalMs */
+  relistIntervalMs?: number;
+  /** First reconnect delay, in ms. @defaultValue 1000 */
+  backoffInitialMs?: number;
+  /** @defaultValue 30000 */
+  backoffMaxMs?: number;
 }
 
 export interface Watcher {
@@ -69,6 +97,8 @@ export interface Watcher {
   readiness(): Readiness;
   /** Session keys currently known. */
   knownSessions(): number;
+  /** The api-server source, when configured. */
+  readonly apiSource: ApiSource | undefined;
   /** Enqueues every key now (as a resync would); resolves with what the queue did. */
   resyncNow(): Promise<EnqueueOutcome>;
   /** Ports actually bound (useful with port 0). */
@@ -141,9 +171,11 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
 
   function allKeys(): Iterable<string> {
     const projectKeys = index.projectNamespaceNames().map(projectSettingsKey);
+    const apiKeys = options.apiServer?.mode === 'kube' ? (apiSource?.allKeys() ?? []) : [];
     return (function* () {
       yield* index.sessionKeys();
       yield* projectKeys;
+      yield* apiKeys;
     })();
   }
 
@@ -248,7 +280,8 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
 
   // Keys for a relisted object: namespace-wide kinds only need their own ps key (sessions come from their own relist).
   function relistKeysOf(kind: WatchedKind, o: WatchedObject): string[] {
-    if (kind === 'AgenticSession' && o.namespace) return [sessionKey(o.namespace, o.name)];
+    if (kind === 'AgenticSession' && o.namespace)
+      return [sessionKey(o.namespace, o.name), ...apiSessionKeys(o)];
     if (kind === 'Job' || kind === 'Pod') {
       const s = owningSessionName(o);
       return s && o.namespace ? [sessionKey(o.namespace, s)] : [];
@@ -261,6 +294,36 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   for (const spec of specs) {
     if (spec.kind === 'Namespace' || scope.length === 0) startWatch(spec, undefined);
     else for (const ns of scope) startWatch(spec, ns);
+  }
+
+  let apiSource: ApiSource | undefined;
+  let tallyTimer: NodeJS.Timeout | undefined;
+  if (options.apiServer) {
+    const api = options.apiServer;
+    const apiMetrics = createApiSourceMetrics(metrics.registry);
+    apiSource = startApiSource({
+      client: api.client,
+      grpcAddress: api.grpcAddress,
+      token: api.token,
+      grpcUseTls: api.grpcUseTls,
+      relistIntervalMs: api.relistIntervalMs ?? options.resyncIntervalMs,
+      backoffInitialMs: api.backoffInitialMs,
+      backoffMaxMs: api.backoffMaxMs,
+      logger: log,
+      onActivity: (activity) => apiMetrics.record(activity),
+      // MODE=test only counts (no queue, so no Kubernetes writes); kube enqueues while leading.
+      onKeys: (keys, reason) => (api.mode === 'kube' ? enqueue(keys, reason) : Promise.resolve()),
+    });
+    if (api.mode === 'test') {
+      let last = '';
+      tallyTimer = setInterval(() => {
+        const tally = apiMetrics.tally();
+        const text = JSON.stringify(tally);
+        if (text !== last) log.info({ tally }, 'api-server events (MODE=test)');
+        last = text;
+      }, 5000);
+      tallyTimer.unref();
+    }
   }
 
   if (options.leaderElect) {
@@ -300,6 +363,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
           `${name}: ${w.lw.state()}, last heard ${Math.round(w.lw.lastActivityAgeMs() / 1000)} s ago`,
         );
     }
+    if (apiSource && !apiSource.synced()) problems.push('api-server: initial list not complete');
     return { ready: problems.length === 0, problems };
   }
 
@@ -335,6 +399,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     isLeader: () => leading,
     readiness,
     knownSessions: () => index.sessionCount(),
+    apiSource,
     healthPort,
     metricsPort,
     async resyncNow() {
@@ -343,6 +408,8 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     stop() {
       stopped ??= (async () => {
         leading = false;
+        clearInterval(tallyTimer);
+        await apiSource?.stop();
         await resync.stop();
         await leader?.stop();
         await Promise.all(watches.map((w) => w.lw.stop()));

@@ -73,10 +73,6 @@ export type {
   SessionTriggerSettings,
 } from './session-trigger/index.js';
 export {
-  API_SESSION_ID_LABEL,
-  API_PROJECT_ID_LABEL,
-  BOT_ACCOUNT_ANNOTATION,
-  RESOURCE_OVERRIDES_ANNOTATION,
   groupBindingName,
   invalidSessionWriteBack,
   mapSessionToCr,

@@ -7,12 +7,15 @@ import {
   type MachineConfig,
 } from '@ambient-operator/machines';
 import {
+  AmbientApiClient,
+  TerminalError,
   classifyError,
   createKubeConfig,
   createLogger,
   createOperatorMetrics,
   createSessionQueue,
   initKnownLabels,
+  isApiKey,
   makeApiClients,
   parseKey,
   startHttpServer,
@@ -23,6 +26,7 @@ import {
   type OperatorMetrics,
   type RedisConnection,
 } from '@ambient-operator/shared';
+import { reconcileApiKey, type ApiReconcileDeps } from './api-server/index.js';
 import { cachedJsonFile } from './cached-file.js';
 import { parseAgentRegistry, parseModelsManifest } from './children/index.js';
 import {
@@ -106,6 +110,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     modelsManifest: cachedJsonFile(config.runner.modelsManifestPath, parseModelsManifest),
   };
 
+  // The ambient-api-server keys (issue 16) are reconciled into the cluster in MODE=kube only.
+  const apiServer = config.apiServer;
+  const apiDeps: ApiReconcileDeps | undefined =
+    apiServer.enabled && apiServer.mode === 'kube'
+      ? { kube: deps.api, ambient: new AmbientApiClient({ url: apiServer.url, token: apiServer.token }), log }
+      : undefined;
+
   const traces = new Map<string, ReconcileTrace>();
   const queueWorker = startQueueWorker({
     connection: redis,
@@ -123,6 +134,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       // ProjectSettings keys (`ps:<namespace>`) share the queue, with their own reconciler.
       if (isProjectSettingsKey(key)) {
         await reconcileProjectSettings(key, deps);
+        return {};
+      }
+      if (isApiKey(key)) {
+        if (!apiDeps)
+          throw new TerminalError(`${key}: the api-server source is not enabled in MODE=kube here`);
+        await reconcileApiKey(key, apiDeps);
         return {};
       }
       const trace: ReconcileTrace = {};
@@ -209,6 +226,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 /** The namespace a key is about (both key spaces), for metric labels; `unknown` for a malformed key. */
 function namespaceOf(key: string): string {
   try {
+    if (isApiKey(key)) return 'api-server';
     return isProjectSettingsKey(key) ? namespaceOfProjectSettingsKey(key) : parseKey(key).namespace;
   } catch {
     return 'unknown';

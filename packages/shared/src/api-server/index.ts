@@ -4,3 +4,10 @@ export { closeApiWatchClients, messageToRestObject, watchApiResource } from './a
 export type { ApiWatchEnd, ApiWatchEvent, ApiWatchEventType, ApiWatchOptions } from './api-watch.js';
 export { API_KEY_PREFIXES, apiKey, isApiKey, parseApiKey } from './api-keys.js';
 export type { ApiKeyResource } from './api-keys.js';
+export {
+  API_MANAGED_BY_VALUE,
+  API_PROJECT_ID_LABEL,
+  API_SESSION_ID_LABEL,
+  BOT_ACCOUNT_ANNOTATION,
+  RESOURCE_OVERRIDES_ANNOTATION,
+} from './api-labels.js';

@@ -1,10 +1,3 @@
-export {
-  API_MANAGED_BY_VALUE,
-  API_PROJECT_ID_LABEL,
-  API_SESSION_ID_LABEL,
-  BOT_ACCOUNT_ANNOTATION,
-  RESOURCE_OVERRIDES_ANNOTATION,
-} from './api-labels.js';
 export { mapSessionToCr, sessionCrName, sessionNamespace } from './session-mapping.js';
 export type { SessionCrPlan, SessionMapping } from './session-mapping.js';
 export {
@@ -22,3 +15,8 @@ export {
   projectNamespaceName,
 } from './project-mapping.js';
 export type { GroupAccessEntry, GroupBindingsPlan } from './project-mapping.js';
+export type { ApiReconcileDeps } from './api-deps.js';
+export { reconcileApiKey } from './reconcile-api-key.js';
+export { reconcileApiSession } from './reconcile-api-session.js';
+export { ensureProjectNamespace, reconcileApiProject } from './reconcile-api-project.js';
+export { reconcileApiProjectSettings } from './reconcile-api-project-settings.js';

@@ -8,9 +8,12 @@ import {
   isDns1123Subdomain,
   isLabelValue,
 } from '@ambient-operator/shared';
-import { API_MANAGED_BY_VALUE, API_PROJECT_ID_LABEL } from './api-labels.js';
+import { API_MANAGED_BY_VALUE, API_PROJECT_ID_LABEL } from '@ambient-operator/shared';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/** On group RoleBindings made from API project settings: the settings' id (selects what a role change replaces). */
+export const API_PROJECT_SETTINGS_ID_LABEL = 'ambient-code.io/project-settings-id';
 
 /**
  * A project's namespace is its id. Upstream used lower(name), which splits from the id after a rename
@@ -85,7 +88,11 @@ export function planGroupBindings(settings: ApiProjectSettings, namespace: strin
       metadata: {
         name,
         namespace,
-        labels: { [MANAGED_LABEL]: MANAGED_LABEL_VALUE, [MANAGED_BY_LABEL]: API_MANAGED_BY_VALUE },
+        labels: {
+          [MANAGED_LABEL]: MANAGED_LABEL_VALUE,
+          [MANAGED_BY_LABEL]: API_MANAGED_BY_VALUE,
+          [API_PROJECT_SETTINGS_ID_LABEL]: settings.id,
+        },
       },
       roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: entry.role },
       subjects: [{ apiGroup: RBAC_GROUP, kind: 'Group', name: entry.group }],

@@ -6,7 +6,7 @@ import {
   API_SESSION_ID_LABEL,
   BOT_ACCOUNT_ANNOTATION,
   RESOURCE_OVERRIDES_ANNOTATION,
-} from './api-labels.js';
+} from '@ambient-operator/shared';
 
 /** The AgenticSession an API session asks for. */
 export interface SessionCrPlan {

@@ -4,6 +4,8 @@ import {
   API_SESSION_ID_LABEL,
   BOT_ACCOUNT_ANNOTATION,
   RESOURCE_OVERRIDES_ANNOTATION,
+} from '@ambient-operator/shared';
+import {
   invalidSessionWriteBack,
   mapSessionToCr,
   pendingPhaseRequest,
