@@ -264,6 +264,8 @@ export type {
   ReconcileOutcomeLabel,
   SessionStage,
 } from './metrics.js';
+export { createEventRecorder, eventName } from './event-recorder.js';
+export type { EventObjectRef, EventRecorder, EventRecorderOptions, EventToRecord } from './event-recorder.js';
 export { startHttpServer } from './http-server.js';
 export { exitOnSignals } from './shutdown.js';
 export type { OperatorHttpServer, OperatorHttpServerOptions, ProbeCheck } from './http-server.js';

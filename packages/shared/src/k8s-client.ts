@@ -8,6 +8,7 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  EventsV1Api,
   KubeConfig,
   NetworkingV1Api,
   RbacAuthorizationV1Api,
@@ -228,6 +229,7 @@ export interface ApiClients {
   customObjects: CustomObjectsApi;
   rbac: RbacAuthorizationV1Api;
   networking: NetworkingV1Api;
+  events: EventsV1Api;
 }
 
 export function makeApiClients(kc: KubeConfig): ApiClients {
@@ -238,5 +240,6 @@ export function makeApiClients(kc: KubeConfig): ApiClients {
     customObjects: kc.makeApiClient(CustomObjectsApi),
     rbac: kc.makeApiClient(RbacAuthorizationV1Api),
     networking: kc.makeApiClient(NetworkingV1Api),
+    events: kc.makeApiClient(EventsV1Api),
   };
 }
