@@ -1,3 +1,4 @@
+import { MACHINES } from '@ambient-operator/machines';
 import { isDns1123Label, isDns1123Subdomain, toKey, type Logger } from '@ambient-operator/shared';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { basicAuth, type BasicAuthCredentials } from './auth.js';
@@ -103,6 +104,12 @@ export function createDashboardApp(deps: DashboardAppDeps): Express {
 
   app.get(MACHINE_SCRIPT_PATH, (_req, res) => {
     res.type('application/javascript').send(MACHINE_SCRIPT);
+  });
+
+  // Every phase model's definition (`machine.toJSON()`), keyed by machine id, for tools such as Stately's.
+  const machineDefinitions = Object.fromEntries(MACHINES.map((m) => [m.id, m.machine.toJSON()]));
+  app.get('/machine.json', (_req, res) => {
+    res.json(machineDefinitions);
   });
 
   app.get('/api/machine', async (_req, res) => {

@@ -8,6 +8,7 @@ import {
   type SessionDetail,
 } from '@ambient-operator/dashboard';
 import { startQueueWorker, type QueueWorker } from '@ambient-operator/shared';
+import { MACHINES, sessionMachine } from '@ambient-operator/machines';
 import { eventually, get, iso, startWorld, type World } from './harness.js';
 
 const AUTH = { username: 'ops', password: 'correct horse battery staple' };
@@ -213,6 +214,25 @@ describe('pages and APIs', () => {
 });
 
 describe('/machine', () => {
+  it('/machine.json serves every machine’s definition (machine.toJSON()) by id', async () => {
+    const definitions = await json<Record<string, { id: string; states: Record<string, unknown> }>>(
+      `${dashboard.url}/machine.json`,
+    );
+    expect(Object.keys(definitions)).toEqual(MACHINES.map((m) => m.id));
+    expect(definitions['session']).toEqual(JSON.parse(JSON.stringify(sessionMachine.toJSON())));
+    expect(Object.keys(definitions['session']!.states)).toEqual(
+      expect.arrayContaining([
+        'Pending',
+        'Creating',
+        'Running',
+        'Stopping',
+        'Stopped',
+        'Completed',
+        'Failed',
+      ]),
+    );
+  });
+
   it('counts sessions per phase and transitions from status.phaseHistory', async () => {
     const counts = await json<MachineCounts>(`${dashboard.url}/api/machine`);
     expect(counts.phases).toMatchObject({ Running: 1, Failed: 1, Pending: 0 });
@@ -293,6 +313,7 @@ describe('auth', () => {
         '/sessions',
         '/machine',
         '/api/machine',
+        '/machine.json',
         '/sessions/demo/alpha',
         '/queues',
         '/queues/api/queues',

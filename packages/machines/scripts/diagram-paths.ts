@@ -24,3 +24,13 @@ export function diagramPaths(): {
     workflowSvg: docs('workflow-machine.svg'),
   };
 }
+
+/** Where a registered machine's Stately file lives: `docs/<docs>.xstate.ts`. */
+export function xstatePath(docsName: string): string {
+  return docs(`${docsName}.xstate.ts`);
+}
+
+/** What the generated file names as its source. */
+export function xstateOrigin(docsName: string): string {
+  return `packages/machines (${docsName.replace(/-machine$/, '')} machine)`;
+}

@@ -1,5 +1,8 @@
 // The session machine: the one definition of the AgenticSession phase model.
 export { sessionMachine } from './session.machine.js';
+export { MACHINES } from './machine-registry.js';
+export type { RegisteredMachine } from './machine-registry.js';
+export { toXStateSource } from './xstate-source.js';
 export type { SessionMachine } from './session.machine.js';
 export { decide, snapshotFromStatus, MAX_STEPS_PER_DECISION } from './decide.js';
 export type { DecideInput, Decision, PhaseTransition } from './decide.js';

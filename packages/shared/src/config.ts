@@ -163,6 +163,11 @@ export interface ObservabilityConfig {
   version: string | undefined;
   /** `DEPLOYMENT_ENV`. @defaultValue undefined */
   deploymentEnv: string | undefined;
+  /**
+   * `XSTATE_INSPECT` (`ws://host:port`): workers stream each reconcile's machine snapshot and transition to this
+   * `@statelyai/inspect` WebSocket inspector. @defaultValue undefined (off)
+   */
+  xstateInspectUrl: string | undefined;
 }
 
 /** The variables `createKubeConfig` uses to find the cluster; pass `config.kube.env` as its `env`. */
@@ -365,6 +370,7 @@ const envSchema = z.object({
   GOOGLE_APPLICATION_CREDENTIALS: env(z.string().optional()),
   LANGFUSE_ENABLED: env(booleanWord.default(false)),
   MLFLOW_TRACING_ENABLED: env(booleanWord.default(false)),
+  XSTATE_INSPECT: env(url(['ws:', 'wss:']).optional()),
   GOOGLE_OAUTH_CLIENT_ID: z.string().default(''),
   GOOGLE_OAUTH_CLIENT_SECRET: z.string().default(''),
   MCP_CONFIG_FILE: env(path.optional()),
@@ -508,6 +514,7 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
       mlflowTracingEnabled: e.MLFLOW_TRACING_ENABLED,
       version: e.VERSION,
       deploymentEnv: e.DEPLOYMENT_ENV,
+      xstateInspectUrl: e.XSTATE_INSPECT,
     },
     userDeployments: {
       clusterSecretStore: e.CLUSTER_SECRET_STORE,
