@@ -47,6 +47,25 @@ export interface LocalStackOptions {
   dashboard?: boolean;
   /** kube-sim state file: saved when kube-sim stops, loaded when it starts (so `restart('kube-sim')` keeps objects). */
   kubeSimDataFile?: string;
+  /**
+   * Run api-sim (an in-memory ambient-api-server) and point the watcher and workers at it
+   * (AMBIENT_API_SERVER_URL, AMBIENT_API_TOKEN, AMBIENT_GRPC_SERVER_ADDR). @defaultValue none
+   */
+  apiServer?: {
+    /** Bearer token (≥ 20 characters). */
+    token: string;
+    /** api-sim's state file (loaded at start, saved at stop). */
+    dataFile?: string;
+  };
+}
+
+/** The embedded api-sim's addresses. */
+export interface StackApiServer {
+  /** REST base (paths under `/api/ambient/v1`). */
+  url: string;
+  /** gRPC `host:port`. */
+  grpcAddress: string;
+  token: string;
 }
 
 /** A running child of the stack, with the addresses it reported when it started. */
@@ -66,6 +85,8 @@ export interface LocalStack {
   kubeSimUrl: string;
   redisUrl: string;
   dashboardUrl: string | undefined;
+  /** The embedded api-sim, when `apiServer` was given. */
+  apiServer: StackApiServer | undefined;
   /** Name and pid of every child process, in start order. */
   processes: { name: string; pid: number }[];
   /** Stops every child (SIGTERM, then SIGKILL after 10 s), newest first. */
@@ -221,7 +242,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await waitForLine(sim, /kubeconfig written/);
         return { pid: sim.proc.pid ?? -1 };
       });
-    const [redisUrl] = await Promise.all([startRedis(), startKubeSim()]);
+    let apiServer: StackApiServer | undefined;
+    const startApiSim = async (): Promise<void> => {
+      const api = options.apiServer;
+      if (!api) return;
+      await startNamed('api-sim', async () => {
+        const sim = tsNode('api-sim', 'packages/api-sim/src/cli.ts', [
+          '--http-port',
+          String(apiServer ? new URL(apiServer.url).port : 0),
+          '--grpc-port',
+          String(apiServer ? apiServer.grpcAddress.split(':').pop() : 0),
+          '--token',
+          api.token,
+          ...(api.dataFile ? ['--data', api.dataFile] : []),
+        ]);
+        const rest = (await waitForLine(sim, /^api-sim REST on (http:\/\/\S+)\/api\/ambient\/v1$/))[1]!;
+        const grpc = (await waitForLine(sim, /^api-sim gRPC on (\S+)$/))[1]!;
+        apiServer = { url: rest, grpcAddress: grpc, token: api.token };
+        return { pid: sim.proc.pid ?? -1 };
+      });
+    };
+    const [redisUrl] = await Promise.all([startRedis(), startKubeSim(), startApiSim()]);
     await prepareDemoNamespace(kubeconfigPath);
 
     const operatorEnv = {
@@ -231,6 +272,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DEV_MODE: pretty ? 'true' : 'false',
       AGENT_REGISTRY_PATH: path.join(localDir, 'agent-registry.json'),
       MODELS_MANIFEST_PATH: path.join(localDir, 'models.json'),
+      ...(apiServer
+        ? {
+            AMBIENT_API_SERVER_URL: apiServer.url,
+            AMBIENT_API_TOKEN: apiServer.token,
+            AMBIENT_GRPC_SERVER_ADDR: apiServer.grpcAddress,
+          }
+        : {}),
       ...options.env,
     };
     const probeFlags = ['--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=127.0.0.1:0'];
@@ -296,6 +344,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       kubeSimUrl,
       redisUrl,
       dashboardUrl,
+      apiServer,
       processes: children.map((c) => ({ name: c.name, pid: c.proc.pid ?? -1 })),
       stop,
       process: (name) => running.get(name),

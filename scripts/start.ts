@@ -2,6 +2,7 @@
 // The local cluster's objects persist in <LOCAL_DIR>/cluster.json (kube-sim's `--data` format): loaded at
 // start, saved at stop, so a cluster seeded with `pnpm kube-sim --data .local/cluster.json` (e.g. the Go
 // operator's objects, to rehearse a cutover) is what the operator starts on. `--fresh` / FRESH=1 starts empty.
+import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -21,9 +22,12 @@ const envSchema = z.object({
   FRESH: z
     .enum(['1', 'true', 'yes', '0', 'false', 'no'], { error: 'expected 1/true/yes or 0/false/no' })
     .optional(),
+  API_SERVER: z.enum(['embedded'], { error: 'expected "embedded" (or unset)' }).optional(),
+  AMBIENT_API_TOKEN: z.string().min(20, 'expected at least 20 characters').optional(),
 });
 
-const USAGE = 'usage: pnpm start [--fresh]   (FRESH=1 is the same as --fresh)';
+const USAGE =
+  'usage: [API_SERVER=embedded] pnpm start [--fresh]   (FRESH=1 is the same as --fresh; API_SERVER=embedded adds api-sim)';
 
 async function main(): Promise<void> {
   // An empty variable means unset, as in most shells' habits (`REDIS_URL= pnpm start`).
@@ -45,7 +49,10 @@ async function main(): Promise<void> {
   const fresh = args.includes('--fresh') || ['1', 'true', 'yes'].includes(env.FRESH ?? '');
   const localDir = path.resolve(REPO_ROOT, env.LOCAL_DIR ?? '.local');
   const clusterFile = path.join(localDir, 'cluster.json');
+  const apiServerFile = path.join(localDir, 'api-server.json');
   if (fresh) await rm(clusterFile, { force: true });
+  if (fresh) await rm(apiServerFile, { force: true });
+  const apiToken = env.AMBIENT_API_TOKEN ?? randomBytes(24).toString('hex');
   let shuttingDown = false;
   const stack = await startLocalStack({
     workers: env.WORKERS,
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     localDir,
     kubeSimDataFile: clusterFile,
+    ...(env.API_SERVER === 'embedded' ? { apiServer: { token: apiToken, dataFile: apiServerFile } } : {}),
     onChildExit: (name, code, signal) => {
       if (shuttingDown) return;
       process.stderr.write(
@@ -83,6 +91,7 @@ async function main(): Promise<void> {
   const prometheusConfig = path.join(stack.localDir, 'prometheus.yml');
   await writeFile(prometheusConfig, prometheusScrapeConfig(endpoints));
   const kubectl = `kubectl --kubeconfig ${stack.kubeconfigPath}`;
+  const apiLines = stack.apiServer ? await describeApiServer(stack.apiServer, stack.localDir) : [];
   process.stdout.write(
     [
       '',
@@ -97,6 +106,7 @@ async function main(): Promise<void> {
             `  Queue (Bull Board)         ${stack.dashboardUrl}/queues`,
           ]
         : []),
+      ...apiLines,
       `  Processes                  ${stack.processes.map((p) => `${p.name}(${p.pid})`).join(' ')}`,
       '',
       'Metrics and probes:',
@@ -118,6 +128,34 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+/** Writes `<localDir>/api-server.env` (shell syntax) and returns the lines that show how to use the API. */
+async function describeApiServer(
+  api: { url: string; grpcAddress: string; token: string },
+  localDir: string,
+): Promise<string[]> {
+  const envFile = path.join(localDir, 'api-server.env');
+  const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+  await writeFile(
+    envFile,
+    [
+      `export AMBIENT_API_SERVER_URL=${quote(api.url)}`,
+      `export AMBIENT_API_TOKEN=${quote(api.token)}`,
+      `export AMBIENT_GRPC_SERVER_ADDR=${quote(api.grpcAddress)}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  const base = `${api.url}/api/ambient/v1`;
+  return [
+    `  ambient-api-server (api-sim) ${base}   gRPC ${api.grpcAddress}`,
+    `  API token                  ${api.token}   (also in ${envFile})`,
+    `  Create a session through the API (it runs in the namespace of project "demo"):`,
+    `    curl -s -X POST ${base}/sessions -H "Authorization: Bearer ${api.token}" \\`,
+    `      -H 'Content-Type: application/json' -d '{"name":"hello","project_id":"${DEMO_NAMESPACE}","prompt":"Say hello"}'`,
+    `    curl -s ${base}/sessions -H "Authorization: Bearer ${api.token}"`,
+  ];
 }
 
 function endpointLine(p: StackProcess): string {
