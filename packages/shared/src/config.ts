@@ -181,6 +181,11 @@ export interface UserDeploymentConfig {
   disableNetworkPolicies: boolean;
 }
 
+export interface AgentTaskConfig {
+  /** `TASK_NAMESPACE`: the only namespace where AgentTasks get a Job; unset = every namespace. */
+  taskNamespace: string | undefined;
+}
+
 export interface KubeClientConfig {
   /**
    * `KUBECONFIG` (`:`-separated paths), `HOME` (for `~/.kube/config`) and the in-cluster
@@ -200,6 +205,8 @@ export interface OperatorConfig {
   readonly vertex: Readonly<VertexConfig>;
   readonly observability: Readonly<ObservabilityConfig>;
   readonly userDeployments: Readonly<UserDeploymentConfig>;
+  /** AgentTasks and Workflows (issue 17). */
+  readonly agentTasks: Readonly<AgentTaskConfig>;
   readonly kube: Readonly<KubeClientConfig>;
   /** The ambient-api-server source and MODE (issue 16). */
   readonly apiServer: Readonly<ApiServerConfig>;
@@ -377,6 +384,7 @@ const envSchema = z.object({
   AGENT_REGISTRY_PATH: env(path.default('/config/registry/agent-registry.json')),
   MODELS_MANIFEST_PATH: env(path.default('/config/models/models.json')),
   CLUSTER_SECRET_STORE: env(nonBlank.default('default')),
+  TASK_NAMESPACE: env(namespaceName.optional()),
   DEPLOYMENT_DOMAIN: env(dnsDomain.default('apps.local')),
   DISABLE_NETWORK_POLICIES: env(booleanWord.default(false)),
   VERSION: env(z.string().optional()),
@@ -521,6 +529,7 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
       deploymentDomain: e.DEPLOYMENT_DOMAIN,
       disableNetworkPolicies: e.DISABLE_NETWORK_POLICIES,
     },
+    agentTasks: { taskNamespace: e.TASK_NAMESPACE },
     kube: {
       env: Object.fromEntries(KUBE_ENV_NAMES.map((name) => [name, e[name]])) as KubeClientConfig['env'],
     },

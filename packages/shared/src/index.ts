@@ -19,6 +19,7 @@ export type {
   StateSyncSidecarSetting,
   S3Config,
   UserDeploymentConfig,
+  AgentTaskConfig,
   VertexConfig,
 } from './config.js';
 export {
@@ -319,10 +320,15 @@ export type {
 } from './schemas/workflow.js';
 export {
   AGENT_TASK_NAME_MAX_LENGTH,
+  SCHEDULER_KEY_KINDS,
+  agentTaskKey,
+  parseSchedulerKey,
+  workflowKey,
   taskJobName,
   validateAgentTaskName,
   workflowTaskName,
 } from './scheduler-names.js';
+export type { SchedulerKeyKind } from './scheduler-names.js';
 
 // ambient-api-server (issue 16)
 export {

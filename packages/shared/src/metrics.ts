@@ -114,6 +114,12 @@ export interface OperatorMetrics {
   queueWaitDuration: Histogram;
   /** `ambient_session_stage_duration_seconds{namespace,stage}`, each stage counted once per session. */
   sessionStageDuration: Histogram<'namespace' | 'stage'>;
+  /** `ambient_task_phase_transitions_total{namespace,from_phase,to_phase}`: AgentTask phase changes. */
+  taskPhaseTransitions: Counter<'namespace' | 'from_phase' | 'to_phase'>;
+  /** `ambient_workflow_phase_transitions_total{namespace,from_phase,to_phase}`: Workflow phase changes. */
+  workflowPhaseTransitions: Counter<'namespace' | 'from_phase' | 'to_phase'>;
+  /** `ambient_task_duration_seconds{namespace,final_phase}`: an AgentTask's startTime → completionTime. */
+  taskDuration: Histogram<'namespace' | 'final_phase'>;
 }
 
 /** Define every metric in `registry` (use one registry per process; names must be unique in it). */
@@ -264,6 +270,25 @@ export function createOperatorMetrics(
       help: 'Duration of each stage of a session start or stop, counted once per session and stage',
       labelNames: ['namespace', 'stage'] as const,
       buckets: [...BUCKETS.sessionStageSeconds],
+      registers,
+    }),
+    taskPhaseTransitions: new Counter({
+      name: 'ambient_task_phase_transitions_total',
+      help: 'AgentTask phase transitions, counted after the status write',
+      labelNames: ['namespace', 'from_phase', 'to_phase'] as const,
+      registers,
+    }),
+    workflowPhaseTransitions: new Counter({
+      name: 'ambient_workflow_phase_transitions_total',
+      help: 'Workflow phase transitions, counted after the status write',
+      labelNames: ['namespace', 'from_phase', 'to_phase'] as const,
+      registers,
+    }),
+    taskDuration: new Histogram({
+      name: 'ambient_task_duration_seconds',
+      help: 'AgentTask run time (startTime to completionTime) by final phase',
+      labelNames: ['namespace', 'final_phase'] as const,
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200],
       registers,
     }),
   };

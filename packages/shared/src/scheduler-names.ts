@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { isDns1123Subdomain, isLabelValue, LABEL_VALUE_MAX_LENGTH, type NameProblem } from './names.js';
+import { InvalidKeyError } from './errors.js';
+import {
+  isDns1123Subdomain,
+  isLabelValue,
+  LABEL_VALUE_MAX_LENGTH,
+  parseKey,
+  toKey,
+  type NameProblem,
+  type SessionRef,
+} from './names.js';
 
 /**
  * Names derived from AgentTask and Workflow names. A task's Job is `<task>-task`; its pods carry the
@@ -47,4 +56,32 @@ export function validateAgentTaskName(taskName: string): NameProblem[] {
     });
   }
   return problems;
+}
+
+// --- Queue keys of the scheduler kinds (they share the queue with sessions) ---
+
+/** The key kinds of the scheduler: `task:<ns>/<name>` and `workflow:<ns>/<name>`. */
+export const SCHEDULER_KEY_KINDS = ['task', 'workflow'] as const;
+export type SchedulerKeyKind = (typeof SCHEDULER_KEY_KINDS)[number];
+
+export function agentTaskKey(namespace: string, name: string): string {
+  return `task:${toKey(namespace, name)}`;
+}
+export function workflowKey(namespace: string, name: string): string {
+  return `workflow:${toKey(namespace, name)}`;
+}
+
+/** The kind and object of a scheduler key; undefined for any other key (a session's, `ps:`…). */
+export function parseSchedulerKey(key: string): { kind: SchedulerKeyKind; ref: SessionRef } | undefined {
+  const colon = key.indexOf(':');
+  if (colon < 0) return undefined;
+  const kind = key.slice(0, colon);
+  if (!(SCHEDULER_KEY_KINDS as readonly string[]).includes(kind)) return undefined;
+  try {
+    return { kind: kind as SchedulerKeyKind, ref: parseKey(key.slice(colon + 1)) };
+  } catch (error) {
+    if (error instanceof InvalidKeyError)
+      throw new InvalidKeyError(`invalid ${kind} key "${key}": ${error.message}`);
+    throw error;
+  }
 }

@@ -62,6 +62,9 @@ const OURS: [string, string, string[]][] = [
   ['ambient_queue_failed_total', 'counter', []],
   ['ambient_queue_wait_duration_seconds', 'histogram', []],
   ['ambient_session_stage_duration_seconds', 'histogram', ['namespace', 'stage']],
+  ['ambient_task_phase_transitions_total', 'counter', ['namespace', 'from_phase', 'to_phase']],
+  ['ambient_workflow_phase_transitions_total', 'counter', ['namespace', 'from_phase', 'to_phase']],
+  ['ambient_task_duration_seconds', 'histogram', ['namespace', 'final_phase']],
 ];
 
 function labelNames(f: Family): string[] {
@@ -90,6 +93,9 @@ describe('operator metrics', () => {
     m.queueFailed.inc();
     m.queueWaitDuration.observe(0.02);
     m.sessionStageDuration.observe({ namespace: 'demo', stage: 'pod_scheduled' }, 0.7);
+    m.taskPhaseTransitions.inc({ namespace: 'demo', from_phase: 'Running', to_phase: 'Timeout' });
+    m.workflowPhaseTransitions.inc({ namespace: 'demo', from_phase: 'Running', to_phase: 'Failed' });
+    m.taskDuration.observe({ namespace: 'demo', final_phase: 'Succeeded' }, 42);
 
     const families = parseExposition(await registry.metrics());
     expect([...families.keys()].sort()).toEqual([...README_TABLE, ...OURS].map(([n]) => n).sort());

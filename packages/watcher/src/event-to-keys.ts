@@ -1,9 +1,30 @@
 // Pure mapping from a watched object to the queue keys it concerns. No I/O; the session index is passed in.
-import { API_SESSION_ID_LABEL, apiKey } from '@ambient-operator/shared';
+import {
+  AGENT_TASK_LABEL,
+  agentTaskKey,
+  API_SESSION_ID_LABEL,
+  apiKey,
+  WORKFLOW_LABEL,
+  workflowKey,
+} from '@ambient-operator/shared';
 import type { WatchedObject } from './list-watch.js';
 
-/** The resource types the watcher lists and watches. */
-export type WatchedKind = 'AgenticSession' | 'Job' | 'Pod' | 'ProjectSettings' | 'Namespace';
+/** The resource types the watcher lists and watches (`TaskJob`: the Jobs of AgentTasks). */
+export type WatchedKind =
+  'AgenticSession' | 'Job' | 'Pod' | 'ProjectSettings' | 'Namespace' | 'AgentTask' | 'Workflow' | 'TaskJob';
+
+/** Selector of AgentTask Jobs: they carry their task's name in this label. */
+export const taskJobSelector = AGENT_TASK_LABEL;
+
+/** An AgentTask's key, and its workflow's when a workflow created it (its step ended → the workflow moves on). */
+function agentTaskKeys(object: WatchedObject): string[] {
+  if (!object.namespace) return [];
+  const workflow = object.labels?.[WORKFLOW_LABEL];
+  return [
+    agentTaskKey(object.namespace, object.name),
+    ...(workflow ? [workflowKey(object.namespace, workflow)] : []),
+  ];
+}
 
 /** Label runner pods and Jobs carry with their session's name. */
 export const sessionLabel = 'agentic-session';
@@ -67,5 +88,13 @@ export function eventToKeys(
       return object.namespace ? [projectSettingsKey(object.namespace), ...sessionsIn(object.namespace)] : [];
     case 'Namespace':
       return [projectSettingsKey(object.name), ...sessionsIn(object.name)];
+    case 'AgentTask':
+      return agentTaskKeys(object);
+    case 'Workflow':
+      return object.namespace ? [workflowKey(object.namespace, object.name)] : [];
+    case 'TaskJob': {
+      const task = object.labels?.[AGENT_TASK_LABEL];
+      return task && object.namespace ? [agentTaskKey(object.namespace, task)] : [];
+    }
   }
 }

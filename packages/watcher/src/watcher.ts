@@ -18,6 +18,7 @@ import {
   owningSessionName,
   projectSettingsKey,
   runnerSelector,
+  taskJobSelector,
   sessionKey,
   type WatchedKind,
 } from './event-to-keys.js';
@@ -116,6 +117,7 @@ interface WatchSpec {
 }
 
 const crdGroup = '/apis/vteam.ambient-code/v1alpha1';
+const schedulerGroup = '/apis/scheduler.ambient-code.io/v1alpha1';
 const nsPath = (base: string, plural: string) => (namespace?: string) =>
   namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
 
@@ -132,6 +134,14 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     { kind: 'Job', resource: 'jobs', path: nsPath('/apis/batch/v1', 'jobs'), labelSelector: runnerSelector },
     { kind: 'Pod', resource: 'pods', path: nsPath('/api/v1', 'pods'), labelSelector: runnerSelector },
     { kind: 'ProjectSettings', resource: 'projectsettings', path: nsPath(crdGroup, 'projectsettings') },
+    { kind: 'AgentTask', resource: 'agenttasks', path: nsPath(schedulerGroup, 'agenttasks') },
+    { kind: 'Workflow', resource: 'workflows', path: nsPath(schedulerGroup, 'workflows') },
+    {
+      kind: 'TaskJob',
+      resource: 'taskjobs',
+      path: nsPath('/apis/batch/v1', 'jobs'),
+      labelSelector: taskJobSelector,
+    },
   ];
   if (scope.length === 0) {
     specs.push({
@@ -288,6 +298,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     }
     if (kind === 'ProjectSettings' && o.namespace) return [projectSettingsKey(o.namespace)];
     if (kind === 'Namespace') return [projectSettingsKey(o.name)];
+    if (kind === 'AgentTask' || kind === 'Workflow' || kind === 'TaskJob') return keysOf(kind, o);
     return [];
   }
 

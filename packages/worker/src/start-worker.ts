@@ -18,6 +18,7 @@ import {
   isApiKey,
   makeApiClients,
   parseKey,
+  parseSchedulerKey,
   startHttpServer,
   startQueueWorker,
   type Logger,
@@ -35,6 +36,7 @@ import {
   reconcileProjectSettings,
 } from './project-settings/index.js';
 import { reconcile, type ReconcileTrace } from './reconcile.js';
+import { reconcileAgentTask, reconcileWorkflow } from './scheduler/index.js';
 import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -131,6 +133,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           ? { max: config.queue.reconcileRateLimitPerSecond, durationMs: 1000 }
           : null,
     process: async (key) => {
+      // AgentTask and Workflow keys (`task:ns/name`, `workflow:ns/name`) share the queue.
+      const scheduler = parseSchedulerKey(key);
+      if (scheduler !== undefined) {
+        const trace: ReconcileTrace = {};
+        traces.set(key, trace);
+        const reconcileKind = scheduler.kind === 'task' ? reconcileAgentTask : reconcileWorkflow;
+        trace.phase = (await reconcileKind(scheduler.ref, deps)).phase || 'Pending';
+        return {};
+      }
       // ProjectSettings keys (`ps:<namespace>`) share the queue, with their own reconciler.
       if (isProjectSettingsKey(key)) {
         await reconcileProjectSettings(key, deps);
@@ -227,7 +238,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 function namespaceOf(key: string): string {
   try {
     if (isApiKey(key)) return 'api-server';
-    return isProjectSettingsKey(key) ? namespaceOfProjectSettingsKey(key) : parseKey(key).namespace;
+    if (isProjectSettingsKey(key)) return namespaceOfProjectSettingsKey(key);
+    return (parseSchedulerKey(key)?.ref ?? parseKey(key)).namespace;
   } catch {
     return 'unknown';
   }
