@@ -10,11 +10,20 @@ import { renderSessionsPage } from './pages/sessions-page.js';
 import type { QueueInspector } from './queue-inspector.js';
 import { explainReconcile } from './reconcile-explanation.js';
 import type { SessionCache } from './session-cache.js';
+import type { SchedulerObjects } from './scheduler-objects.js';
+import {
+  renderTaskPage,
+  renderTasksPage,
+  renderWorkflowPage,
+  renderWorkflowsPage,
+} from './pages/scheduler-pages.js';
 import { readSessionChildren, type ChildrenClients } from './session-children.js';
 import type { Queue } from 'bullmq';
 
 export interface DashboardAppDeps {
   sessions: SessionCache;
+  /** AgentTasks and Workflows, read live. */
+  scheduler: SchedulerObjects;
   machine: MachineStatus;
   inspector: QueueInspector;
   children: ChildrenClients;
@@ -153,6 +162,34 @@ export function createDashboardApp(deps: DashboardAppDeps): Express {
       return;
     }
     page(res, 200, renderSessionPage(detail, Date.now()));
+  });
+
+  app.get('/tasks', async (_req, res) => {
+    page(res, 200, renderTasksPage(await deps.scheduler.tasks(), Date.now()));
+  });
+
+  app.get('/tasks/:namespace/:name', async (req, res) => {
+    const ref = sessionRef(req);
+    const task = ref && (await deps.scheduler.task(ref.namespace, ref.name));
+    if (!task) {
+      page(res, 404, renderMessagePage('Not found', 'There is no such AgentTask.'));
+      return;
+    }
+    page(res, 200, renderTaskPage(task, Date.now()));
+  });
+
+  app.get('/workflows', async (_req, res) => {
+    page(res, 200, renderWorkflowsPage(await deps.scheduler.workflows()));
+  });
+
+  app.get('/workflows/:namespace/:name', async (req, res) => {
+    const ref = sessionRef(req);
+    const workflow = ref && (await deps.scheduler.workflow(ref.namespace, ref.name));
+    if (!workflow) {
+      page(res, 404, renderMessagePage('Not found', 'There is no such Workflow.'));
+      return;
+    }
+    page(res, 200, renderWorkflowPage(workflow, Date.now()));
   });
 
   app.use(QUEUES_BASE_PATH, createQueuesRouter({ queue: deps.bullQueue, readOnly: deps.readOnly }));

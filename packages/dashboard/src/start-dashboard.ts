@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SchedulerObjects } from './scheduler-objects.js';
 import {
   createLogger,
   createSessionQueue,
@@ -108,6 +109,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         : {}),
     }),
     children: { kubeConfig: options.kubeConfig, core: api.core, batch: api.batch },
+    scheduler: new SchedulerObjects(api.customObjects),
     bullQueue: sessionQueue.bullQueue as unknown as Queue,
     readOnly,
     auth: options.auth,

@@ -1,3 +1,4 @@
+import { taskSvg, workflowSvg } from '@ambient-operator/machines';
 import { buildMachineDiagram } from '../machine-diagram.js';
 import type { MachineCounts } from '../machine-counts.js';
 import { formatTimestamp } from '../format.js';
@@ -73,7 +74,19 @@ export function renderMachinePage(counts: MachineCounts): string {
       <tbody>
         ${transitionRows}
       </tbody>
-    </table>`;
+    </table>
+    <h2 id="agent-task">AgentTask</h2>
+    <p class="note">
+      One agent run as a Job: exit 0 → Succeeded, non-zero → Failed, past timeoutSeconds → Timeout. Counts:
+      <code>ambient_task_phase_transitions_total</code> on the workers' /metrics.
+    </p>
+    <div class="diagram">${rawHtml(taskSvg())}</div>
+    <h2 id="workflow">Workflow</h2>
+    <p class="note">
+      AgentTasks in sequence, each step's task created once the step before it succeeded; the first failed
+      step fails the workflow. Counts: <code>ambient_workflow_phase_transitions_total</code>.
+    </p>
+    <div class="diagram">${rawHtml(workflowSvg())}</div>`;
   return renderPage({ title: 'Phase model', current: 'machine', scripts: [MACHINE_SCRIPT_PATH] }, body);
 }
 
