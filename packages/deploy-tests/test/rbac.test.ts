@@ -156,6 +156,13 @@ describe('the worker can do what reconciling needs, and no more', () => {
     ...each('networking.k8s.io', ['networkpolicies'], ['get', 'create', 'update', 'patch'], PROJECT),
     ...each('', ['events'], ['create', 'patch'], PROJECT),
     ...each('', ['namespaces'], ['get', 'list', 'watch']),
+    // The start-up check of the AgenticSession CRD (worker/src/cluster-probe.ts).
+    {
+      apiGroup: 'apiextensions.k8s.io',
+      resource: 'customresourcedefinitions',
+      verb: 'get',
+      name: 'agenticsessions.vteam.ambient-code',
+    },
     // UserDeployments: the CR, its status and finalizer, and its children in the target namespace.
     ...each(SCHEDULER, ['userdeployments'], ['get', 'list', 'watch', 'patch'], PROJECT),
     ...each(SCHEDULER, ['userdeployments/status'], ['get', 'update', 'patch'], PROJECT),

@@ -167,6 +167,7 @@ export {
   SESSION_PHASES,
   STOPPED_REASONS,
   CONDITION_STATUSES,
+  ADDITIVE_STATUS_FIELDS,
   PHASE_HISTORY_MAX_ITEMS,
   agenticSessionSchema,
   agenticSessionSpecSchema,

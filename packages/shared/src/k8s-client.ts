@@ -4,6 +4,8 @@ import https from 'node:https';
 import { isIPv6 } from 'node:net';
 import path from 'node:path';
 import {
+  ApiextensionsV1Api,
+  ApisApi,
   BatchV1Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -12,6 +14,7 @@ import {
   KubeConfig,
   NetworkingV1Api,
   RbacAuthorizationV1Api,
+  VersionApi,
   type Cluster,
   type RequestContext,
 } from '@kubernetes/client-node';
@@ -223,6 +226,12 @@ export function createKubeConfig(options: CreateKubeConfigOptions): SharedAgentK
 
 /** The typed API clients the operator uses, all sharing the KubeConfig's one agent. */
 export interface ApiClients {
+  /** `/version`, for what the server supports (e.g. native sidecars from 1.29). */
+  version: VersionApi;
+  /** `/apis` discovery, e.g. whether OpenShift's security.openshift.io is served. */
+  apis: ApisApi;
+  /** CustomResourceDefinitions (read only: the worker checks the AgenticSession schema at start). */
+  apiextensions: ApiextensionsV1Api;
   core: CoreV1Api;
   batch: BatchV1Api;
   coordination: CoordinationV1Api;
@@ -234,6 +243,9 @@ export interface ApiClients {
 
 export function makeApiClients(kc: KubeConfig): ApiClients {
   return {
+    version: kc.makeApiClient(VersionApi),
+    apis: kc.makeApiClient(ApisApi),
+    apiextensions: kc.makeApiClient(ApiextensionsV1Api),
     core: kc.makeApiClient(CoreV1Api),
     batch: kc.makeApiClient(BatchV1Api),
     coordination: kc.makeApiClient(CoordinationV1Api),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { CoreV1Api, BatchV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
+import { startKubeSim, type KubeSim, type KubeSimOptions } from '@ambient-operator/kube-sim';
 import { startWatcher, type Watcher, type WatcherOptions } from '@ambient-operator/watcher';
 import {
   SharedAgentKubeConfig,
@@ -78,6 +78,8 @@ export interface TestClusterOptions {
   workers?: number;
   /** Extra watcher options (e.g. the api-server source). */
   watcher?: Partial<WatcherOptions>;
+  /** kube-sim options beyond the CRDs (e.g. an older `serverVersion`, image `images` users). */
+  sim?: Omit<KubeSimOptions, 'port' | 'crdsDir'>;
 }
 
 /** Polls `read` until `predicate` holds; fails with what was last seen. Bounded, never a fixed sleep. */
@@ -108,7 +110,7 @@ export async function eventually<T>(
 
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const namespace = 'demo';
-  const sim = await startKubeSim({ port: 0, crdsDir: CRDS_DIR, namespaces: [] });
+  const sim = await startKubeSim({ namespaces: [], ...options.sim, port: 0, crdsDir: CRDS_DIR });
   // One keep-alive agent for all clients in this process, as the operator's processes have.
   const kc = new SharedAgentKubeConfig();
   kc.loadFromString(sim.kubeconfig);

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 
 /**
  * A JSON config file (agent registry, models manifest) read at most once per `ttlMs`, like upstream's
- * 60 s registry cache. A missing file is `undefined` (defaults apply); a file that fails to parse throws
- * the parser's error, so a broken ConfigMap shows up as a terminal error on the session, never as defaults.
+ * 60 s registry cache. A missing file is `undefined` (defaults apply). `parse` decides what a broken file
+ * means; the worker's loaders (loadAgentRegistry, loadModelsManifest) skip what is bad and report it.
  */
 export function cachedJsonFile<T>(
   path: string,

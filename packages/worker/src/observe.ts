@@ -25,6 +25,7 @@ import {
   type AgenticSession,
 } from '@ambient-operator/shared';
 import { CONTAINER_NAMES } from './children/index.js';
+import { isLegacyRunnerPod, observeLegacyRunner } from './legacy-runner.js';
 import { readProjectSettings } from './project-settings.js';
 import type { SessionResource } from './session-resource.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -36,6 +37,8 @@ export interface SessionReadings {
   valid: AgenticSession | undefined;
   job: V1Job | null;
   pod: V1Pod | null;
+  /** The Go operator's bare runner Pod `<name>-runner`, adopted as this run's runner (legacy-runner.ts). */
+  legacyPod: V1Pod | null;
   tokenSecret: V1Secret | null;
 }
 
@@ -69,6 +72,7 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
     ),
   ]);
   const pod = runnerPodOf(job, pods.items);
+  const legacyPod = job === null && pod !== null && isLegacyRunnerPod(pod, name) ? pod : null;
 
   const needsRunnerSecret = phase === undefined || phase === 'Pending' || restartRequested;
   const runnerSecret = deps.config.vertex.enabled
@@ -100,9 +104,9 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
       ...(Number.isFinite(refreshedAtMs) ? { refreshedAtMs } : {}),
     },
     inactivityTimeoutSeconds,
-    runner: observeRunner(job, pod),
+    runner: legacyPod ? observeLegacyRunner(legacyPod, status?.startTime) : observeRunner(job, pod),
   };
-  return { observation, valid, job, pod, tokenSecret };
+  return { observation, valid, job, pod, legacyPod, tokenSecret };
 }
 
 /** The one-shot annotations the machine reads. */
@@ -181,7 +185,7 @@ function failedCondition(job: V1Job): { failed?: { reason: string; message?: str
   };
 }
 
-function observePod(pod: V1Pod): RunnerPodObservation {
+export function observePod(pod: V1Pod): RunnerPodObservation {
   const status = pod.status ?? {};
   const phase = status.phase;
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');

@@ -13,6 +13,7 @@ import {
   type ReconcileOutcome,
 } from '@ambient-operator/shared';
 import { executeCommand, type CommandContext } from './commands/index.js';
+import { adoptLegacyService } from './legacy-runner.js';
 import { observeSession, readOrNull } from './observe.js';
 import { recordTransitions } from './record-transitions.js';
 import { readSession } from './session-resource.js';
@@ -53,6 +54,8 @@ export async function reconcile(
 
   const readings = await observeSession(deps, session);
   const ctx: CommandContext = { deps, session, readings, resourceVersion: session.metadata.resourceVersion };
+  // Cutover: the Go operator's runner pod is this run's runner; its pod-owned Service becomes the session's.
+  if (readings.legacyPod !== null && readings.valid !== undefined) await adoptLegacyService(ctx);
   const phase = session.status?.phase ?? '';
   trace.phase = phase || 'Pending';
   let decision = decide({ status: session.status, observation: readings.observation, config: deps.machine });

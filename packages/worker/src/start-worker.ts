@@ -29,7 +29,8 @@ import {
 } from '@ambient-operator/shared';
 import { reconcileApiKey, type ApiReconcileDeps } from './api-server/index.js';
 import { cachedJsonFile } from './cached-file.js';
-import { parseAgentRegistry, parseModelsManifest } from './children/index.js';
+import { loadAgentRegistry, loadModelsManifest, type ConfigFileProblem } from './children/index.js';
+import { checkSessionCrd, detectClusterCapabilities } from './cluster-probe.js';
 import {
   isProjectSettingsKey,
   namespaceOfProjectSettingsKey,
@@ -62,6 +63,11 @@ export interface WorkerOptions {
   serveHttp?: boolean;
   /** ms since the epoch. @defaultValue Date.now */
   now?: () => number;
+  /**
+   * Refuse to start when the AgenticSession CRD would prune our status fields (cluster-probe.ts).
+   * @defaultValue true
+   */
+  checkSessionCrd?: boolean;
 }
 
 export interface RunningWorker {
@@ -95,8 +101,23 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   initKnownLabels(metrics, { phases: PHASES, terminalPhases: TERMINAL_PHASES });
 
+  const api = makeApiClients(kubeConfig);
+  if (options.checkSessionCrd ?? true) await checkSessionCrd(api);
+  const cluster = await detectClusterCapabilities(api, log);
+  // A bad entry costs that entry (defaults apply), with a warning each time the file is (re)read.
+  const warnProblems = <T extends { problems: readonly ConfigFileProblem[] }>(file: string, loaded: T): T => {
+    for (const problem of loaded.problems) log.warn({ file, id: problem.id }, problem.message);
+    return loaded;
+  };
+  const registryFile = cachedJsonFile(config.runner.agentRegistryPath, (text) =>
+    warnProblems(config.runner.agentRegistryPath, loadAgentRegistry(text)),
+  );
+  const modelsFile = cachedJsonFile(config.runner.modelsManifestPath, (text) =>
+    warnProblems(config.runner.modelsManifestPath, loadModelsManifest(text)),
+  );
+
   const deps: WorkerDeps = {
-    api: makeApiClients(kubeConfig),
+    api,
     config,
     machine: {
       ...DEFAULT_MACHINE_CONFIG,
@@ -108,8 +129,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     now: options.now ?? Date.now,
     runnerClient: createRunnerClient(),
     resolveRunnerUrl: options.resolveRunnerUrl ?? clusterDnsRunnerResolver,
-    agentRegistry: cachedJsonFile(config.runner.agentRegistryPath, parseAgentRegistry),
-    modelsManifest: cachedJsonFile(config.runner.modelsManifestPath, parseModelsManifest),
+    agentRegistry: async () => (await registryFile())?.registry,
+    modelsManifest: async () => (await modelsFile())?.manifest,
+    configProblems: async () => ({
+      registry: (await registryFile())?.problems ?? [],
+      models: (await modelsFile())?.problems ?? [],
+    }),
+    cluster,
   };
 
   // The ambient-api-server keys (issue 16) are reconciled into the cluster in MODE=kube only.

@@ -1,6 +1,11 @@
 import type { ApiClients, Logger, OperatorConfig, OperatorMetrics } from '@ambient-operator/shared';
 import type { MachineConfig } from '@ambient-operator/machines';
-import type { AgentRegistry, ModelsManifest } from './children/index.js';
+import type {
+  AgentRegistry,
+  ConfigFileProblem,
+  ModelsManifest,
+  RunnerClusterCapabilities,
+} from './children/index.js';
 import type { RunnerClient, RunnerResolver } from './runner-client.js';
 
 /**
@@ -22,4 +27,11 @@ export interface WorkerDeps {
   agentRegistry: () => Promise<AgentRegistry | undefined>;
   /** The models manifest, cached; undefined when absent. */
   modelsManifest: () => Promise<ModelsManifest | undefined>;
+  /** What was skipped in the registry and the manifest (their defaults apply); empty when both are fine. */
+  configProblems: () => Promise<{
+    registry: readonly ConfigFileProblem[];
+    models: readonly ConfigFileProblem[];
+  }>;
+  /** Learnt at start-up (cluster-probe.ts): decides the runner's `auto` settings. */
+  cluster: RunnerClusterCapabilities;
 }

@@ -30,6 +30,17 @@ export type StoppedReason = (typeof STOPPED_REASONS)[number];
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
 
+/**
+ * Our additive status fields (deploy/crds/README.md). The API server prunes them unless the installed CRD
+ * declares them, which upstream's does not: the worker checks at start-up (worker/src/cluster-probe.ts).
+ */
+export const ADDITIVE_STATUS_FIELDS = [
+  'runnerRecreations',
+  'lastRunnerRecreationTime',
+  'phaseTransitionTime',
+  'phaseHistory',
+] as const;
+
 /** Maximum length of `status.phaseHistory` (our additive field). */
 export const PHASE_HISTORY_MAX_ITEMS = 20;
 

@@ -42,7 +42,8 @@ export async function createRunnerJob(
   });
   await upsertSecret(ctx, credentials);
 
-  const job = buildRunnerJob({ session, config, runtime: await runtimeOf(ctx.deps, session), facts });
+  const runtime = await runtimeOf(ctx.deps, session);
+  const job = buildRunnerJob({ session, config, runtime, facts, cluster: ctx.deps.cluster });
   await createIfAbsent(() => api.batch.createNamespacedJob({ namespace, body: job }));
   metrics.podCreationDuration.observe({ namespace }, (performance.now() - started) / 1000);
 }
