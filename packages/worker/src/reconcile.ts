@@ -14,6 +14,7 @@ import {
 } from '@ambient-operator/shared';
 import { executeCommand, type CommandContext } from './commands/index.js';
 import { adoptLegacyService } from './legacy-runner.js';
+import { mirrorRunnerPodEvents } from './runner-events.js';
 import { observeSession, readOrNull } from './observe.js';
 import { recordTransitions } from './record-transitions.js';
 import { readSession } from './session-resource.js';
@@ -56,6 +57,8 @@ export async function reconcile(
   const ctx: CommandContext = { deps, session, readings, resourceVersion: session.metadata.resourceVersion };
   // Cutover: the Go operator's runner pod is this run's runner; its pod-owned Service becomes the session's.
   if (readings.legacyPod !== null && readings.valid !== undefined) await adoptLegacyService(ctx);
+  // The UI's start-up panel lists events of `<name>-runner`: our runner pod's carry the Job's suffix.
+  if (session.status?.phase === 'Creating') await mirrorRunnerPodEvents(ctx);
   const phase = session.status?.phase ?? '';
   trace.phase = phase || 'Pending';
   let decision = decide({ status: session.status, observation: readings.observation, config: deps.machine });

@@ -1,0 +1,87 @@
+import type { CoreV1Event } from '@kubernetes/client-node';
+import { runnerJobName } from '@ambient-operator/shared';
+import type { CommandContext } from './commands/command-context.js';
+import { createIfAbsent, mergePatch } from './kube-ops.js';
+
+// The UI's "Starting Session" panel shows what the backend lists with `involvedObject.name=<name>-runner`
+// (contract §8.4): with the Go operator that was its bare runner pod. Our runner pod is the Job's
+// `<name>-runner-xxxxx`, so scheduling, image pull and BackOff events would vanish from the panel. While the
+// session is starting, the worker mirrors its runner pod's core/v1 Events onto the Job `<name>-runner`:
+// same type, reason, message, count and timestamps, one mirror per source event under a derived name, so
+// repeats update the same mirror. Best effort: a failure is logged, never fails the reconcile.
+
+/** Most pod events mirrored per session (the newest), so a crash-looping pod cannot flood the namespace. */
+export const MIRRORED_EVENTS_LIMIT = 30;
+
+const MIRROR_COMPONENT = 'ambient-session-operator';
+
+export async function mirrorRunnerPodEvents(ctx: CommandContext): Promise<void> {
+  const { job, pod } = ctx.readings;
+  const podName = pod?.metadata?.name;
+  if (job === null || podName === undefined || ctx.readings.legacyPod !== null) return;
+  const { api, log } = ctx.deps;
+  const { namespace, name } = ctx.session.metadata;
+  const jobName = runnerJobName(name);
+  try {
+    const [source, mirrored] = await Promise.all([
+      api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName}` }),
+      api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${jobName}` }),
+    ]);
+    const existing = new Map(mirrored.items.map((e) => [e.metadata?.name ?? '', e]));
+    const newest = [...source.items]
+      .sort((a, b) => timestampOf(a).localeCompare(timestampOf(b)))
+      .slice(-MIRRORED_EVENTS_LIMIT);
+    for (const event of newest) {
+      const mirrorName = `${jobName}.${(event.metadata?.name ?? '').slice(podName.length + 1)}`;
+      const current = existing.get(mirrorName);
+      if (current === undefined) {
+        const body = mirrorOf(event, mirrorName, { namespace, jobName, jobUid: job.metadata?.uid });
+        await createIfAbsent(() => api.core.createNamespacedEvent({ namespace, body }));
+      } else if (current.count !== event.count || timestampOf(current) !== timestampOf(event)) {
+        await api.core.patchNamespacedEvent(
+          {
+            namespace,
+            name: mirrorName,
+            body: { count: event.count, lastTimestamp: event.lastTimestamp, message: event.message },
+          },
+          mergePatch,
+        );
+      }
+    }
+  } catch (err) {
+    log.warn({ err, pod: podName }, 'could not mirror the runner pod events onto the runner Job');
+  }
+}
+
+function timestampOf(event: CoreV1Event): string {
+  const at = event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp;
+  return at === undefined ? '' : new Date(at).toISOString();
+}
+
+function mirrorOf(
+  event: CoreV1Event,
+  name: string,
+  target: { namespace: string; jobName: string; jobUid: string | undefined },
+): CoreV1Event {
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: target.namespace },
+    involvedObject: {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      name: target.jobName,
+      namespace: target.namespace,
+      ...(target.jobUid ? { uid: target.jobUid } : {}),
+    },
+    type: event.type ?? 'Normal',
+    reason: event.reason ?? '',
+    message: event.message ?? '',
+    count: event.count ?? 1,
+    ...(event.firstTimestamp ? { firstTimestamp: event.firstTimestamp } : {}),
+    ...(event.lastTimestamp ? { lastTimestamp: event.lastTimestamp } : {}),
+    ...(event.source ? { source: event.source } : { source: { component: MIRROR_COMPONENT } }),
+    reportingComponent: MIRROR_COMPONENT,
+    reportingInstance: '',
+  };
+}
