@@ -77,6 +77,7 @@ describe('the watcher only reads (and holds its Lease)', () => {
       ...each('batch', ['jobs'], ['get', 'list', 'watch']),
       ...each(SCHEDULER, ['userdeployments'], ['get', 'list', 'watch']),
       ...each('apps', ['deployments'], ['get', 'list', 'watch']),
+      ...each('', ['configmaps'], ['get', 'list', 'watch']),
     ];
     expect(denied(grants, reads)).toEqual([]);
     expect(

@@ -2,7 +2,8 @@ import type { UserDeploymentUrlEntry } from './user-deployment-status.js';
 
 /** What the template read gave: usable, or why not (the reason becomes the Failed condition's). */
 export type TemplateObservation =
-  { ok: true } | { ok: false; reason: 'TemplateMissing' | 'TemplateInvalid'; message: string };
+  | { ok: true }
+  | { ok: false; reason: 'TemplateMissing' | 'TemplateInvalid' | 'InvalidName'; message: string };
 
 /** One service of the template as its Deployment shows it in the cluster. */
 export interface ServiceObservation {

@@ -103,6 +103,11 @@ export const USER_DEPLOYMENT_NAMESPACE_LABEL = 'scheduler.ambient-code.io/user-d
 export const USER_DEPLOYMENT_SERVICE_LABEL = 'scheduler.ambient-code.io/service';
 /** On Deployments: hash of the desired pod template and replicas; a patch is sent only when it changes. */
 export const USER_DEPLOYMENT_SPEC_HASH = 'scheduler.ambient-code.io/spec-hash';
+/**
+ * On template ConfigMaps (the worker adds it to a template it reads): the watcher watches ConfigMaps with
+ * this label, so a template edit reconciles the UserDeployments of its namespace at once.
+ */
+export const USER_DEPLOYMENT_TEMPLATE_LABEL = 'scheduler.ambient-code.io/template';
 /** The ConfigMap key holding a UserDeployment template. */
 export const USER_DEPLOYMENT_TEMPLATE_KEY = 'template.yaml';
 /** external-secrets.io: the API the ExternalSecret children use. */

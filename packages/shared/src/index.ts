@@ -58,6 +58,10 @@ export {
   serviceName,
   toKey,
   validateSessionName,
+  isUserDeploymentKey,
+  parseUserDeploymentKey,
+  userDeploymentKey,
+  userDeploymentNamespace,
 } from './names.js';
 export type { NameProblem, SessionKey, SessionRef } from './names.js';
 export {
@@ -119,6 +123,7 @@ export {
   USER_DEPLOYMENT_SERVICE_LABEL,
   USER_DEPLOYMENT_SPEC_HASH,
   USER_DEPLOYMENT_TEMPLATE_KEY,
+  USER_DEPLOYMENT_TEMPLATE_LABEL,
 } from './constants.js';
 
 // queue

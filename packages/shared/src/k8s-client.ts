@@ -8,6 +8,7 @@ import {
   ApisApi,
   BatchV1Api,
   CoordinationV1Api,
+  AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
@@ -233,6 +234,7 @@ export interface ApiClients {
   /** CustomResourceDefinitions (read only: the worker checks the AgenticSession schema at start). */
   apiextensions: ApiextensionsV1Api;
   core: CoreV1Api;
+  apps: AppsV1Api;
   batch: BatchV1Api;
   coordination: CoordinationV1Api;
   customObjects: CustomObjectsApi;
@@ -247,6 +249,7 @@ export function makeApiClients(kc: KubeConfig): ApiClients {
     apis: kc.makeApiClient(ApisApi),
     apiextensions: kc.makeApiClient(ApiextensionsV1Api),
     core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
     batch: kc.makeApiClient(BatchV1Api),
     coordination: kc.makeApiClient(CoordinationV1Api),
     customObjects: kc.makeApiClient(CustomObjectsApi),

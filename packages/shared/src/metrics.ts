@@ -92,6 +92,8 @@ export interface OperatorMetrics {
   sessionsCompleted: Counter<'namespace' | 'final_phase'>;
   /** `ambient_session_phase_transitions_total{namespace,from_phase,to_phase}`. */
   phaseTransitions: Counter<'namespace' | 'from_phase' | 'to_phase'>;
+  /** `ambient_user_deployment_phase_transitions_total{namespace,from_phase,to_phase}` (issue 19). */
+  userDeploymentPhaseTransitions: Counter<'namespace' | 'from_phase' | 'to_phase'>;
   /** `ambient_reconcile_duration_seconds{phase,success}` with success "true"/"false". */
   reconcileDuration: Histogram<'phase' | 'success'>;
   /** `ambient_pod_creation_duration_seconds{namespace}`: runner Job/Pod creation. */
@@ -211,6 +213,12 @@ export function createOperatorMetrics(
     phaseTransitions: new Counter({
       name: 'ambient_session_phase_transitions_total',
       help: 'Phase transition counts',
+      labelNames: ['namespace', 'from_phase', 'to_phase'] as const,
+      registers,
+    }),
+    userDeploymentPhaseTransitions: new Counter({
+      name: 'ambient_user_deployment_phase_transitions_total',
+      help: 'UserDeployment phase transitions, counted once after their status write',
       labelNames: ['namespace', 'from_phase', 'to_phase'] as const,
       registers,
     }),

@@ -193,3 +193,26 @@ export function parseKey(key: string): SessionRef {
   checkRef(namespace, name, key);
   return { namespace, name };
 }
+
+// --- UserDeployment keys (issue 19): `ud:<namespace>/<name>` share the reconcile queue ---
+
+const USER_DEPLOYMENT_KEY_PREFIX = 'ud:';
+
+/** The queue key of a UserDeployment. */
+export function userDeploymentKey(namespace: string, name: string): string {
+  return `${USER_DEPLOYMENT_KEY_PREFIX}${namespace}/${name}`;
+}
+
+export function isUserDeploymentKey(key: string): boolean {
+  return key.startsWith(USER_DEPLOYMENT_KEY_PREFIX);
+}
+
+/** The UserDeployment a `ud:` key names; throws InvalidKeyError like {@link parseKey}. */
+export function parseUserDeploymentKey(key: string): SessionRef {
+  return parseKey(key.slice(USER_DEPLOYMENT_KEY_PREFIX.length));
+}
+
+/** The namespace a UserDeployment's children live in: `spec.namespace`, else `ud-<name>`. */
+export function userDeploymentNamespace(name: string, specNamespace: string | undefined): string {
+  return specNamespace ?? `ud-${name}`;
+}

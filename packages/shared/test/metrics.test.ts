@@ -65,6 +65,7 @@ const OURS: [string, string, string[]][] = [
   ['ambient_task_phase_transitions_total', 'counter', ['namespace', 'from_phase', 'to_phase']],
   ['ambient_workflow_phase_transitions_total', 'counter', ['namespace', 'from_phase', 'to_phase']],
   ['ambient_task_duration_seconds', 'histogram', ['namespace', 'final_phase']],
+  ['ambient_user_deployment_phase_transitions_total', 'counter', ['namespace', 'from_phase', 'to_phase']],
 ];
 
 function labelNames(f: Family): string[] {
@@ -96,6 +97,11 @@ describe('operator metrics', () => {
     m.taskPhaseTransitions.inc({ namespace: 'demo', from_phase: 'Running', to_phase: 'Timeout' });
     m.workflowPhaseTransitions.inc({ namespace: 'demo', from_phase: 'Running', to_phase: 'Failed' });
     m.taskDuration.observe({ namespace: 'demo', final_phase: 'Succeeded' }, 42);
+    m.userDeploymentPhaseTransitions.inc({
+      namespace: 'demo',
+      from_phase: 'Provisioning',
+      to_phase: 'Running',
+    });
 
     const families = parseExposition(await registry.metrics());
     expect([...families.keys()].sort()).toEqual([...README_TABLE, ...OURS].map(([n]) => n).sort());

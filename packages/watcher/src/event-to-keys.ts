@@ -4,6 +4,10 @@ import {
   agentTaskKey,
   API_SESSION_ID_LABEL,
   apiKey,
+  USER_DEPLOYMENT_LABEL,
+  USER_DEPLOYMENT_NAMESPACE_LABEL,
+  USER_DEPLOYMENT_TEMPLATE_LABEL,
+  userDeploymentKey,
   WORKFLOW_LABEL,
   workflowKey,
 } from '@ambient-operator/shared';
@@ -11,10 +15,24 @@ import type { WatchedObject } from './list-watch.js';
 
 /** The resource types the watcher lists and watches (`TaskJob`: the Jobs of AgentTasks). */
 export type WatchedKind =
-  'AgenticSession' | 'Job' | 'Pod' | 'ProjectSettings' | 'Namespace' | 'AgentTask' | 'Workflow' | 'TaskJob';
+  | 'AgenticSession'
+  | 'Job'
+  | 'Pod'
+  | 'ProjectSettings'
+  | 'Namespace'
+  | 'AgentTask'
+  | 'Workflow'
+  | 'TaskJob'
+  | 'UserDeployment'
+  | 'UserDeploymentChild'
+  | 'UserDeploymentTemplate';
 
 /** Selector of AgentTask Jobs: they carry their task's name in this label. */
 export const taskJobSelector = AGENT_TASK_LABEL;
+/** Selector of the Deployments a UserDeployment created (their status changes wake its reconcile). */
+export const userDeploymentChildSelector = USER_DEPLOYMENT_LABEL;
+/** Selector of template ConfigMaps (labelled by their users or by the worker on first read). */
+export const userDeploymentTemplateSelector = USER_DEPLOYMENT_TEMPLATE_LABEL;
 
 /** An AgentTask's key, and its workflow's when a workflow created it (its step ended → the workflow moves on). */
 function agentTaskKeys(object: WatchedObject): string[] {
@@ -75,6 +93,7 @@ export function eventToKeys(
   kind: WatchedKind,
   object: WatchedObject,
   sessionsIn: (namespace: string) => Iterable<string>,
+  userDeploymentsIn: (namespace: string) => Iterable<string> = () => [],
 ): string[] {
   switch (kind) {
     case 'AgenticSession':
@@ -96,5 +115,16 @@ export function eventToKeys(
       const task = object.labels?.[AGENT_TASK_LABEL];
       return task && object.namespace ? [agentTaskKey(object.namespace, task)] : [];
     }
+    case 'UserDeployment':
+      return object.namespace ? [userDeploymentKey(object.namespace, object.name)] : [];
+    case 'UserDeploymentChild': {
+      // Children usually live in another namespace (`ud-<name>`): their labels name the owner.
+      const name = object.labels?.[USER_DEPLOYMENT_LABEL];
+      const namespace = object.labels?.[USER_DEPLOYMENT_NAMESPACE_LABEL];
+      return name && namespace ? [userDeploymentKey(namespace, name)] : [];
+    }
+    case 'UserDeploymentTemplate':
+      // Which UserDeployments use a template is in their spec, which the watcher does not keep: all of its namespace.
+      return object.namespace ? [...userDeploymentsIn(object.namespace)] : [];
   }
 }

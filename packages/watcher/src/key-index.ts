@@ -6,6 +6,8 @@ export class KeyIndex {
   /** Lists in progress, by scope: a namespace, or `*` for a cluster-wide list. */
   private readonly snapshots = new Map<string, Map<string, Set<string>>>();
   private readonly projectNamespaces = new Map<string, Set<'ProjectSettings' | 'Namespace'>>();
+  /** Keys of known UserDeployments (`ud:<ns>/<name>`), for resyncs. */
+  private userDeployments = new Set<string>();
 
   addSession(namespace: string, name: string): void {
     add(this.sessions, namespace, name);
@@ -72,6 +74,27 @@ export class KeyIndex {
 
   projectNamespaceNames(): string[] {
     return [...this.projectNamespaces.keys()];
+  }
+
+  setUserDeployment(key: string, present: boolean): void {
+    if (present) this.userDeployments.add(key);
+    else this.userDeployments.delete(key);
+  }
+
+  /** Forgets the UserDeployments of a scope (`*` = all) before a relist of it refills them. */
+  clearUserDeployments(scope: string): void {
+    if (scope === '*') this.userDeployments = new Set();
+    else
+      for (const key of this.userDeployments)
+        if (key.startsWith(`ud:${scope}/`)) this.userDeployments.delete(key);
+  }
+
+  userDeploymentKeysIn(namespace: string): string[] {
+    return [...this.userDeployments].filter((key) => key.startsWith(`ud:${namespace}/`));
+  }
+
+  userDeploymentKeys(): Iterable<string> {
+    return this.userDeployments;
   }
 }
 

@@ -2,6 +2,8 @@
 // election, the enqueuer, the resync loop and the probe/metrics servers.
 import {
   createLogger,
+  SCHEDULER_GROUP,
+  SCHEDULER_VERSION,
   type AmbientApiClient,
   type Logger,
   type OperatorMode,
@@ -20,6 +22,8 @@ import {
   runnerSelector,
   taskJobSelector,
   sessionKey,
+  userDeploymentChildSelector,
+  userDeploymentTemplateSelector,
   type WatchedKind,
 } from './event-to-keys.js';
 import { startProbeServer, type BindAddress, type ProbeServer, type Readiness } from './health.js';
@@ -142,6 +146,23 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       path: nsPath('/apis/batch/v1', 'jobs'),
       labelSelector: taskJobSelector,
     },
+    {
+      kind: 'UserDeployment',
+      resource: 'userdeployments',
+      path: nsPath(`/apis/${SCHEDULER_GROUP}/${SCHEDULER_VERSION}`, 'userdeployments'),
+    },
+    {
+      kind: 'UserDeploymentChild',
+      resource: 'deployments',
+      path: nsPath('/apis/apps/v1', 'deployments'),
+      labelSelector: userDeploymentChildSelector,
+    },
+    {
+      kind: 'UserDeploymentTemplate',
+      resource: 'configmaps',
+      path: nsPath('/api/v1', 'configmaps'),
+      labelSelector: userDeploymentTemplateSelector,
+    },
   ];
   if (scope.length === 0) {
     specs.push({
@@ -186,6 +207,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       yield* index.sessionKeys();
       yield* projectKeys;
       yield* apiKeys;
+      yield* [...index.userDeploymentKeys()];
     })();
   }
 
@@ -225,7 +247,12 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   }
 
   function keysOf(kind: WatchedKind, object: WatchedObject): string[] {
-    return eventToKeys(kind, object, (ns) => index.sessionKeysIn(ns));
+    return eventToKeys(
+      kind,
+      object,
+      (ns) => index.sessionKeysIn(ns),
+      (ns) => index.userDeploymentKeysIn(ns),
+    );
   }
 
   function startWatch(spec: WatchSpec, namespace: string | undefined): void {
@@ -250,6 +277,10 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
             if (o.namespace) index.setProjectNamespace(o.namespace, 'ProjectSettings', true);
         if (spec.kind === 'Namespace')
           for (const o of objects) index.setProjectNamespace(o.name, 'Namespace', true);
+        if (spec.kind === 'UserDeployment') {
+          if (page.first) index.clearUserDeployments(scopeKey);
+          for (const key of objects.flatMap((o) => keysOf(spec.kind, o))) index.setUserDeployment(key, true);
+        }
         // A relist means events may have been missed: everything listed (and what vanished) goes back to the queue.
         if (relist) relistKeys.push(...objects.flatMap((o) => relistKeysOf(spec.kind, o)));
         if (page.last) {
@@ -271,6 +302,8 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
         if (spec.kind === 'ProjectSettings' && o.namespace)
           index.setProjectNamespace(o.namespace, 'ProjectSettings', present);
         if (spec.kind === 'Namespace') index.setProjectNamespace(o.name, 'Namespace', present);
+        if (spec.kind === 'UserDeployment')
+          for (const key of keysOf(spec.kind, o)) index.setUserDeployment(key, present);
         await enqueue(keysOf(spec.kind, o), 'event');
       },
       onStateChange(state) {
@@ -298,7 +331,14 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     }
     if (kind === 'ProjectSettings' && o.namespace) return [projectSettingsKey(o.namespace)];
     if (kind === 'Namespace') return [projectSettingsKey(o.name)];
-    if (kind === 'AgentTask' || kind === 'Workflow' || kind === 'TaskJob') return keysOf(kind, o);
+    if (
+      kind === 'AgentTask' ||
+      kind === 'Workflow' ||
+      kind === 'TaskJob' ||
+      kind === 'UserDeployment' ||
+      kind === 'UserDeploymentChild'
+    )
+      return keysOf(kind, o);
     return [];
   }
 

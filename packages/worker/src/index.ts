@@ -83,3 +83,17 @@ export {
   statusWriteBack,
 } from './api-server/index.js';
 export type { GroupBindingsPlan, SessionCrPlan, SessionCrView, SessionMapping } from './api-server/index.js';
+export { reconcileUserDeployment } from './user-deployment/reconcile-user-deployment.js';
+export type { UserDeploymentReport } from './user-deployment/reconcile-user-deployment.js';
+export {
+  CONFIG_MAP_NAME,
+  desiredChildren,
+  effectiveServices,
+  ingressHost,
+  withTag,
+} from './user-deployment/desired-children.js';
+export type {
+  DesiredChildren,
+  EffectiveService,
+  UserDeploymentSettings,
+} from './user-deployment/desired-children.js';

@@ -19,6 +19,8 @@ import {
   makeApiClients,
   parseKey,
   parseSchedulerKey,
+  isUserDeploymentKey,
+  parseUserDeploymentKey,
   startHttpServer,
   startQueueWorker,
   type Logger,
@@ -38,6 +40,7 @@ import {
 } from './project-settings/index.js';
 import { reconcile, type ReconcileTrace } from './reconcile.js';
 import { reconcileAgentTask, reconcileWorkflow } from './scheduler/index.js';
+import { reconcileUserDeployment } from './user-deployment/reconcile-user-deployment.js';
 import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -159,6 +162,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           ? { max: config.queue.reconcileRateLimitPerSecond, durationMs: 1000 }
           : null,
     process: async (key) => {
+      // UserDeployment keys (`ud:<ns>/<name>`) share the queue, with their own reconciler.
+      if (isUserDeploymentKey(key)) {
+        const trace: ReconcileTrace = {};
+        traces.set(key, trace);
+        const report = await reconcileUserDeployment(key, deps);
+        trace.phase = report.phase || 'Pending';
+        return report.requeueAfterMs === undefined ? {} : { requeueAfterMs: report.requeueAfterMs };
+      }
       // AgentTask and Workflow keys (`task:ns/name`, `workflow:ns/name`) share the queue.
       const scheduler = parseSchedulerKey(key);
       if (scheduler !== undefined) {
@@ -264,6 +275,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 function namespaceOf(key: string): string {
   try {
     if (isApiKey(key)) return 'api-server';
+    if (isUserDeploymentKey(key)) return parseUserDeploymentKey(key).namespace;
     if (isProjectSettingsKey(key)) return namespaceOfProjectSettingsKey(key);
     return (parseSchedulerKey(key)?.ref ?? parseKey(key)).namespace;
   } catch {
