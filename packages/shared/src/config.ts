@@ -72,6 +72,11 @@ export interface ControllerConfig {
    */
   watchStallTimeoutSeconds: number;
   /**
+   * `RECONCILE_TIMEOUT_SECONDS`: a reconcile still running after this long is aborted (every API and runner call
+   * in it is cancelled) and its key retried with backoff. @defaultValue 60
+   */
+  reconcileTimeoutSeconds: number;
+  /**
    * `DEFAULT_INACTIVITY_TIMEOUT`: idle seconds before auto-stop when neither the session nor the
    * ProjectSettings sets one; 0 disables. @defaultValue 86400
    */
@@ -351,6 +356,7 @@ const envSchema = z.object({
   MAX_RUNNER_RECREATIONS: env(wholeNumber(0).default(3)),
   RESYNC_INTERVAL_SECONDS: env(wholeNumber(1).default(600)),
   WATCH_STALL_TIMEOUT_SECONDS: env(wholeNumber(1).default(90)),
+  RECONCILE_TIMEOUT_SECONDS: env(wholeNumber(1).default(60)),
   DEFAULT_INACTIVITY_TIMEOUT: env(wholeNumber(0).default(86400)),
   AMBIENT_CODE_RUNNER_IMAGE: env(nonBlank.default('quay.io/ambient_code/vteam_claude_runner:latest')),
   STATE_SYNC_IMAGE: env(nonBlank.default('quay.io/ambient_code/vteam_state_sync:latest')),
@@ -485,6 +491,7 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
       maxRunnerRecreations: e.MAX_RUNNER_RECREATIONS,
       resyncIntervalSeconds: e.RESYNC_INTERVAL_SECONDS,
       watchStallTimeoutSeconds: e.WATCH_STALL_TIMEOUT_SECONDS,
+      reconcileTimeoutSeconds: e.RECONCILE_TIMEOUT_SECONDS,
       defaultInactivityTimeoutSeconds: e.DEFAULT_INACTIVITY_TIMEOUT,
     },
     http: {

@@ -67,6 +67,17 @@ export const APP_SERVICE = 'ambient-code';
 export const APP_RUNNER_SA = 'ambient-runner';
 export const APP_RUNNER_TOKEN = 'ambient-runner-token';
 
+// --- Label selectors (the one home of each; watcher and worker select with these) ---
+
+/** Runner Jobs and Pods. */
+export const RUNNER_SELECTOR = `${APP_LABEL}=${APP_RUNNER}`;
+/** Namespaces the operator manages. */
+export const MANAGED_NAMESPACE_SELECTOR = `${MANAGED_LABEL}=${MANAGED_LABEL_VALUE}`;
+/** The runner pods of one session. */
+export function runnerPodSelector(sessionName: string): string {
+  return `${SESSION_LABEL}=${sessionName},${RUNNER_SELECTOR}`;
+}
+
 // --- Secrets and keys ---
 
 /** Runner token Secret key holding the ServiceAccount token (mounted as `bot-token`). */

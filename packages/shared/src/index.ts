@@ -1,6 +1,7 @@
 export { loadConfig } from './config.js';
 export { API_TOKEN_MIN_LENGTH, OPERATOR_MODES } from './api-server-config.js';
 export type { ApiServerConfig, LocalModeConfig, OperatorMode, PortRange } from './api-server-config.js';
+export { currentAbortSignal, withAbortSignal, withCurrentSignal } from './abort-scope.js';
 export type {
   BindAddress,
   ControllerConfig,
@@ -49,21 +50,48 @@ export {
   isLabelValue,
   isPathSegmentName,
   isQualifiedName,
-  parseKey,
   runnerJobName,
   runnerRoleBindingName,
   runnerRoleName,
   runnerServiceAccountName,
   runnerTokenSecretName,
   serviceName,
-  toKey,
   validateSessionName,
-  isUserDeploymentKey,
-  parseUserDeploymentKey,
-  userDeploymentKey,
   userDeploymentNamespace,
 } from './names.js';
-export type { NameProblem, SessionKey, SessionRef } from './names.js';
+export type { NameProblem } from './names.js';
+export {
+  BARE_KEY_KIND,
+  KEY_KINDS,
+  KEY_KIND_NAMES,
+  WATCHED_KINDS,
+  WATCHED_RESOURCES,
+  formatKey,
+  isUserDeploymentKey,
+  keysForEvent,
+  namespaceOfKey,
+  ownKeysOf,
+  owningSessionName,
+  parseKey,
+  parseQueueKey,
+  parseUserDeploymentKey,
+  toKey,
+  userDeploymentKey,
+  watchPath,
+  watchedKindsOfKeyKinds,
+} from './key-kinds.js';
+export type {
+  KeyKind,
+  KeyKindSpec,
+  KeyRef,
+  KeyTrigger,
+  OwnerName,
+  SessionKey,
+  SessionRef,
+  WatchedKind,
+  WatchedObjectMeta,
+  WatchedResourceSpec,
+} from './key-kinds.js';
 export {
   AGENTIC_SESSION_KIND,
   AGENTIC_SESSION_PLURAL,
@@ -90,6 +118,7 @@ export {
   MANAGED_BY_VALUE,
   MANAGED_LABEL,
   MANAGED_LABEL_VALUE,
+  MANAGED_NAMESPACE_SELECTOR,
   MLFLOW_SECRET_NAME,
   PARENT_SESSION_ID,
   PROJECT_SETTINGS_KIND,
@@ -97,6 +126,7 @@ export {
   PROJECT_SETTINGS_PLURAL,
   RUNNER_SA,
   RUNNER_SECRETS_NAME,
+  RUNNER_SELECTOR,
   RUNNER_TOKEN_SECRET,
   SCHEDULED_RUN,
   SCHEDULED_SESSION_NAME,
@@ -106,6 +136,7 @@ export {
   STOP_REQUESTED_AT,
   TOKEN_REFRESHED_AT,
   VERTEX_SECRET_NAME,
+  runnerPodSelector,
 } from './constants.js';
 export {
   EXTERNAL_SECRETS_GROUP,
@@ -161,6 +192,8 @@ export {
   type SessionPhaseIndexOptions,
 } from './queue/session-phase-index.js';
 export {
+  LockLostError,
+  ReconcileTimeoutError,
   startQueueWorker,
   type QueueWorker,
   type QueueWorkerOptions,

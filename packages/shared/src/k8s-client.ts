@@ -16,9 +16,13 @@ import {
   NetworkingV1Api,
   RbacAuthorizationV1Api,
   VersionApi,
+  ServerConfiguration,
+  createConfiguration,
   type Cluster,
   type RequestContext,
+  type SecurityAuthentication,
 } from '@kubernetes/client-node';
+import { currentAbortSignal } from './abort-scope.js';
 import { KubeConfigError } from './errors.js';
 
 /** Options of the one keep-alive agent every API client and watch of a KubeConfig shares. */
@@ -243,18 +247,36 @@ export interface ApiClients {
   events: EventsV1Api;
 }
 
+/**
+ * Clients built as `kc.makeApiClient` builds them, except that each request also carries the abort signal of the
+ * reconcile it is made in ({@link currentAbortSignal}): a timed-out or lock-lost reconcile stops at its next call.
+ */
 export function makeApiClients(kc: KubeConfig): ApiClients {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeConfigError('kubeconfig has no current cluster');
+  const auth: SecurityAuthentication = {
+    getName: () => 'default',
+    async applySecurityAuthentication(context: RequestContext) {
+      await kc.applySecurityAuthentication(context);
+      const signal = currentAbortSignal();
+      if (signal) context.setSignal(signal);
+    },
+  };
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: auth },
+  });
   return {
-    version: kc.makeApiClient(VersionApi),
-    apis: kc.makeApiClient(ApisApi),
-    apiextensions: kc.makeApiClient(ApiextensionsV1Api),
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    batch: kc.makeApiClient(BatchV1Api),
-    coordination: kc.makeApiClient(CoordinationV1Api),
-    customObjects: kc.makeApiClient(CustomObjectsApi),
-    rbac: kc.makeApiClient(RbacAuthorizationV1Api),
-    networking: kc.makeApiClient(NetworkingV1Api),
-    events: kc.makeApiClient(EventsV1Api),
+    version: new VersionApi(configuration),
+    apis: new ApisApi(configuration),
+    apiextensions: new ApiextensionsV1Api(configuration),
+    core: new CoreV1Api(configuration),
+    apps: new AppsV1Api(configuration),
+    batch: new BatchV1Api(configuration),
+    coordination: new CoordinationV1Api(configuration),
+    customObjects: new CustomObjectsApi(configuration),
+    rbac: new RbacAuthorizationV1Api(configuration),
+    networking: new NetworkingV1Api(configuration),
+    events: new EventsV1Api(configuration),
   };
 }

@@ -1,5 +1,3 @@
-import { InvalidKeyError } from './errors.js';
-
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -153,63 +151,6 @@ export function validateSessionName(sessionName: string): NameProblem[] {
     }
   }
   return problems;
-}
-
-// --- Session keys ---
-
-/** A queue key: `namespace/name`. */
-export type SessionKey = `${string}/${string}`;
-
-export interface SessionRef {
-  namespace: string;
-  name: string;
-}
-
-function checkRef(namespace: string, name: string, key: string): void {
-  if (!isDns1123Label(namespace)) {
-    throw new InvalidKeyError(
-      `invalid session key "${key}": namespace "${namespace}" is not a DNS-1123 label`,
-    );
-  }
-  if (!isDns1123Subdomain(name)) {
-    throw new InvalidKeyError(`invalid session key "${key}": name "${name}" is not a DNS-1123 subdomain`);
-  }
-}
-
-/** `namespace/name`. Throws {@link InvalidKeyError} when either part is not a valid Kubernetes name. */
-export function toKey(namespace: string, name: string): SessionKey {
-  const key: SessionKey = `${namespace}/${name}`;
-  checkRef(namespace, name, key);
-  return key;
-}
-
-/** Inverse of {@link toKey}. Throws {@link InvalidKeyError} on anything else. */
-export function parseKey(key: string): SessionRef {
-  const parts = key.split('/');
-  if (parts.length !== 2) {
-    throw new InvalidKeyError(`invalid session key "${key}": expected "namespace/name"`);
-  }
-  const [namespace, name] = parts as [string, string];
-  checkRef(namespace, name, key);
-  return { namespace, name };
-}
-
-// --- UserDeployment keys (issue 19): `ud:<namespace>/<name>` share the reconcile queue ---
-
-const USER_DEPLOYMENT_KEY_PREFIX = 'ud:';
-
-/** The queue key of a UserDeployment. */
-export function userDeploymentKey(namespace: string, name: string): string {
-  return `${USER_DEPLOYMENT_KEY_PREFIX}${namespace}/${name}`;
-}
-
-export function isUserDeploymentKey(key: string): boolean {
-  return key.startsWith(USER_DEPLOYMENT_KEY_PREFIX);
-}
-
-/** The UserDeployment a `ud:` key names; throws InvalidKeyError like {@link parseKey}. */
-export function parseUserDeploymentKey(key: string): SessionRef {
-  return parseKey(key.slice(USER_DEPLOYMENT_KEY_PREFIX.length));
 }
 
 /** The namespace a UserDeployment's children live in: `spec.namespace`, else `ud-<name>`. */

@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidKeyError } from './errors.js';
-import {
-  isDns1123Subdomain,
-  isLabelValue,
-  LABEL_VALUE_MAX_LENGTH,
-  parseKey,
-  toKey,
-  type NameProblem,
-  type SessionRef,
-} from './names.js';
+import { formatKey, parseQueueKey, type SessionRef } from './key-kinds.js';
+import { isDns1123Subdomain, isLabelValue, LABEL_VALUE_MAX_LENGTH, type NameProblem } from './names.js';
 
 /**
  * Names derived from AgentTask and Workflow names. A task's Job is `<task>-task`; its pods carry the
@@ -65,23 +58,18 @@ export const SCHEDULER_KEY_KINDS = ['task', 'workflow'] as const;
 export type SchedulerKeyKind = (typeof SCHEDULER_KEY_KINDS)[number];
 
 export function agentTaskKey(namespace: string, name: string): string {
-  return `task:${toKey(namespace, name)}`;
+  return formatKey({ kind: 'task', namespace, name });
 }
 export function workflowKey(namespace: string, name: string): string {
-  return `workflow:${toKey(namespace, name)}`;
+  return formatKey({ kind: 'workflow', namespace, name });
 }
 
 /** The kind and object of a scheduler key; undefined for any other key (a session's, `ps:`…). */
 export function parseSchedulerKey(key: string): { kind: SchedulerKeyKind; ref: SessionRef } | undefined {
-  const colon = key.indexOf(':');
-  if (colon < 0) return undefined;
-  const kind = key.slice(0, colon);
-  if (!(SCHEDULER_KEY_KINDS as readonly string[]).includes(kind)) return undefined;
-  try {
-    return { kind: kind as SchedulerKeyKind, ref: parseKey(key.slice(colon + 1)) };
-  } catch (error) {
-    if (error instanceof InvalidKeyError)
-      throw new InvalidKeyError(`invalid ${kind} key "${key}": ${error.message}`);
-    throw error;
-  }
+  const kind = SCHEDULER_KEY_KINDS.find((k) => key.startsWith(`${k}:`));
+  if (kind === undefined) return undefined;
+  const { namespace, name } = parseQueueKey(key);
+  if (namespace === undefined || name === undefined)
+    throw new InvalidKeyError(`invalid ${kind} key "${key}"`);
+  return { kind, ref: { namespace, name } };
 }

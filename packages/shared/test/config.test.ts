@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       maxRunnerRecreations: 3,
       resyncIntervalSeconds: 600,
       watchStallTimeoutSeconds: 90,
+      reconcileTimeoutSeconds: 60,
       defaultInactivityTimeoutSeconds: 86400,
     });
     expect(config.http).toEqual({
@@ -151,6 +152,7 @@ describe('loadConfig', () => {
       HOME: '/home/op',
       KUBERNETES_SERVICE_HOST: '10.0.0.1',
       KUBERNETES_SERVICE_PORT: '443',
+      RECONCILE_TIMEOUT_SECONDS: '15',
     });
     expect(c.namespaces).toEqual({ operator: 'ambient-code', backend: 'backend' });
     expect(c.logging).toEqual({ level: 'debug', devMode: true });
@@ -163,6 +165,7 @@ describe('loadConfig', () => {
     expect(c.controller.maxRunnerRecreations).toBe(0);
     expect(c.controller.resyncIntervalSeconds).toBe(30);
     expect(c.controller.watchStallTimeoutSeconds).toBe(20);
+    expect(c.controller.reconcileTimeoutSeconds).toBe(15);
     expect(c.controller.defaultInactivityTimeoutSeconds).toBe(0);
     expect(c.runner).toMatchObject({
       image: 'runner:dev',

@@ -1,15 +1,5 @@
 export { startWatcher, type Watcher, type WatcherOptions } from './watcher.js';
 export {
-  eventToKeys,
-  managedNamespaceSelector,
-  owningSessionName,
-  projectSettingsKey,
-  runnerSelector,
-  sessionKey,
-  sessionLabel,
-  type WatchedKind,
-} from './event-to-keys.js';
-export {
   startListWatch,
   WatchError,
   type ListWatch,

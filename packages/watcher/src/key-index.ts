@@ -1,105 +1,88 @@
-// The only state the watcher keeps: the names of known sessions per namespace, and the namespaces that need a
-// ProjectSettings key. No objects are kept, so memory stays at a few dozen bytes per session.
+// The only state the watcher keeps: the keys that exist because some watched object exists (a `self` trigger of
+// the key-kind table), with the resources that made them known. No objects are kept, so memory stays at a few dozen
+// bytes per key.
+import { parseQueueKey, type KeyKind, type WatchedKind } from '@ambient-operator/shared';
+
+interface Entry {
+  kind: KeyKind;
+  namespace: string;
+  sources: Set<WatchedKind>;
+}
 
 export class KeyIndex {
-  private sessions = new Map<string, Set<string>>();
-  /** Lists in progress, by scope: a namespace, or `*` for a cluster-wide list. */
-  private readonly snapshots = new Map<string, Map<string, Set<string>>>();
-  private readonly projectNamespaces = new Map<string, Set<'ProjectSettings' | 'Namespace'>>();
-  /** Keys of known UserDeployments (`ud:<ns>/<name>`), for resyncs. */
-  private userDeployments = new Set<string>();
+  private readonly entries = new Map<string, Entry>();
+  /** namespace → kind → keys, for namespace-wide triggers. */
+  private readonly byNamespace = new Map<string, Map<KeyKind, Set<string>>>();
+  /** Lists in progress, by resource and scope (a namespace, or `*` for a cluster-wide list): the keys listed. */
+  private readonly snapshots = new Map<string, Set<string>>();
 
-  addSession(namespace: string, name: string): void {
-    add(this.sessions, namespace, name);
-  }
-
-  removeSession(namespace: string, name: string): void {
-    const names = this.sessions.get(namespace);
-    names?.delete(name);
-    if (names?.size === 0) this.sessions.delete(namespace);
-  }
-
-  /** Starts collecting a complete list of `scope` (a namespace, or `*` for all) until {@link endSnapshot}. */
-  beginSnapshot(scope: string): void {
-    this.snapshots.set(scope, new Map());
-  }
-
-  addToSnapshot(scope: string, namespace: string, name: string): void {
-    const snapshot = this.snapshots.get(scope);
-    if (snapshot) add(snapshot, namespace, name);
-  }
-
-  /** Swaps in the collected list; returns the keys that vanished without a DELETED event (missed while away). */
-  endSnapshot(scope: string): string[] {
-    const next = this.snapshots.get(scope) ?? new Map<string, Set<string>>();
-    this.snapshots.delete(scope);
-    const vanished: string[] = [];
-    for (const [ns, names] of this.sessions) {
-      if (scope !== '*' && ns !== scope) continue;
-      for (const name of names) if (!next.get(ns)?.has(name)) vanished.push(`${ns}/${name}`);
+  /** `key` is (or is no longer) backed by an object of `source`. A key stays known while any source backs it. */
+  set(key: string, source: WatchedKind, present: boolean): void {
+    const entry = this.entries.get(key);
+    if (present) {
+      if (entry) {
+        entry.sources.add(source);
+        return;
+      }
+      const { kind, namespace = '' } = parseQueueKey(key); // '': keys of objects outside Kubernetes
+      this.entries.set(key, { kind, namespace, sources: new Set([source]) });
+      const kinds = this.byNamespace.get(namespace) ?? new Map<KeyKind, Set<string>>();
+      this.byNamespace.set(namespace, kinds);
+      const keys = kinds.get(kind) ?? new Set<string>();
+      kinds.set(kind, keys);
+      keys.add(key);
+      return;
     }
-    if (scope === '*') this.sessions = next;
-    else if (next.has(scope)) this.sessions.set(scope, next.get(scope)!);
-    else this.sessions.delete(scope);
+    if (!entry) return;
+    entry.sources.delete(source);
+    if (entry.sources.size > 0) return;
+    this.entries.delete(key);
+    const kinds = this.byNamespace.get(entry.namespace);
+    const keys = kinds?.get(entry.kind);
+    keys?.delete(key);
+    if (keys?.size === 0) kinds?.delete(entry.kind);
+    if (kinds?.size === 0) this.byNamespace.delete(entry.namespace);
+  }
+
+  /** Starts collecting a complete list of `source` in `scope` (a namespace, or `*` for all) until {@link endSnapshot}. */
+  beginSnapshot(source: WatchedKind, scope: string): void {
+    this.snapshots.set(`${source} ${scope}`, new Set());
+  }
+
+  addToSnapshot(source: WatchedKind, scope: string, key: string): void {
+    this.snapshots.get(`${source} ${scope}`)?.add(key);
+  }
+
+  /**
+   * Swaps in the collected list: what was listed is backed by `source`, what `source` backed in `scope` and was not
+   * listed is pruned (it vanished without a DELETED event, missed while away). Returns the pruned keys.
+   */
+  endSnapshot(source: WatchedKind, scope: string): string[] {
+    const listed = this.snapshots.get(`${source} ${scope}`) ?? new Set<string>();
+    this.snapshots.delete(`${source} ${scope}`);
+    const vanished: string[] = [];
+    for (const [key, entry] of this.entries) {
+      if (!entry.sources.has(source) || listed.has(key)) continue;
+      if (scope !== '*' && entry.namespace !== scope) continue;
+      vanished.push(key);
+    }
+    for (const key of vanished) this.set(key, source, false);
+    for (const key of listed) this.set(key, source, true);
     return vanished;
   }
 
-  sessionKeysIn(namespace: string): string[] {
-    return [...(this.sessions.get(namespace) ?? [])].map((name) => `${namespace}/${name}`);
+  /** Known keys of `kind` in `namespace`. */
+  keysIn(kind: KeyKind, namespace: string): string[] {
+    return [...(this.byNamespace.get(namespace)?.get(kind) ?? [])];
   }
 
-  *sessionKeys(): Iterable<string> {
-    for (const [ns, names] of this.sessions) for (const name of names) yield `${ns}/${name}`;
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
   }
 
-  sessionCount(): number {
+  count(kind: KeyKind): number {
     let n = 0;
-    for (const names of this.sessions.values()) n += names.size;
+    for (const entry of this.entries.values()) if (entry.kind === kind) n++;
     return n;
   }
-
-  /** A namespace has a ProjectSettings object or is a managed namespace (`source` tells which watch saw it). */
-  setProjectNamespace(namespace: string, source: 'ProjectSettings' | 'Namespace', present: boolean): void {
-    const sources = this.projectNamespaces.get(namespace) ?? new Set();
-    if (present) sources.add(source);
-    else sources.delete(source);
-    if (sources.size === 0) this.projectNamespaces.delete(namespace);
-    else this.projectNamespaces.set(namespace, sources);
-  }
-
-  /** Drops every namespace seen only through `source` (before a relist of that source refills it). */
-  clearProjectNamespaces(source: 'ProjectSettings' | 'Namespace'): void {
-    for (const ns of [...this.projectNamespaces.keys()]) this.setProjectNamespace(ns, source, false);
-  }
-
-  projectNamespaceNames(): string[] {
-    return [...this.projectNamespaces.keys()];
-  }
-
-  setUserDeployment(key: string, present: boolean): void {
-    if (present) this.userDeployments.add(key);
-    else this.userDeployments.delete(key);
-  }
-
-  /** Forgets the UserDeployments of a scope (`*` = all) before a relist of it refills them. */
-  clearUserDeployments(scope: string): void {
-    if (scope === '*') this.userDeployments = new Set();
-    else
-      for (const key of this.userDeployments)
-        if (key.startsWith(`ud:${scope}/`)) this.userDeployments.delete(key);
-  }
-
-  userDeploymentKeysIn(namespace: string): string[] {
-    return [...this.userDeployments].filter((key) => key.startsWith(`ud:${namespace}/`));
-  }
-
-  userDeploymentKeys(): Iterable<string> {
-    return this.userDeployments;
-  }
-}
-
-function add(map: Map<string, Set<string>>, namespace: string, name: string): void {
-  const names = map.get(namespace);
-  if (names) names.add(name);
-  else map.set(namespace, new Set([name]));
 }

@@ -1,7 +1,6 @@
 // The watcher's Prometheus metrics, on a registry of its own (one per Watcher, so several can run in one process).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { QUEUE_STATES, type QueueCounts } from '@ambient-operator/shared';
-import type { WatchedKind } from './event-to-keys.js';
+import { QUEUE_STATES, type QueueCounts, type WatchedKind } from '@ambient-operator/shared';
 import type { ListWatchState } from './list-watch.js';
 
 export const listWatchStates: readonly ListWatchState[] = [

@@ -1,31 +1,24 @@
 // Composes the watcher: one list/watch per resource type (and per namespace when scoped), the key index, leader
 // election, the enqueuer, the resync loop and the probe/metrics servers.
 import {
+  WATCHED_RESOURCES,
   createLogger,
-  SCHEDULER_GROUP,
-  SCHEDULER_VERSION,
   type AmbientApiClient,
-  type Logger,
   type OperatorMode,
+  formatKey,
+  keysForEvent,
+  ownKeysOf,
+  watchPath,
+  watchedKindsOfKeyKinds,
+  type Logger,
   type RedisConnection,
+  type WatchedKind,
+  type WatchedResourceSpec,
 } from '@ambient-operator/shared';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { startApiSource, type ApiSource } from './api-source.js';
 import { createApiSourceMetrics } from './api-source-metrics.js';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { createEnqueuer, type EnqueueOutcome } from './enqueue.js';
-import {
-  apiSessionKeys,
-  eventToKeys,
-  managedNamespaceSelector,
-  owningSessionName,
-  projectSettingsKey,
-  runnerSelector,
-  taskJobSelector,
-  sessionKey,
-  userDeploymentChildSelector,
-  userDeploymentTemplateSelector,
-  type WatchedKind,
-} from './event-to-keys.js';
 import { startProbeServer, type BindAddress, type ProbeServer, type Readiness } from './health.js';
 import { KeyIndex } from './key-index.js';
 import { startLeaderElection, type LeaderElection } from './leader-election.js';
@@ -115,63 +108,32 @@ export interface Watcher {
 
 interface WatchSpec {
   kind: WatchedKind;
+  /** The plural, as metrics and logs name the watch. */
   resource: string;
-  path: (namespace?: string) => string;
-  labelSelector?: string;
+  clusterScoped: boolean;
+  labelSelector?: string | undefined;
 }
 
-const crdGroup = '/apis/vteam.ambient-code/v1alpha1';
-const schedulerGroup = '/apis/scheduler.ambient-code.io/v1alpha1';
-const nsPath = (base: string, plural: string) => (namespace?: string) =>
-  namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
+/**
+ * The watches the key-kind table asks for: every resource some kind's trigger names. Cluster-scoped resources
+ * (Namespaces) only when the watcher is not limited to some namespaces.
+ */
+function watchSpecs(namespaceScoped: boolean, sessionLabelSelector: string | undefined): WatchSpec[] {
+  return watchedKindsOfKeyKinds().flatMap((kind) => {
+    const resource: WatchedResourceSpec = WATCHED_RESOURCES[kind];
+    const clusterScoped = resource.clusterScoped === true;
+    if (clusterScoped && namespaceScoped) return [];
+    // The user's --label-selector narrows the sessions watched; it applies to AgenticSessions only.
+    const userSelector = kind === 'AgenticSession' ? sessionLabelSelector : undefined;
+    const labelSelector = [resource.labelSelector, userSelector].filter(Boolean).join(',') || undefined;
+    return [{ kind, resource: resource.plural, clusterScoped, labelSelector }];
+  });
+}
 
 export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   const log = options.logger ?? createLogger({ level: 'silent' });
   const scope = [...(options.namespaceScope ?? [])];
-  const specs: WatchSpec[] = [
-    {
-      kind: 'AgenticSession',
-      resource: 'agenticsessions',
-      path: nsPath(crdGroup, 'agenticsessions'),
-      labelSelector: options.sessionLabelSelector,
-    },
-    { kind: 'Job', resource: 'jobs', path: nsPath('/apis/batch/v1', 'jobs'), labelSelector: runnerSelector },
-    { kind: 'Pod', resource: 'pods', path: nsPath('/api/v1', 'pods'), labelSelector: runnerSelector },
-    { kind: 'ProjectSettings', resource: 'projectsettings', path: nsPath(crdGroup, 'projectsettings') },
-    { kind: 'AgentTask', resource: 'agenttasks', path: nsPath(schedulerGroup, 'agenttasks') },
-    { kind: 'Workflow', resource: 'workflows', path: nsPath(schedulerGroup, 'workflows') },
-    {
-      kind: 'TaskJob',
-      resource: 'taskjobs',
-      path: nsPath('/apis/batch/v1', 'jobs'),
-      labelSelector: taskJobSelector,
-    },
-    {
-      kind: 'UserDeployment',
-      resource: 'userdeployments',
-      path: nsPath(`/apis/${SCHEDULER_GROUP}/${SCHEDULER_VERSION}`, 'userdeployments'),
-    },
-    {
-      kind: 'UserDeploymentChild',
-      resource: 'deployments',
-      path: nsPath('/apis/apps/v1', 'deployments'),
-      labelSelector: userDeploymentChildSelector,
-    },
-    {
-      kind: 'UserDeploymentTemplate',
-      resource: 'configmaps',
-      path: nsPath('/api/v1', 'configmaps'),
-      labelSelector: userDeploymentTemplateSelector,
-    },
-  ];
-  if (scope.length === 0) {
-    specs.push({
-      kind: 'Namespace',
-      resource: 'namespaces',
-      path: () => '/api/v1/namespaces',
-      labelSelector: managedNamespaceSelector,
-    });
-  }
+  const specs = watchSpecs(scope.length > 0, options.sessionLabelSelector);
 
   const index = new KeyIndex();
   const enqueuer = createEnqueuer({
@@ -191,7 +153,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
           w.scope === '*' ? w.spec.resource : `${w.spec.resource}/${w.scope}`,
           w.lw.lastActivityAgeMs(),
         ]),
-      knownSessions: () => index.sessionCount(),
+      knownSessions: () => index.count('session'),
       queueCounts: () => enqueuer.counts(),
       queueOldestJobAgeSeconds: () => enqueuer.oldestJobAgeSeconds(),
     },
@@ -200,16 +162,11 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
 
   const allSynced = () => watches.length > 0 && watches.every((w) => w.lw.synced());
 
-  function allKeys(): Iterable<string> {
-    const projectKeys = index.projectNamespaceNames().map(projectSettingsKey);
-    const apiKeys = options.apiServer?.mode === 'kube' ? (apiSource?.allKeys() ?? []) : [];
-    return (function* () {
-      yield* index.sessionKeys();
-      yield* projectKeys;
-      yield* apiKeys;
-      yield* [...index.userDeploymentKeys()];
-    })();
-  }
+  // A snapshot: the resync enqueues in batches while events keep changing the index.
+  const allKeys = (): string[] => [
+    ...index.keys(),
+    ...(options.apiServer?.mode === 'kube' ? (apiSource?.allKeys() ?? []) : []),
+  ];
 
   async function enqueue(keys: string[], reason: 'event' | 'relist'): Promise<void> {
     if (!leading || keys.length === 0) return;
@@ -246,13 +203,19 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     }
   }
 
-  function keysOf(kind: WatchedKind, object: WatchedObject): string[] {
-    return eventToKeys(
-      kind,
-      object,
-      (ns) => index.sessionKeysIn(ns),
-      (ns) => index.userDeploymentKeysIn(ns),
-    );
+  function keysOf(kind: WatchedKind, object: WatchedObject, reason: 'event' | 'relist'): string[] {
+    return keysForEvent(kind, object, (keyKind, ns) => index.keysIn(keyKind, ns), reason);
+  }
+
+  /** The index keys `object` backs; an object whose key Kubernetes would reject backs none. */
+  function ownKeys(kind: WatchedKind, object: WatchedObject): string[] {
+    return ownKeysOf(kind, object).flatMap((ref) => {
+      try {
+        return [formatKey(ref)];
+      } catch {
+        return [];
+      }
+    });
   }
 
   function startWatch(spec: WatchSpec, namespace: string | undefined): void {
@@ -261,31 +224,21 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     let relistKeys: string[] = [];
     const lw = startListWatch({
       kubeConfig: options.kubeConfig,
-      path: spec.path(namespace),
+      path: watchPath(spec.kind, namespace),
       labelSelector: spec.labelSelector,
       stallTimeoutMs: options.watchStallTimeoutMs,
       watchTimeoutSeconds: options.watchTimeoutSeconds,
       backoffMaxMs: options.watchBackoffMaxMs,
       async onListPage(objects, page) {
         const relist = lw.synced();
-        if (spec.kind === 'AgenticSession') {
-          if (page.first) index.beginSnapshot(scopeKey);
-          for (const o of objects) if (o.namespace) index.addToSnapshot(scopeKey, o.namespace, o.name);
-        }
-        if (spec.kind === 'ProjectSettings')
-          for (const o of objects)
-            if (o.namespace) index.setProjectNamespace(o.namespace, 'ProjectSettings', true);
-        if (spec.kind === 'Namespace')
-          for (const o of objects) index.setProjectNamespace(o.name, 'Namespace', true);
-        if (spec.kind === 'UserDeployment') {
-          if (page.first) index.clearUserDeployments(scopeKey);
-          for (const key of objects.flatMap((o) => keysOf(spec.kind, o))) index.setUserDeployment(key, true);
-        }
+        if (page.first) index.beginSnapshot(spec.kind, scopeKey);
+        for (const o of objects)
+          for (const key of ownKeys(spec.kind, o)) index.addToSnapshot(spec.kind, scopeKey, key);
         // A relist means events may have been missed: everything listed (and what vanished) goes back to the queue.
-        if (relist) relistKeys.push(...objects.flatMap((o) => relistKeysOf(spec.kind, o)));
+        if (relist) relistKeys.push(...objects.flatMap((o) => keysOf(spec.kind, o, 'relist')));
         if (page.last) {
-          if (spec.kind === 'AgenticSession')
-            relistKeys.push(...index.endSnapshot(scopeKey).filter(() => relist));
+          const vanished = index.endSnapshot(spec.kind, scopeKey);
+          if (relist) relistKeys.push(...vanished);
           const keys = relistKeys;
           relistKeys = [];
           await enqueue(keys, 'relist');
@@ -295,16 +248,8 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
         metrics.watchEvents.inc({ resource: resourceLabel, type: event.type });
         const o = event.object;
         const present = event.type !== 'DELETED';
-        if (spec.kind === 'AgenticSession' && o.namespace) {
-          if (present) index.addSession(o.namespace, o.name);
-          else index.removeSession(o.namespace, o.name);
-        }
-        if (spec.kind === 'ProjectSettings' && o.namespace)
-          index.setProjectNamespace(o.namespace, 'ProjectSettings', present);
-        if (spec.kind === 'Namespace') index.setProjectNamespace(o.name, 'Namespace', present);
-        if (spec.kind === 'UserDeployment')
-          for (const key of keysOf(spec.kind, o)) index.setUserDeployment(key, present);
-        await enqueue(keysOf(spec.kind, o), 'event');
+        for (const key of ownKeys(spec.kind, o)) index.set(key, spec.kind, present);
+        await enqueue(keysOf(spec.kind, o, 'event'), 'event');
       },
       onStateChange(state) {
         for (const s of listWatchStates)
@@ -321,29 +266,8 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     watches.push({ spec, scope: scopeKey, lw });
   }
 
-  // Keys for a relisted object: namespace-wide kinds only need their own ps key (sessions come from their own relist).
-  function relistKeysOf(kind: WatchedKind, o: WatchedObject): string[] {
-    if (kind === 'AgenticSession' && o.namespace)
-      return [sessionKey(o.namespace, o.name), ...apiSessionKeys(o)];
-    if (kind === 'Job' || kind === 'Pod') {
-      const s = owningSessionName(o);
-      return s && o.namespace ? [sessionKey(o.namespace, s)] : [];
-    }
-    if (kind === 'ProjectSettings' && o.namespace) return [projectSettingsKey(o.namespace)];
-    if (kind === 'Namespace') return [projectSettingsKey(o.name)];
-    if (
-      kind === 'AgentTask' ||
-      kind === 'Workflow' ||
-      kind === 'TaskJob' ||
-      kind === 'UserDeployment' ||
-      kind === 'UserDeploymentChild'
-    )
-      return keysOf(kind, o);
-    return [];
-  }
-
   for (const spec of specs) {
-    if (spec.kind === 'Namespace' || scope.length === 0) startWatch(spec, undefined);
+    if (spec.clusterScoped || scope.length === 0) startWatch(spec, undefined);
     else for (const ns of scope) startWatch(spec, ns);
   }
 
@@ -449,7 +373,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   return {
     isLeader: () => leading,
     readiness,
-    knownSessions: () => index.sessionCount(),
+    knownSessions: () => index.count('session'),
     apiSource,
     healthPort,
     metricsPort,

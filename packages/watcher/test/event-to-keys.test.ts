@@ -1,32 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { eventToKeys, owningSessionName } from '@ambient-operator/watcher';
+import { keysForEvent, owningSessionName, type KeyKind } from '@ambient-operator/shared';
 
-const sessionsIn = (ns: string) => (ns === 'team-a' ? ['team-a/s1', 'team-a/s2'] : []);
+// The watcher maps events through the key-kind table (shared's KEY_KINDS); these are its session and ps triggers.
+const knownKeysIn = (kind: KeyKind, ns: string) =>
+  kind === 'session' && ns === 'team-a' ? ['team-a/s1', 'team-a/s2'] : [];
 
-describe('eventToKeys', () => {
+describe('keysForEvent', () => {
   it('maps a session to its own key', () => {
-    expect(eventToKeys('AgenticSession', { name: 's1', namespace: 'team-a' }, sessionsIn)).toEqual([
+    expect(keysForEvent('AgenticSession', { name: 's1', namespace: 'team-a' }, knownKeysIn)).toEqual([
       'team-a/s1',
     ]);
   });
 
   it('maps runner pods and jobs to the owning session: label, controller owner, or <name>-runner Job', () => {
     expect(
-      eventToKeys(
+      keysForEvent(
         'Pod',
         { name: 'x-runner-abcde', namespace: 'team-a', labels: { 'agentic-session': 's1' } },
-        sessionsIn,
+        knownKeysIn,
       ),
     ).toEqual(['team-a/s1']);
     expect(
-      eventToKeys(
+      keysForEvent(
         'Job',
         {
           name: 's2-runner',
           namespace: 'team-a',
           ownerReferences: [{ kind: 'AgenticSession', name: 's2', controller: true }],
         },
-        sessionsIn,
+        knownKeysIn,
       ),
     ).toEqual(['team-a/s2']);
     expect(
@@ -37,18 +39,24 @@ describe('eventToKeys', () => {
     ).toBe('s3');
     // Not a controller owner, no label: not ours.
     expect(
-      eventToKeys(
+      keysForEvent(
         'Pod',
         { name: 'p', namespace: 'team-a', ownerReferences: [{ kind: 'AgenticSession', name: 's1' }] },
-        sessionsIn,
+        knownKeysIn,
       ),
     ).toEqual([]);
   });
 
   it('maps ProjectSettings and managed Namespaces to the ps key plus every session of the namespace', () => {
     expect(
-      eventToKeys('ProjectSettings', { name: 'projectsettings', namespace: 'team-a' }, sessionsIn),
+      keysForEvent('ProjectSettings', { name: 'projectsettings', namespace: 'team-a' }, knownKeysIn),
     ).toEqual(['ps:team-a', 'team-a/s1', 'team-a/s2']);
-    expect(eventToKeys('Namespace', { name: 'team-b' }, sessionsIn)).toEqual(['ps:team-b']);
+    expect(keysForEvent('Namespace', { name: 'team-b' }, knownKeysIn)).toEqual(['ps:team-b']);
+  });
+
+  it('on a relist, a namespace-wide object maps to its own key only (the sessions are relisted themselves)', () => {
+    expect(
+      keysForEvent('ProjectSettings', { name: 'projectsettings', namespace: 'team-a' }, knownKeysIn, 'relist'),
+    ).toEqual(['ps:team-a']);
   });
 });

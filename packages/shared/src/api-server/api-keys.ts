@@ -1,37 +1,46 @@
 import type { ApiResource } from '@ambient-operator/api-contract';
 import { InvalidKeyError } from '../errors.js';
+import { formatKey, parseQueueKey, type KeyKind } from '../key-kinds.js';
 
 /**
- * Queue keys of ambient-api-server objects: `api-session:<id>`, `api-project:<id>`, `api-ps:<id>`. They
- * share the sessions queue with `namespace/name` and `ps:<namespace>` keys (none of which contains
- * `api-…:` before a slash-free id), so one queue keeps its guarantees for every kind.
+ * Queue keys of ambient-api-server objects: `api-session:<id>`, `api-project:<id>`, `api-ps:<id>` — kinds of scope
+ * `id` in the key-kind table (key-kinds.ts), which owns their format; these name them by API resource.
  */
 export type ApiKeyResource = Exclude<ApiResource, 'users'>;
 
-export const API_KEY_PREFIXES: Readonly<Record<ApiKeyResource, string>> = {
-  sessions: 'api-session:',
-  projects: 'api-project:',
-  project_settings: 'api-ps:',
+const KIND_OF: Readonly<Record<ApiKeyResource, KeyKind>> = {
+  sessions: 'api-session',
+  projects: 'api-project',
+  project_settings: 'api-ps',
 };
 
-/** API ids are KSUIDs or project names; anything else is refused before it reaches the queue. */
-const API_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,252}$/;
+export const API_KEY_PREFIXES: Readonly<Record<ApiKeyResource, string>> = {
+  sessions: `${KIND_OF.sessions}:`,
+  projects: `${KIND_OF.projects}:`,
+  project_settings: `${KIND_OF.project_settings}:`,
+};
 
 export function apiKey(resource: ApiKeyResource, id: string): string {
-  if (!API_ID.test(id)) throw new InvalidKeyError(`invalid ambient-api-server id "${id}" for ${resource}`);
-  return `${API_KEY_PREFIXES[resource]}${id}`;
+  try {
+    return formatKey({ kind: KIND_OF[resource], id });
+  } catch {
+    throw new InvalidKeyError(`invalid ambient-api-server id "${id}" for ${resource}`);
+  }
 }
 
 export function isApiKey(key: string): boolean {
-  return key.startsWith('api-') && parseApiKeyOrUndefined(key) !== undefined;
+  return parseApiKeyOrUndefined(key) !== undefined;
 }
 
 function parseApiKeyOrUndefined(key: string): { resource: ApiKeyResource; id: string } | undefined {
-  for (const [resource, prefix] of Object.entries(API_KEY_PREFIXES) as Array<[ApiKeyResource, string]>) {
-    if (key.startsWith(prefix)) {
-      const id = key.slice(prefix.length);
-      return API_ID.test(id) ? { resource, id } : undefined;
+  try {
+    const ref = parseQueueKey(key);
+    for (const [resource, kind] of Object.entries(KIND_OF)) {
+      if (kind === ref.kind && ref.id !== undefined)
+        return { resource: resource as ApiKeyResource, id: ref.id };
     }
+  } catch {
+    // not a key of ours at all
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { Worker, type Job } from 'bullmq';
+import { withAbortSignal } from '../abort-scope.js';
 import { computeBackoffMs, type BackoffOptions } from './backoff.js';
 import {
   jobDataSchema,
@@ -96,6 +97,35 @@ export interface QueueWorkerOptions extends QueueIdentity {
   onError?: (err: Error) => void;
 }
 
+/**
+ * The run's promise, or its signal's reason as soon as it aborts: a reconcile stuck on something that ignores the
+ * signal still ends at the timeout. Whatever it does afterwards carries the aborted signal, so it cannot write.
+ */
+function untilAborted<T>(run: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Why a reconcile's signal was aborted after the configured reconcile timeout. Retryable (with backoff). */
+export class ReconcileTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(key: string, timeoutMs: number) {
+    super(`reconcile of ${key} did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** Why a reconcile's signal was aborted after BullMQ could not renew its job's lock. */
+export class LockLostError extends Error {
+  override readonly name = 'AbortError';
+  constructor(jobId: string) {
+    super(`lock of job ${jobId} lost; another worker may own the key`);
+  }
+}
+
 export interface QueueWorker {
   /** Stops taking jobs and waits for in-flight reconciles (`force`: aborts their signals and does not wait). */
   close(options?: { force?: boolean }): Promise<void>;
@@ -104,8 +134,6 @@ export interface QueueWorker {
   /** The BullMQ worker (for events in tests and Bull Board); do not change its options. */
   readonly bullWorker: Worker<JobData>;
 }
-
-const lockLostPattern = /could not renew lock for job (\S+)/;
 
 export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const { prefix, name } = resolveIdentity(options);
@@ -132,7 +160,9 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       const started = performance.now();
       const elapsed = () => performance.now() - started;
       try {
-        const outcome = await options.process(key, { signal });
+        const outcome = await withAbortSignal(signal, () =>
+          untilAborted(options.process(key, { signal }), signal),
+        );
         const requeueAfterMs = outcome?.requeueAfterMs;
         if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
           await client.hdel(failuresKey, key);
@@ -204,7 +234,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     return Number((await client.hget(failuresKey, key)) ?? 0);
   }
 
-  async function processJob(job: Job<JobData>): Promise<void> {
+  // BullMQ passes its own signal (aborted by cancelJob/cancelAllJobs) to a processor declaring three parameters.
+  async function processJob(job: Job<JobData>, _token?: string, bullSignal?: AbortSignal): Promise<void> {
     const { key } = jobDataSchema.parse(job.data);
     // A due timer only asks for a normal reconcile, which keeps single flight and event coalescing in one place.
     if (job.name === timerJobName) {
@@ -214,14 +245,18 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     const controller = new AbortController();
     const id = job.id ?? key;
     inFlight.set(id, controller);
+    const abortWithBull = () => controller.abort(bullSignal?.reason ?? new Error('job cancelled'));
+    bullSignal?.addEventListener('abort', abortWithBull, { once: true });
+    const timeoutMs = options.reconcileTimeoutMs ?? 0;
     const timeout =
-      options.reconcileTimeoutMs && options.reconcileTimeoutMs > 0
-        ? setTimeout(() => controller.abort(new Error('reconcile timeout')), options.reconcileTimeoutMs)
+      timeoutMs > 0
+        ? setTimeout(() => controller.abort(new ReconcileTimeoutError(key, timeoutMs)), timeoutMs)
         : undefined;
     try {
       await reconcile(key, controller.signal);
     } finally {
       clearTimeout(timeout);
+      bullSignal?.removeEventListener('abort', abortWithBull);
       inFlight.delete(id);
     }
   }
@@ -236,11 +271,11 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     ...(rateLimit ? { limiter: { max: rateLimit.max, duration: rateLimit.durationMs } } : {}),
   });
 
-  worker.on('error', (err) => {
-    const lost = lockLostPattern.exec(err.message);
-    if (lost?.[1]) inFlight.get(lost[1])?.abort(new Error('job lock lost'));
-    onError(err);
+  // A lock that could not be renewed may already belong to another worker: stop this run before it writes again.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const id of jobIds) inFlight.get(id)?.abort(new LockLostError(id));
   });
+  worker.on('error', (err) => onError(err));
 
   // Heal jobs failed outside our processor (stalled too often, Redis errors while finishing): the key goes back
   // with backoff instead of staying failed. The watcher's periodic resync is the backstop if this process dies too.
