@@ -1,12 +1,12 @@
 import { transition } from 'xstate';
 import type { MachineConfig } from './machine-config.js';
 import type { SessionCommand } from './session.commands.js';
-import { isSessionCommandType } from './session.commands.js';
+import { COMMAND_TIMING, isSessionCommandType } from './session.commands.js';
 import type { ObserveEvent, SessionContext } from './session.context.js';
 import { contextFromStatus } from './session.context.js';
 import { nextWakeAtMs } from './session-deadlines.js';
 import { sessionMachine } from './session.machine.js';
-import type { SessionObservation } from './session-observation.js';
+import type { SessionObservation, SpecSyncResult } from './session-observation.js';
 import type {
   PhaseHistoryEntry,
   SessionPhase,
@@ -18,11 +18,19 @@ import { isSessionPhase, NO_PHASE, PHASE_HISTORY_LIMIT } from './session-status.
 import { diffStatus } from './status-patch.js';
 import { toTimestamp } from './time.js';
 
+/**
+ * What an executed command learned that the machine must judge in the same reconcile (e.g. the runner accepted or
+ * refused a spec sync). The worker feeds it back into `decide`, which applies it after the observation.
+ */
+export type SessionFollowUp = { type: 'SPEC_SYNCED'; result: SpecSyncResult };
+
 export interface DecideInput {
   /** `status` of the AgenticSession as read; undefined (or without phase) for a new session. */
   status: SessionStatus | undefined;
   observation: SessionObservation;
   config: MachineConfig;
+  /** Follow-up events of commands already executed in this reconcile, in order. @defaultValue [] */
+  followUps?: readonly SessionFollowUp[];
 }
 
 /** One phase change. Count metrics for these only after the status write succeeded. */
@@ -33,13 +41,24 @@ export interface PhaseTransition {
   reason: string;
 }
 
+/**
+ * The plan of one reconcile: what to do before the status write, the status to write, what to do once it is
+ * written, which transitions the write makes true, and when to look again.
+ */
 export interface Decision {
   /** The phase the session is in after this reconcile. */
   nextPhase: SessionPhase;
   /** Merge patch for `/status`; `{}` when nothing changed (then skip the write). */
   statusPatch: SessionStatusPatch;
-  /** In order; the worker executes each idempotently, before writing status. */
+  /** Every command, in order (= beforeStatusWrite then afterStatusWrite). */
   commands: SessionCommand[];
+  /** Executed idempotently, in order, before the status write; a command may return a {@link SessionFollowUp}. */
+  beforeStatusWrite: SessionCommand[];
+  /**
+   * Executed only once the status is written: consuming a one-shot request (an annotation) before the status
+   * acting on it is stored would lose the request if that write fails.
+   */
+  afterStatusWrite: SessionCommand[];
   transitions: PhaseTransition[];
   /** Reconcile again at this time (ms since the epoch) unless an event comes first; always > nowMs. */
   wakeAtMs?: number;
@@ -67,13 +86,52 @@ export function snapshotFromStatus(status: SessionStatus | undefined): MachineSn
  * patch, commands, transitions and the next wake-up. No clock, no I/O; the same input always gives
  * the same output.
  */
-export function decide({ status, observation, config }: DecideInput): Decision {
-  const event: ObserveEvent = { type: 'OBSERVE', observation, config };
+export function decide({ status, observation, config, followUps = [] }: DecideInput): Decision {
   const at = toTimestamp(observation.nowMs);
-  let snapshot = snapshotFromStatus(status);
   const commands: SessionCommand[] = [];
   const transitions: PhaseTransition[] = [];
+  let seen = observation;
+  let snapshot = settle(snapshotFromStatus(status), seen, config, at, commands, transitions);
+  // A follow-up is what the observation now includes; the machine judges it from where it settled.
+  for (const followUp of followUps) {
+    seen = { ...seen, specSync: followUp.result };
+    snapshot = settle(snapshot, seen, config, at, commands, transitions);
+  }
 
+  const nextPhase = snapshot.value as MachineStateName;
+  if (nextPhase === 'New') throw new Error('session machine stayed in New');
+  const finalContext: SessionContext = {
+    ...snapshot.context,
+    // A status written before phaseTransitionTime existed gets a clock for its current phase now.
+    phaseTransitionTime: snapshot.context.phaseTransitionTime ?? at,
+  };
+  const wakeAtMs = nextWakeAtMs(nextPhase, finalContext, seen, config);
+  const all = normalizeCommands(commands);
+  return {
+    nextPhase,
+    statusPatch: diffStatus(status, { ...finalContext, phase: nextPhase }),
+    commands: all,
+    beforeStatusWrite: all.filter((c) => COMMAND_TIMING[c.type] === 'beforeStatusWrite'),
+    afterStatusWrite: all.filter((c) => COMMAND_TIMING[c.type] === 'afterStatusWrite'),
+    transitions,
+    ...(wakeAtMs !== undefined ? { wakeAtMs } : {}),
+  };
+}
+
+/**
+ * Sends OBSERVE and follows the chain of phase changes that ask for the same observation to be judged again
+ * (`reevaluate`), collecting commands and transitions; stamps each phase change into the context's history.
+ */
+function settle(
+  start: MachineSnapshot,
+  observation: SessionObservation,
+  config: MachineConfig,
+  at: string,
+  commands: SessionCommand[],
+  transitions: PhaseTransition[],
+): MachineSnapshot {
+  const event: ObserveEvent = { type: 'OBSERVE', observation, config };
+  let snapshot = start;
   for (let step = 1; ; step++) {
     if (step > MAX_STEPS_PER_DECISION) {
       throw new Error(
@@ -93,10 +151,7 @@ export function decide({ status, observation, config }: DecideInput): Decision {
       else throw new Error(`session machine returned an unknown action ${action.type}`);
     }
     const to = next.value as MachineStateName;
-    if (to === from) {
-      snapshot = next;
-      break;
-    }
+    if (to === from) return next;
     if (to === 'New' || reason === undefined) {
       throw new Error(`session machine transition ${from} → ${to} lacks a phaseChanged reason`);
     }
@@ -109,24 +164,8 @@ export function decide({ status, observation, config }: DecideInput): Decision {
       phaseHistory: [...(next.context.phaseHistory ?? []), entry].slice(-PHASE_HISTORY_LIMIT),
     };
     snapshot = sessionMachine.resolveState({ value: to, context });
-    if (!reevaluate) break;
+    if (!reevaluate) return snapshot;
   }
-
-  const nextPhase = snapshot.value as MachineStateName;
-  if (nextPhase === 'New') throw new Error('session machine stayed in New');
-  const finalContext: SessionContext = {
-    ...snapshot.context,
-    // A status written before phaseTransitionTime existed gets a clock for its current phase now.
-    phaseTransitionTime: snapshot.context.phaseTransitionTime ?? at,
-  };
-  const wakeAtMs = nextWakeAtMs(nextPhase, finalContext, observation, config);
-  return {
-    nextPhase,
-    statusPatch: diffStatus(status, { ...finalContext, phase: nextPhase }),
-    commands: normalizeCommands(commands),
-    transitions,
-    ...(wakeAtMs !== undefined ? { wakeAtMs } : {}),
-  };
 }
 
 /**

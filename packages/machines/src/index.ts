@@ -5,7 +5,7 @@ export type { RegisteredMachine } from './machine-registry.js';
 export { toXStateSource } from './xstate-source.js';
 export type { SessionMachine } from './session.machine.js';
 export { decide, snapshotFromStatus, MAX_STEPS_PER_DECISION } from './decide.js';
-export type { DecideInput, Decision, PhaseTransition } from './decide.js';
+export type { DecideInput, Decision, PhaseTransition, SessionFollowUp } from './decide.js';
 export { contextFromStatus } from './session.context.js';
 export type { SessionContext, ObserveEvent, SessionEvent } from './session.context.js';
 
@@ -55,7 +55,7 @@ export { SESSION_ANNOTATIONS, RUNNER_RUN_START_TIME_ANNOTATION } from './annotat
 export { FATAL_WAITING_REASONS, PREREQUISITE_FAILED_EXIT_CODE } from './runner-verdict.js';
 
 // Outputs.
-export { SESSION_COMMAND_TYPES } from './session.commands.js';
+export { COMMAND_TIMING, SESSION_COMMAND_TYPES } from './session.commands.js';
 export type { SessionCommand, SessionCommandType } from './session.commands.js';
 
 // Derived views of the model.

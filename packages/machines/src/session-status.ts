@@ -45,6 +45,8 @@ export const CONDITION_TYPES = [
   'Reconciled',
   'IntegrationSecretsReady',
   'S3Available',
+  /** Set by the worker when a reconcile fails for good (True, with the error); cleared by the next that succeeds. */
+  'ReconcileFailed',
 ] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 export type ConditionStatus = 'True' | 'False' | 'Unknown';

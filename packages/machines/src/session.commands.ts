@@ -27,8 +27,8 @@ export type SessionCommand =
   /** Remove these annotations from the AgenticSession (a merge patch setting each to null). */
   | { type: 'clearAnnotations'; keys: string[] }
   /**
-   * Bring the running runner in line with spec `generation` (repos add/remove, workflow), then call
-   * `decide` again with `observation.specSync` set to the outcome.
+   * Bring the running runner in line with spec `generation` (repos add/remove, workflow); its executor returns the
+   * outcome as a `SPEC_SYNCED` follow-up, which `decide` judges in the same reconcile.
    */
   | { type: 'syncRunnerSpec'; generation: number };
 
@@ -54,6 +54,24 @@ export const SESSION_COMMAND_TYPES = [
 type MissingCommandTypes = Exclude<SessionCommandType, (typeof SESSION_COMMAND_TYPES)[number]>;
 const commandListIsExhaustive: MissingCommandTypes extends never ? true : false = true;
 void commandListIsExhaustive;
+
+/**
+ * When each command runs relative to the status write. Consuming one-shot annotations waits for the write: done
+ * first, a failed write (409) would leave an object without the request and the request would be lost.
+ */
+export const COMMAND_TIMING: Record<SessionCommandType, 'beforeStatusWrite' | 'afterStatusWrite'> = {
+  ensureRunnerToken: 'beforeStatusWrite',
+  refreshRunnerToken: 'beforeStatusWrite',
+  copyPlatformSecrets: 'beforeStatusWrite',
+  ensureNetworkPolicy: 'beforeStatusWrite',
+  createRunnerJob: 'beforeStatusWrite',
+  ensureService: 'beforeStatusWrite',
+  deleteRunner: 'beforeStatusWrite',
+  deleteService: 'beforeStatusWrite',
+  deleteCopiedSecrets: 'beforeStatusWrite',
+  clearAnnotations: 'afterStatusWrite',
+  syncRunnerSpec: 'beforeStatusWrite',
+};
 
 /**
  * The machine-side implementations: empty on purpose, the machine only returns commands. Typed per

@@ -1,8 +1,18 @@
 // The session worker: reconciles session keys from the queue against the Kubernetes API.
 export { startWorker } from './start-worker.js';
 export type { RunningWorker, WorkerOptions } from './start-worker.js';
-export { reconcile } from './reconcile.js';
-export type { ReconcileReport, ReconcileTrace } from './reconcile.js';
+export { reconcilers } from './reconcile/reconcilers.js';
+export { sessionReconciler, RECONCILE_FAILED_CONDITION } from './reconcile/session-reconciler.js';
+export { projectSettingsReconciler } from './reconcile/project-settings-reconciler.js';
+export { runReconcileLoop, ReconcileFailure } from './reconcile/reconcile-loop.js';
+export type { LoopSubject, Plan } from './reconcile/reconcile-loop.js';
+export type {
+  ReconcileRequest,
+  ReconcileResult,
+  ReconcileTransition,
+  Reconciler,
+  TerminalFailure,
+} from './reconcile/reconciler.js';
 export type { WorkerDeps } from './worker-deps.js';
 export { observeSession, observeRunner } from './observe.js';
 export type { SessionReadings } from './observe.js';
@@ -29,7 +39,6 @@ export {
 export {
   DEFAULT_LIMIT_RANGE_NAME,
   GROUP_ACCESS_LABEL,
-  PROJECT_SETTINGS_KEY_PREFIX,
   SESSION_TRIGGER_NAME,
   SESSION_TRIGGER_VERBS,
   buildDefaultLimitRange,

@@ -25,3 +25,13 @@ export async function deleteIfPresent(remove: () => Promise<unknown>): Promise<b
     throw err;
   }
 }
+
+/** A read whose NotFound is an outcome (null), not an error. */
+export async function readOrNull<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw err;
+  }
+}

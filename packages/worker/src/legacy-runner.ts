@@ -4,8 +4,8 @@ import { runnerJobName, serviceName } from '@ambient-operator/shared';
 import { buildRunnerService } from './children/index.js';
 import type { CommandContext } from './commands/command-context.js';
 import { childSession, ownerReference } from './commands/command-context.js';
-import { createIfAbsent, mergePatch } from './kube-ops.js';
-import { observePod, readOrNull } from './observe.js';
+import { createIfAbsent, mergePatch, readOrNull } from './kube-ops.js';
+import { observePod } from './observe.js';
 import { runtimeOf } from './runner-runtime.js';
 
 // Cutover from the Go operator (docs/cutover.md). Its runner is a bare Pod `<name>-runner` (no Job), owned

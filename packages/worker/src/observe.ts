@@ -17,8 +17,8 @@ import {
   STOP_REQUESTED_AT,
   TOKEN_REFRESHED_AT,
   VERTEX_SECRET_NAME,
-  isNotFound,
   runnerJobName,
+  runnerPodSelector,
   runnerTokenSecretName,
   validateAgenticSession,
   validateSessionName,
@@ -26,6 +26,7 @@ import {
 } from '@ambient-operator/shared';
 import { CONTAINER_NAMES } from './children/index.js';
 import { isLegacyRunnerPod, observeLegacyRunner } from './legacy-runner.js';
+import { readOrNull } from './kube-ops.js';
 import { readProjectSettings } from './project-settings.js';
 import type { SessionResource } from './session-resource.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -62,7 +63,7 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
     readOrNull(() => deps.api.batch.readNamespacedJob({ namespace, name: runnerJobName(name) })),
     deps.api.core.listNamespacedPod({
       namespace,
-      labelSelector: `agentic-session=${name},app=ambient-code-runner`,
+      labelSelector: runnerPodSelector(name),
     }),
     readOrNull(() =>
       deps.api.core.readNamespacedSecret({
@@ -262,14 +263,4 @@ function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
     [K in keyof T]: Exclude<T[K], undefined>;
   };
-}
-
-/** A read whose NotFound is an outcome (null), not an error. */
-export async function readOrNull<T>(read: () => Promise<T>): Promise<T | null> {
-  try {
-    return await read();
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
 }

@@ -6,7 +6,7 @@ import {
   validateProjectSettings,
   type ProjectSettings,
 } from '@ambient-operator/shared';
-import { readOrNull } from './observe.js';
+import { readOrNull } from './kube-ops.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 /**

@@ -8,7 +8,7 @@ import {
   agenticSessionStatusSchema,
   type SessionRef,
 } from '@ambient-operator/shared';
-import { readOrNull } from './observe.js';
+import { readOrNull } from './kube-ops.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 /**

@@ -8,19 +8,12 @@ import {
 } from '@ambient-operator/machines';
 import {
   AmbientApiClient,
-  TerminalError,
-  classifyError,
   createKubeConfig,
   createLogger,
   createOperatorMetrics,
   createSessionQueue,
   initKnownLabels,
-  isApiKey,
   makeApiClients,
-  parseKey,
-  parseSchedulerKey,
-  isUserDeploymentKey,
-  parseUserDeploymentKey,
   startHttpServer,
   startQueueWorker,
   type Logger,
@@ -29,18 +22,10 @@ import {
   type OperatorMetrics,
   type RedisConnection,
 } from '@ambient-operator/shared';
-import { reconcileApiKey, type ApiReconcileDeps } from './api-server/index.js';
 import { cachedJsonFile } from './cached-file.js';
 import { loadAgentRegistry, loadModelsManifest, type ConfigFileProblem } from './children/index.js';
 import { checkSessionCrd, detectClusterCapabilities } from './cluster-probe.js';
-import {
-  isProjectSettingsKey,
-  namespaceOfProjectSettingsKey,
-  reconcileProjectSettings,
-} from './project-settings/index.js';
-import { reconcile, type ReconcileTrace } from './reconcile.js';
-import { reconcileAgentTask, reconcileWorkflow } from './scheduler/index.js';
-import { reconcileUserDeployment } from './user-deployment/reconcile-user-deployment.js';
+import { createReconcileHandler } from './reconcile/reconcile-handler.js';
 import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -60,6 +45,8 @@ export interface WorkerOptions {
   lockDurationMs?: number;
   /** @defaultValue 2000 */
   stalledIntervalMs?: number;
+  /** A reconcile running longer is aborted and retried with backoff. @defaultValue config.controller.reconcileTimeoutSeconds */
+  reconcileTimeoutMs?: number;
   /** Reconciles started per interval, shared by all workers. @defaultValue config.queue.reconcileRateLimitPerSecond per 1000 ms */
   rateLimit?: { max: number; durationMs: number } | null;
   /** Serve /metrics and the probes (ports from config). @defaultValue true */
@@ -139,99 +126,29 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       models: (await modelsFile())?.problems ?? [],
     }),
     cluster,
+    // The ambient-api-server keys (issue 16) are reconciled into the cluster in MODE=kube only.
+    ambient:
+      config.apiServer.enabled && config.apiServer.mode === 'kube'
+        ? new AmbientApiClient({ url: config.apiServer.url, token: config.apiServer.token })
+        : undefined,
   };
 
-  // The ambient-api-server keys (issue 16) are reconciled into the cluster in MODE=kube only.
-  const apiServer = config.apiServer;
-  const apiDeps: ApiReconcileDeps | undefined =
-    apiServer.enabled && apiServer.mode === 'kube'
-      ? { kube: deps.api, ambient: new AmbientApiClient({ url: apiServer.url, token: apiServer.token }), log }
-      : undefined;
-
-  const traces = new Map<string, ReconcileTrace>();
+  const handler = createReconcileHandler(deps);
   const queueWorker = startQueueWorker({
     connection: redis,
     ...identity,
     concurrency: config.controller.maxConcurrentReconciles,
     lockDurationMs: options.lockDurationMs ?? 5000,
     stalledIntervalMs: options.stalledIntervalMs ?? 2000,
+    reconcileTimeoutMs: options.reconcileTimeoutMs ?? config.controller.reconcileTimeoutSeconds * 1000,
     rateLimit:
       options.rateLimit !== undefined
         ? options.rateLimit
         : config.queue.reconcileRateLimitPerSecond > 0
           ? { max: config.queue.reconcileRateLimitPerSecond, durationMs: 1000 }
           : null,
-    process: async (key) => {
-      // UserDeployment keys (`ud:<ns>/<name>`) share the queue, with their own reconciler.
-      if (isUserDeploymentKey(key)) {
-        const trace: ReconcileTrace = {};
-        traces.set(key, trace);
-        const report = await reconcileUserDeployment(key, deps);
-        trace.phase = report.phase || 'Pending';
-        return report.requeueAfterMs === undefined ? {} : { requeueAfterMs: report.requeueAfterMs };
-      }
-      // AgentTask and Workflow keys (`task:ns/name`, `workflow:ns/name`) share the queue.
-      const scheduler = parseSchedulerKey(key);
-      if (scheduler !== undefined) {
-        const trace: ReconcileTrace = {};
-        traces.set(key, trace);
-        const reconcileKind = scheduler.kind === 'task' ? reconcileAgentTask : reconcileWorkflow;
-        trace.phase = (await reconcileKind(scheduler.ref, deps)).phase || 'Pending';
-        return {};
-      }
-      // ProjectSettings keys (`ps:<namespace>`) share the queue, with their own reconciler.
-      if (isProjectSettingsKey(key)) {
-        await reconcileProjectSettings(key, deps);
-        return {};
-      }
-      if (isApiKey(key)) {
-        if (!apiDeps)
-          throw new TerminalError(`${key}: the api-server source is not enabled in MODE=kube here`);
-        await reconcileApiKey(key, apiDeps);
-        return {};
-      }
-      const trace: ReconcileTrace = {};
-      traces.set(key, trace);
-      const report = await reconcile(key, deps, trace);
-      return report.requeueAfterMs === undefined ? {} : { requeueAfterMs: report.requeueAfterMs };
-    },
-    onReconciled: (report) => {
-      const trace = traces.get(report.key);
-      traces.delete(report.key);
-      const phase = trace?.phase ?? 'Unknown';
-      const success = report.result === 'success' || report.result === 'requeue_after';
-      metrics.reconcileTotal.inc({ outcome: report.result });
-      metrics.reconcileDuration.observe({ phase, success: String(success) }, report.durationMs / 1000);
-      if (success) {
-        metrics.queueProcessed.inc();
-        log.debug(
-          {
-            key: report.key,
-            result: report.result,
-            ms: Math.round(report.durationMs),
-            next: report.nextRunInMs,
-          },
-          'reconciled',
-        );
-        return;
-      }
-      if (report.result !== 'conflict') metrics.queueFailed.inc();
-      const cause = classifyError(report.error);
-      const errorType = (report.error as { command?: string } | undefined)?.command ?? cause.code;
-      if (report.result !== 'conflict') {
-        metrics.sessionErrors.inc({ namespace: namespaceOf(report.key), phase, error_type: errorType });
-      }
-      log[report.result === 'conflict' ? 'debug' : 'warn'](
-        {
-          key: report.key,
-          result: report.result,
-          failures: report.failures,
-          next: report.nextRunInMs,
-          err: cause.message,
-        },
-        'reconcile failed',
-      );
-    },
+    process: handler.process,
+    onReconciled: handler.onReconciled,
     onError: (err) => log.warn({ err: err.message }, 'queue worker error'),
   });
 
@@ -269,16 +186,4 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       return closed;
     },
   };
-}
-
-/** The namespace a key is about (both key spaces), for metric labels; `unknown` for a malformed key. */
-function namespaceOf(key: string): string {
-  try {
-    if (isApiKey(key)) return 'api-server';
-    if (isUserDeploymentKey(key)) return parseUserDeploymentKey(key).namespace;
-    if (isProjectSettingsKey(key)) return namespaceOfProjectSettingsKey(key);
-    return (parseSchedulerKey(key)?.ref ?? parseKey(key)).namespace;
-  } catch {
-    return 'unknown';
-  }
 }

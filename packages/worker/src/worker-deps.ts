@@ -1,4 +1,10 @@
-import type { ApiClients, Logger, OperatorConfig, OperatorMetrics } from '@ambient-operator/shared';
+import type {
+  AmbientApiClient,
+  ApiClients,
+  Logger,
+  OperatorConfig,
+  OperatorMetrics,
+} from '@ambient-operator/shared';
 import type { MachineConfig } from '@ambient-operator/machines';
 import type {
   AgentRegistry,
@@ -34,4 +40,6 @@ export interface WorkerDeps {
   }>;
   /** Learnt at start-up (cluster-probe.ts): decides the runner's `auto` settings. */
   cluster: RunnerClusterCapabilities;
+  /** The ambient-api-server, when its source runs in MODE=kube here; undefined otherwise. */
+  ambient: AmbientApiClient | undefined;
 }

@@ -49,6 +49,8 @@ describe('XSTATE_INSPECT: reconciles streamed to an @statelyai/inspect WebSocket
       nextPhase: 'Pending',
       statusPatch: {},
       commands: [],
+      beforeStatusWrite: [],
+      afterStatusWrite: [],
       transitions: [{ from: 'None', to: 'Pending', reason: 'SessionCreated' }],
     };
     const written = { phase: decision.nextPhase, startTime: new Date().toISOString() };

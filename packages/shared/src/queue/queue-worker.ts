@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import { withAbortSignal } from '../abort-scope.js';
 import { computeBackoffMs, type BackoffOptions } from './backoff.js';
@@ -23,6 +24,8 @@ import { createSessionQueue } from './session-queue.js';
 export interface ReconcileContext {
   /** Aborted when the worker lost the job's lock (another worker may take the key), on timeout, or on forced close. */
   signal: AbortSignal;
+  /** Unique per run (conflict re-runs get their own), reported with the run's outcome. */
+  reconcileId: string;
 }
 
 /** Reported once per reconcile run (conflict re-runs included), for metrics and logs. */
@@ -34,6 +37,10 @@ export interface ReconcileReport {
   failures: number;
   /** Delay of the scheduled follow-up run (requeue-after or backoff), in milliseconds. */
   nextRunInMs?: number;
+  /** What the reconcile returned (after a success). */
+  outcome?: ReconcileOutcome;
+  /** Unique per run; in the reconcile's own log lines too. */
+  reconcileId: string;
   error?: unknown;
 }
 
@@ -159,9 +166,10 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     for (let conflicts = 0; ; conflicts++) {
       const started = performance.now();
       const elapsed = () => performance.now() - started;
+      const reconcileId = randomUUID();
       try {
         const outcome = await withAbortSignal(signal, () =>
-          untilAborted(options.process(key, { signal }), signal),
+          untilAborted(options.process(key, { signal, reconcileId }), signal),
         );
         const requeueAfterMs = outcome?.requeueAfterMs;
         if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
@@ -173,11 +181,20 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
             durationMs: elapsed(),
             failures: 0,
             nextRunInMs: requeueAfterMs,
+            reconcileId,
+            ...(outcome ? { outcome } : {}),
           });
         } else {
           // This run saw the latest state; a timer asked for by an earlier run is superseded.
           await resetAndCancelTimer(key);
-          report({ key, result: 'success', durationMs: elapsed(), failures: 0 });
+          report({
+            key,
+            result: 'success',
+            durationMs: elapsed(),
+            failures: 0,
+            reconcileId,
+            ...(outcome ? { outcome } : {}),
+          });
         }
         return;
       } catch (error) {
@@ -188,6 +205,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
             result: 'conflict',
             durationMs: elapsed(),
             failures: await failureCount(key),
+            reconcileId,
             error,
           });
           continue;
@@ -199,6 +217,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
             result: 'terminal',
             durationMs: elapsed(),
             failures: await failureCount(key),
+            reconcileId,
             error,
           });
           throw new HandledReconcileError(key, kind, error);
@@ -210,6 +229,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
           durationMs: elapsed(),
           failures: retry.failures,
           nextRunInMs: retry.delayMs,
+          reconcileId,
           error,
         });
         throw new HandledReconcileError(key, kind, error);

@@ -4,6 +4,8 @@ import { classifyError } from '../errors.js';
 export interface ReconcileOutcome {
   /** Reconcile the key again after this many milliseconds, unless an event comes first. */
   requeueAfterMs?: number;
+  /** The phase the object was reconciled in (the `phase` label of the reconcile metrics). */
+  phase?: string;
 }
 
 /**

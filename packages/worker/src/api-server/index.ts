@@ -16,7 +16,6 @@ export {
 } from './project-mapping.js';
 export type { GroupAccessEntry, GroupBindingsPlan } from './project-mapping.js';
 export type { ApiReconcileDeps } from './api-deps.js';
-export { reconcileApiKey } from './reconcile-api-key.js';
 export { reconcileApiSession } from './reconcile-api-session.js';
 export { ensureProjectNamespace, reconcileApiProject } from './reconcile-api-project.js';
 export { reconcileApiProjectSettings } from './reconcile-api-project-settings.js';

@@ -1,7 +1,7 @@
 import type { V1RoleBinding } from '@kubernetes/client-node';
 import { RetryableError } from '@ambient-operator/shared';
 import { createIfAbsent, deleteIfPresent, mergePatch } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import type { ApiReconcileDeps } from './api-deps.js';
 import { API_PROJECT_SETTINGS_ID_LABEL, planGroupBindings } from './project-mapping.js';
 

@@ -1,7 +1,7 @@
 import type { V1Namespace } from '@kubernetes/client-node';
 import { TerminalError } from '@ambient-operator/shared';
 import { createIfAbsent, mergePatch } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import type { ApiReconcileDeps } from './api-deps.js';
 import { isValidProjectNamespace, projectNamespaceLabels, projectNamespaceName } from './project-mapping.js';
 

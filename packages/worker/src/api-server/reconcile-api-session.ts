@@ -8,7 +8,7 @@ import {
   agenticSessionSpecSchema,
 } from '@ambient-operator/shared';
 import { createIfAbsent, deleteIfPresent, mergePatch } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import { sessionApi } from '../session-resource.js';
 import type { ApiReconcileDeps } from './api-deps.js';
 import { ensureProjectNamespace } from './reconcile-api-project.js';

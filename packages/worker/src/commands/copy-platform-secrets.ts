@@ -1,6 +1,6 @@
 import { RetryableError } from '@ambient-operator/shared';
 import { planCopiedSecret, platformSecretsToCopy } from '../children/index.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import type { CommandContext } from './command-context.js';
 import { childSession } from './command-context.js';
 

@@ -15,7 +15,7 @@ import {
   type RunnerClusterFacts,
 } from '../children/index.js';
 import { createIfAbsent } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import { readProjectSettings } from '../project-settings.js';
 import { runtimeOf } from '../runner-runtime.js';
 import type { CommandContext } from './command-context.js';

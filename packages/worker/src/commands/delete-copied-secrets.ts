@@ -1,6 +1,6 @@
 import { platformSecretsToCopy, shouldDeleteCopiedSecret } from '../children/index.js';
 import { deleteIfPresent } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import { sessionApi } from '../session-resource.js';
 import type { CommandContext } from './command-context.js';
 

@@ -1,4 +1,4 @@
-import type { SessionCommand, SessionCommandType, SpecSyncResult } from '@ambient-operator/machines';
+import type { SessionCommand, SessionCommandType, SessionFollowUp } from '@ambient-operator/machines';
 import { clearAnnotations } from './clear-annotations.js';
 import type { CommandContext } from './command-context.js';
 import { copyPlatformSecrets } from './copy-platform-secrets.js';
@@ -17,7 +17,7 @@ export type { CommandContext } from './command-context.js';
 type Executor<T extends SessionCommandType> = (
   ctx: CommandContext,
   command: Extract<SessionCommand, { type: T }>,
-) => Promise<SpecSyncResult | void>;
+) => Promise<SessionFollowUp | void>;
 
 /** One idempotent executor per command type; the mapped type makes a missing one a compile error. */
 export const executors: { [T in SessionCommandType]: Executor<T> } = {
@@ -31,11 +31,18 @@ export const executors: { [T in SessionCommandType]: Executor<T> } = {
   deleteService: (ctx) => deleteService(ctx),
   deleteCopiedSecrets: (ctx) => deleteCopiedSecrets(ctx),
   clearAnnotations: (ctx, c) => clearAnnotations(ctx, c.keys),
-  syncRunnerSpec: (ctx, c) => syncRunnerSpec(ctx, c.generation),
+  // The runner's answer (accepted or refused) goes back to the machine in the same reconcile.
+  syncRunnerSpec: async (ctx, c) => ({
+    type: 'SPEC_SYNCED',
+    result: await syncRunnerSpec(ctx, c.generation),
+  }),
 };
 
-/** Runs one command; returns the spec-sync outcome when the command was a sync. */
-export function executeCommand(ctx: CommandContext, command: SessionCommand): Promise<SpecSyncResult | void> {
+/** Runs one command; returns its follow-up event for the machine, if it has one. */
+export function executeCommand(
+  ctx: CommandContext,
+  command: SessionCommand,
+): Promise<SessionFollowUp | void> {
   const run = executors[command.type] as Executor<typeof command.type>;
   return run(ctx, command);
 }

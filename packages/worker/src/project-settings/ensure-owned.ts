@@ -1,7 +1,7 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { ConflictError } from '@ambient-operator/shared';
 import { createIfAbsent, deleteIfPresent } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import { adoptedMetadata, isControlledByProjectSettings, metadataConverged, sameJson } from './ownership.js';
 import type { ProjectSettingsRef } from './ownership.js';
 

@@ -1,11 +1,7 @@
 // The ProjectSettings reconciler: keys `ps:<namespace>` from the shared queue (contract §8.1–8.2).
 export { reconcileProjectSettings } from './reconcile-project-settings.js';
 export type { ProjectSettingsDeps, ProjectSettingsReport } from './reconcile-project-settings.js';
-export {
-  PROJECT_SETTINGS_KEY_PREFIX,
-  isProjectSettingsKey,
-  namespaceOfProjectSettingsKey,
-} from './project-settings-key.js';
+export { namespaceOfProjectSettingsKey } from './project-settings-key.js';
 export { buildDefaultProjectSettings, wantsProjectSettings } from './default-project-settings.js';
 export {
   GROUP_ACCESS_LABEL,

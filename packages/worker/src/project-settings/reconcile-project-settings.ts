@@ -9,7 +9,7 @@ import {
   type ApiClients,
   type Logger,
 } from '@ambient-operator/shared';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import { createDefaultProjectSettings, wantsProjectSettings } from './default-project-settings.js';
 import { reconcileDefaultLimitRange } from './default-limit-range.js';
 import { reconcileGroupRoleBindings } from './group-role-bindings.js';

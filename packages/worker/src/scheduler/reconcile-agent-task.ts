@@ -17,7 +17,7 @@ import {
   type SessionRef,
 } from '@ambient-operator/shared';
 import { createIfAbsent } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { readSchedulerObject, writeSchedulerStatus, type SchedulerObject } from './scheduler-resource.js';
 import { buildTaskJob, TASK_CONTAINER } from './task-job.js';

@@ -23,7 +23,7 @@ import {
 } from '@ambient-operator/shared';
 import { z } from 'zod';
 import { createIfAbsent } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { readSchedulerObject, writeSchedulerStatus, type SchedulerObject } from './scheduler-resource.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SCHEDULER_GROUP, SCHEDULER_VERSION, type SessionRef } from '@ambient-operator/shared';
 import { mergePatch } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
 /** What every reconcile of a scheduler kind needs of its object, even when the rest is invalid. */

@@ -18,7 +18,7 @@ import {
 } from '@ambient-operator/shared';
 import { parse } from 'yaml';
 import { mergePatch } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { childKinds, isKindMissing, type ChildKind, type ListedChild } from './child-kinds.js';
 import {

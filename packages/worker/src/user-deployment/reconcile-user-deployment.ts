@@ -16,7 +16,7 @@ import {
   type UserDeployment,
 } from '@ambient-operator/shared';
 import { createIfAbsent, deleteIfPresent, mergePatch } from '../kube-ops.js';
-import { readOrNull } from '../observe.js';
+import { readOrNull } from '../kube-ops.js';
 import {
   observeUserDeployment,
   type UserDeploymentDeps,

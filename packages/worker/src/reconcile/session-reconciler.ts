@@ -1,0 +1,126 @@
+import {
+  applyStatusPatch,
+  decide,
+  findCondition,
+  setCondition,
+  type ConditionType,
+  type Decision,
+  type SessionCommand,
+  type SessionFollowUp,
+  type SessionStatusPatch,
+} from '@ambient-operator/machines';
+import { MANAGED_LABEL, MANAGED_LABEL_VALUE, parseKey } from '@ambient-operator/shared';
+import { CommandFailedError, reportCommandFailure } from '../command-failure.js';
+import { executeCommand, type CommandContext } from '../commands/index.js';
+import { readOrNull } from '../kube-ops.js';
+import { adoptLegacyService } from '../legacy-runner.js';
+import { observeSession } from '../observe.js';
+import { recordTransitions } from '../record-transitions.js';
+import { mirrorRunnerPodEvents } from '../runner-events.js';
+import { readSession } from '../session-resource.js';
+import type { WorkerDeps } from '../worker-deps.js';
+import { patchSessionStatus, writeStatus } from '../write-status.js';
+import { runReconcileLoop, type LoopSubject } from './reconcile-loop.js';
+import type { ReconcileRequest, Reconciler, TerminalFailure } from './reconciler.js';
+
+/** The condition a terminal reconcile error sets on the session (cleared by the next reconcile that succeeds). */
+export const RECONCILE_FAILED_CONDITION = 'ReconcileFailed' satisfies ConditionType;
+
+/**
+ * AgenticSessions: live reads of the CR and its children, the session machine's plan, idempotent commands, a
+ * `/status` merge patch with the read resourceVersion, transitions counted after the write, and a timer for the
+ * machine's next deadline.
+ */
+export const sessionReconciler: Reconciler<'session'> = {
+  reconcile: (request, deps) => runReconcileLoop(sessionSubject(request, deps)),
+  recordTerminalFailure,
+};
+
+function sessionSubject(
+  request: ReconcileRequest<'session'>,
+  deps: WorkerDeps,
+): LoopSubject<CommandContext, SessionCommand, SessionFollowUp, SessionStatusPatch, Decision> {
+  const { namespace, name } = parseKey(request.key);
+  return {
+    async load() {
+      const session = await readSession(deps, { namespace, name });
+      // Gone or going: children follow through their ownerReferences (GC).
+      if (session === null || session.metadata.deletionTimestamp) return null;
+      if (!(await namespaceIsManaged(deps, namespace))) {
+        deps.log.debug({ key: request.key }, 'namespace not managed; skipped');
+        return null;
+      }
+      const readings = await observeSession(deps, session);
+      const ctx: CommandContext = {
+        deps,
+        session,
+        readings,
+        resourceVersion: session.metadata.resourceVersion,
+      };
+      // Cutover: the Go operator's runner pod is this run's runner; its pod-owned Service becomes the session's.
+      if (readings.legacyPod !== null && readings.valid !== undefined) await adoptLegacyService(ctx);
+      // The UI's start-up panel lists events of `<name>-runner`: our runner pod's carry the Job's suffix.
+      if (session.status?.phase === 'Creating') await mirrorRunnerPodEvents(ctx);
+      return ctx;
+    },
+    phaseOf: (ctx) => ctx.session.status?.phase || 'Pending',
+    nowMs: (ctx) => ctx.readings.observation.nowMs,
+    decide: (ctx, followUps) =>
+      clearingReconcileFailure(
+        ctx,
+        decide({
+          status: ctx.session.status,
+          observation: ctx.readings.observation,
+          config: deps.machine,
+          followUps,
+        }),
+      ),
+    async execute(ctx, command) {
+      try {
+        return await executeCommand(ctx, command);
+      } catch (error) {
+        await reportCommandFailure(ctx, command, error);
+        throw new CommandFailedError(command.type, error);
+      }
+    },
+    writeStatus: (ctx, patch) => writeStatus(ctx, patch),
+    statusWritten(ctx, plan) {
+      const written = applyStatusPatch(ctx.session.status, plan.statusPatch);
+      recordTransitions(deps.metrics, namespace, plan.transitions, written, ctx.readings.observation.nowMs);
+    },
+  };
+}
+
+/** The machine's plan, plus clearing a ReconcileFailed condition a terminal error left (this run got this far). */
+function clearingReconcileFailure(ctx: CommandContext, decision: Decision): Decision {
+  const status = ctx.session.status;
+  if (findCondition(status?.conditions, RECONCILE_FAILED_CONDITION)?.status !== 'True') return decision;
+  const conditions = setCondition(
+    decision.statusPatch.conditions ?? status?.conditions ?? [],
+    { type: RECONCILE_FAILED_CONDITION, status: 'False', reason: 'Reconciled', message: '' },
+    ctx.readings.observation.nowMs,
+  );
+  return { ...decision, statusPatch: { ...decision.statusPatch, conditions } };
+}
+
+/** Writes `ReconcileFailed=True` with the error on the session, so a user sees why nothing happens. */
+async function recordTerminalFailure(
+  request: ReconcileRequest<'session'>,
+  failure: TerminalFailure,
+  deps: WorkerDeps,
+): Promise<void> {
+  const session = await readSession(deps, parseKey(request.key));
+  if (session === null || session.metadata.deletionTimestamp) return;
+  const conditions = setCondition(
+    session.status?.conditions ?? [],
+    { type: RECONCILE_FAILED_CONDITION, status: 'True', reason: failure.reason, message: failure.message },
+    deps.now(),
+  );
+  await patchSessionStatus({ deps }, session, session.metadata.resourceVersion, { conditions });
+}
+
+/** Upstream skips sessions in namespaces without `ambient-code.io/managed=true` (contract §2.1). */
+async function namespaceIsManaged(deps: WorkerDeps, namespace: string): Promise<boolean> {
+  const ns = await readOrNull(() => deps.api.core.readNamespace({ name: namespace }));
+  return ns?.metadata?.labels?.[MANAGED_LABEL] === MANAGED_LABEL_VALUE;
+}
