@@ -1,6 +1,7 @@
 // The operator → runner HTTP calls of the upstream contract (§3.6): repo add/remove and workflow switch,
 // each with a 10 s timeout and the session's AG-UI token. Outcomes are returned, never thrown, so the
 // caller can record them truthfully in status conditions (upstream always reported success).
+import { withCurrentSignal } from '@ambient-operator/shared';
 
 /** Where one session's runner answers, and how to authenticate to it. */
 export interface RunnerEndpoint {
@@ -63,7 +64,8 @@ export function createRunnerClient(options: RunnerClientOptions = {}): RunnerCli
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-ambient-session-token': endpoint.token },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        // The reconcile's own signal too: a timed-out or lock-lost reconcile stops waiting on the runner.
+        signal: withCurrentSignal(AbortSignal.timeout(timeoutMs)),
       });
       const text = (await res.text()).slice(0, 200);
       if (res.ok) return { ok: true, status: res.status, message: `${route} accepted` };

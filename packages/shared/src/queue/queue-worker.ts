@@ -68,6 +68,11 @@ export interface QueueWorkerOptions extends QueueIdentity {
    */
   lockDurationMs?: number;
   /**
+   * How often a running job's lock is renewed, in milliseconds; a renewal that finds the lock taken aborts the run.
+   * @defaultValue lockDurationMs / 2
+   */
+  lockRenewTimeMs?: number;
+  /**
    * How often each worker looks for jobs whose lock expired, in milliseconds.
    * @defaultValue 2000
    */
@@ -286,6 +291,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     prefix,
     concurrency: options.concurrency ?? 10,
     lockDuration: options.lockDurationMs ?? 5000,
+    ...(options.lockRenewTimeMs ? { lockRenewTime: options.lockRenewTimeMs } : {}),
     stalledInterval: options.stalledIntervalMs ?? 2000,
     maxStalledCount: options.maxStalledCount ?? 1,
     ...(rateLimit ? { limiter: { max: rateLimit.max, duration: rateLimit.durationMs } } : {}),
