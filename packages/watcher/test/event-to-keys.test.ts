@@ -56,7 +56,12 @@ describe('keysForEvent', () => {
 
   it('on a relist, a namespace-wide object maps to its own key only (the sessions are relisted themselves)', () => {
     expect(
-      keysForEvent('ProjectSettings', { name: 'projectsettings', namespace: 'team-a' }, knownKeysIn, 'relist'),
+      keysForEvent(
+        'ProjectSettings',
+        { name: 'projectsettings', namespace: 'team-a' },
+        knownKeysIn,
+        'relist',
+      ),
     ).toEqual(['ps:team-a']);
   });
 });
