@@ -11,6 +11,24 @@ describe('graceful worker shutdown', () => {
   });
 
   test('close() waits for the reconcile in flight to finish its status write', async () => {
+    // The namespace's own reconcile (ps:demo, at start-up) is done first, so the one in flight below is the session's.
+    await eventually(
+      async () =>
+        (await cluster.custom.getNamespacedCustomObject({
+          group: 'vteam.ambient-code',
+          version: 'v1alpha1',
+          plural: 'projectsettings',
+          namespace: cluster.namespace,
+          name: 'projectsettings',
+        })) as { status?: { limitRangeReady?: boolean } },
+      (ps) => ps.status?.limitRangeReady === true,
+      'the namespace reconciled',
+    );
+    await eventually(
+      async () => cluster.worker.running(),
+      (n) => n === 0,
+      'no reconcile in flight',
+    );
     // Slow API: a reconcile of a new session takes a few seconds, long enough to close in the middle.
     cluster.sim.faults.configure({ latencyMs: 150 });
     await cluster.createSession('inflight');
