@@ -11,6 +11,8 @@ import type { QueueInspector } from './queue-inspector.js';
 import { explainReconcile } from './reconcile-explanation.js';
 import type { SessionCache } from './session-cache.js';
 import type { SchedulerObjects } from './scheduler-objects.js';
+import type { UserDeployments } from './user-deployments.js';
+import { renderUserDeploymentPage, renderUserDeploymentsPage } from './pages/user-deployment-pages.js';
 import {
   renderTaskPage,
   renderTasksPage,
@@ -22,6 +24,8 @@ import type { Queue } from 'bullmq';
 
 export interface DashboardAppDeps {
   sessions: SessionCache;
+  /** UserDeployments, read live. */
+  userDeployments: UserDeployments;
   /** AgentTasks and Workflows, read live. */
   scheduler: SchedulerObjects;
   machine: MachineStatus;
@@ -190,6 +194,20 @@ export function createDashboardApp(deps: DashboardAppDeps): Express {
       return;
     }
     page(res, 200, renderWorkflowPage(workflow, Date.now()));
+  });
+
+  app.get('/user-deployments', async (_req, res) => {
+    page(res, 200, renderUserDeploymentsPage(await deps.userDeployments.list()));
+  });
+
+  app.get('/user-deployments/:namespace/:name', async (req, res) => {
+    const ref = sessionRef(req);
+    const item = ref && (await deps.userDeployments.get(ref.namespace, ref.name));
+    if (!item) {
+      page(res, 404, renderMessagePage('Not found', 'There is no such UserDeployment.'));
+      return;
+    }
+    page(res, 200, renderUserDeploymentPage(item, Date.now()));
   });
 
   app.use(QUEUES_BASE_PATH, createQueuesRouter({ queue: deps.bullQueue, readOnly: deps.readOnly }));

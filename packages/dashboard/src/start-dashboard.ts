@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SchedulerObjects } from './scheduler-objects.js';
+import { UserDeployments } from './user-deployments.js';
 import {
   createLogger,
   createSessionQueue,
@@ -110,6 +111,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }),
     children: { kubeConfig: options.kubeConfig, core: api.core, batch: api.batch },
     scheduler: new SchedulerObjects(api.customObjects),
+    userDeployments: new UserDeployments(api.customObjects),
     bullQueue: sessionQueue.bullQueue as unknown as Queue,
     readOnly,
     auth: options.auth,

@@ -1,4 +1,4 @@
-import { taskSvg, workflowSvg } from '@ambient-operator/machines';
+import { taskSvg, userDeploymentSvg, workflowSvg } from '@ambient-operator/machines';
 import { buildMachineDiagram } from '../machine-diagram.js';
 import type { MachineCounts } from '../machine-counts.js';
 import { formatTimestamp } from '../format.js';
@@ -86,7 +86,15 @@ export function renderMachinePage(counts: MachineCounts): string {
       AgentTasks in sequence, each step's task created once the step before it succeeded; the first failed
       step fails the workflow. Counts: <code>ambient_workflow_phase_transitions_total</code>.
     </p>
-    <div class="diagram">${rawHtml(workflowSvg())}</div>`;
+    <div class="diagram">${rawHtml(workflowSvg())}</div>
+    <h2 id="user-deployment">UserDeployment</h2>
+    <p class="note">
+      A long-lived application from a template: Provisioning until every Deployment runs the desired spec with
+      its replicas ready, Running, Degraded when replicas are lost; deletion (or
+      <code>desiredState: deleted</code>) tears the children down behind a finalizer. Counts:
+      <code>ambient_user_deployment_phase_transitions_total</code>.
+    </p>
+    <div class="diagram">${rawHtml(userDeploymentSvg())}</div>`;
   return renderPage({ title: 'Phase model', current: 'machine', scripts: [MACHINE_SCRIPT_PATH] }, body);
 }
 
