@@ -14,8 +14,18 @@ export interface SessionObservation {
   annotations: SessionAnnotationsObservation;
   /** Spec and name validation (DNS-1123, derived names such as `session-<name>` ≤ 63). */
   validation: SpecValidation;
-  /** The secret the runner needs (`ambient-runner-secrets`, or `ambient-vertex` when Vertex is on). */
-  runnerSecret: { name: string; present: boolean };
+  /**
+   * The secret the runner needs (`ambient-runner-secrets` in the session namespace, or `ambient-vertex` in
+   * BACKEND_NAMESPACE when Vertex is on), and where it is expected (messages name it).
+   */
+  runnerSecret: { name: string; present: boolean; namespace?: string };
+  /** `spec.repos` (url, branch): the repos a new runner clones, recorded as reconciled when it is created. */
+  specRepos?: { url: string; branch?: string }[];
+  /**
+   * Whether session state can persist (S3 resolved as upstream, contract §3.3); read only where a runner
+   * may be created. `S3Available` is written with the runner; false is upstream's only warning.
+   */
+  s3?: { configured: true } | { configured: false; message: string };
   /** Secret `ambient-runner-token-<name>`. */
   token: RunnerTokenObservation;
   /** Effective inactivity timeout in seconds (session, then ProjectSettings, then default); 0 or null disables it. */

@@ -3,7 +3,7 @@ import { setCondition } from './conditions.js';
 import type { RunnerVerdict } from './runner-verdict.js';
 import type { ObserveEvent, SessionContext } from './session.context.js';
 import { recreationDelayMs } from './session-deadlines.js';
-import type { SessionCondition } from './session-status.js';
+import type { ReconciledRepo, SessionCondition } from './session-status.js';
 import { parseTimestamp, toTimestamp } from './time.js';
 
 /**
@@ -102,10 +102,41 @@ export function markRunnerCreated(
   event: ObserveEvent,
   adopted: boolean,
 ): ContextUpdate {
+  const { specRepos, s3 } = event.observation;
+  // Upstream records the repos as reconciled when it builds the runner (they are cloned by init-hydrate),
+  // not only after a spec sync while Running; the UI reads them.
+  const repos =
+    specRepos === undefined
+      ? []
+      : [
+          {
+            type: 'ReposReconciled' as const,
+            status: 'True' as const,
+            reason: specRepos.length === 0 ? 'NoRepos' : 'Reconciled',
+          },
+        ];
+  const storage =
+    s3 === undefined
+      ? []
+      : [
+          s3.configured
+            ? { type: 'S3Available' as const, status: 'True' as const, reason: 'Configured' }
+            : {
+                type: 'S3Available' as const,
+                status: 'False' as const,
+                reason: 'NotConfigured',
+                message: `Session state will not persist: ${s3.message}`,
+              },
+        ];
   return {
     observedGeneration: event.observation.generation,
+    ...(specRepos !== undefined
+      ? { reconciledRepos: specRepos.map((repo) => reconciledRepo(repo, now(event))) }
+      : {}),
     ...withConditions(context, event, [
       { type: 'SecretsReady', status: 'True', reason: 'AllRequiredSecretsFound' },
+      ...repos,
+      ...storage,
       adopted
         ? { type: 'PodCreated', status: 'True', reason: 'PodExists', message: 'Runner job already exists' }
         : { type: 'PodCreated', status: 'True', reason: 'PodCreated', message: 'Runner job created' },
@@ -114,14 +145,34 @@ export function markRunnerCreated(
   };
 }
 
+/** A repo as upstream records it when the runner is built: name from the URL, status Ready. */
+function reconciledRepo(repo: { url: string; branch?: string }, at: string): ReconciledRepo {
+  const name =
+    repo.url
+      .replace(/\/+$/, '')
+      .split('/')
+      .pop()
+      ?.replace(/\.git$/, '') ?? '';
+  return {
+    url: repo.url,
+    name,
+    ...(repo.branch !== undefined ? { branch: repo.branch } : {}),
+    status: 'Ready',
+    clonedAt: at,
+  };
+}
+
 export function markRunnerSecretMissing(context: SessionContext, event: ObserveEvent): ContextUpdate {
-  const { name } = event.observation.runnerSecret;
+  const { name, namespace } = event.observation.runnerSecret;
   return withConditions(context, event, [
     {
       type: 'SecretsReady',
       status: 'False',
       reason: 'RunnerSecretMissing',
-      message: `Secret ${name} not found in the session namespace`,
+      message:
+        namespace === undefined
+          ? `Secret ${name} not found in the session namespace`
+          : `Secret ${name} not found in namespace ${namespace}`,
     },
   ]);
 }

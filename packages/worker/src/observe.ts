@@ -24,7 +24,8 @@ import {
   validateSessionName,
   type AgenticSession,
 } from '@ambient-operator/shared';
-import { CONTAINER_NAMES } from './children/index.js';
+import { CONTAINER_NAMES, PLATFORM_NAMES } from './children/index.js';
+import { resolveSessionS3 } from './commands/create-runner-job.js';
 import { isLegacyRunnerPod, observeLegacyRunner } from './legacy-runner.js';
 import { readOrNull } from './kube-ops.js';
 import { readProjectSettings } from './project-settings.js';
@@ -79,9 +80,13 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
   const runnerSecret = deps.config.vertex.enabled
     ? { name: VERTEX_SECRET_NAME, namespace: deps.config.namespaces.backend }
     : { name: RUNNER_SECRETS_NAME, namespace };
-  const runnerSecretPresent = needsRunnerSecret
-    ? (await readOrNull(() => deps.api.core.readNamespacedSecret(runnerSecret))) !== null
-    : true;
+  const [runnerSecretRead, s3] = needsRunnerSecret
+    ? await Promise.all([
+        readOrNull(() => deps.api.core.readNamespacedSecret(runnerSecret)),
+        observeS3(deps, namespace),
+      ])
+    : [undefined, undefined];
+  const runnerSecretPresent = runnerSecretRead !== null;
 
   const inactivityTimeoutSeconds =
     phase === 'Creating' || phase === 'Running'
@@ -99,7 +104,16 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
       : {}),
     annotations: observeAnnotations(annotations),
     validation,
-    runnerSecret: { name: runnerSecret.name, present: runnerSecretPresent },
+    runnerSecret: { ...runnerSecret, present: runnerSecretPresent },
+    ...(valid !== undefined
+      ? {
+          specRepos: (valid.spec?.repos ?? []).map((repo) => ({
+            url: repo.url,
+            ...(repo.branch !== undefined ? { branch: repo.branch } : {}),
+          })),
+        }
+      : {}),
+    ...(s3 !== undefined ? { s3 } : {}),
     token: {
       secretPresent: tokenSecret !== null,
       ...(Number.isFinite(refreshedAtMs) ? { refreshedAtMs } : {}),
@@ -108,6 +122,15 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
     runner: legacyPod ? observeLegacyRunner(legacyPod, status?.startTime) : observeRunner(job, pod),
   };
   return { observation, valid, job, pod, legacyPod, tokenSecret };
+}
+
+/** Whether session state can persist, as the runner about to be built would have it. */
+async function observeS3(deps: WorkerDeps, namespace: string): Promise<SessionObservation['s3']> {
+  const integration = await readOrNull(() =>
+    deps.api.core.readNamespacedSecret({ namespace, name: PLATFORM_NAMES.integrationSecret }),
+  );
+  const resolved = await resolveSessionS3(deps, integration);
+  return resolved.configured ? { configured: true } : { configured: false, message: resolved.reason };
 }
 
 /** The one-shot annotations the machine reads. */

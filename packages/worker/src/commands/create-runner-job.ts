@@ -12,8 +12,10 @@ import {
   trustedCaBundlePresent,
   usesMlflowKubernetesAuth,
   type AgenticSession,
+  type ResolvedS3Config,
   type RunnerClusterFacts,
 } from '../children/index.js';
+import type { WorkerDeps } from '../worker-deps.js';
 import { createIfAbsent } from '../kube-ops.js';
 import { readOrNull } from '../kube-ops.js';
 import { readProjectSettings } from '../project-settings.js';
@@ -69,15 +71,7 @@ async function gatherFacts(
     readProjectSettings(ctx.deps, namespace),
   ]);
 
-  const integrationSecretData = integration ? decodeSecretData(integration.data) : undefined;
-  const s3Observation = { ...(integrationSecretData ? { integrationSecretData } : {}), defaults: config.s3 };
-  const minio = needsMinioCredentials(s3Observation)
-    ? await secret(PLATFORM_NAMES.minioCredentialsSecret, config.namespaces.backend)
-    : null;
-  const s3 = resolveS3Config({
-    ...s3Observation,
-    ...(minio ? { minioCredentialsData: decodeSecretData(minio.data) } : {}),
-  });
+  const s3 = await resolveSessionS3(ctx.deps, integration);
   const model = session.spec.llmSettings?.model;
   const vertexModelId =
     config.vertex.enabled && model ? resolveVertexModelId(await modelsManifest(), model) : undefined;
@@ -95,6 +89,32 @@ async function gatherFacts(
     tokenSecretName:
       ctx.session.metadata.annotations?.[RUNNER_TOKEN_SECRET] ?? runnerTokenSecretName(session.metadata.name),
   };
+}
+
+/**
+ * Session-state storage as upstream resolves it (contract §3.3) from the namespace's
+ * `ambient-non-vertex-integrations` Secret (already read, or null), the operator's defaults and, when
+ * needed, `minio-credentials` in BACKEND_NAMESPACE.
+ */
+export async function resolveSessionS3(
+  deps: WorkerDeps,
+  integration: V1Secret | null,
+): Promise<ResolvedS3Config> {
+  const { api, config } = deps;
+  const integrationSecretData = integration ? decodeSecretData(integration.data) : undefined;
+  const s3Observation = { ...(integrationSecretData ? { integrationSecretData } : {}), defaults: config.s3 };
+  const minio = needsMinioCredentials(s3Observation)
+    ? await readOrNull(() =>
+        api.core.readNamespacedSecret({
+          namespace: config.namespaces.backend,
+          name: PLATFORM_NAMES.minioCredentialsSecret,
+        }),
+      )
+    : null;
+  return resolveS3Config({
+    ...s3Observation,
+    ...(minio ? { minioCredentialsData: decodeSecretData(minio.data) } : {}),
+  });
 }
 
 /** The credentials Secret follows the current S3/OAuth settings on each run. */
