@@ -274,6 +274,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       MODELS_MANIFEST_PATH: path.join(localDir, 'models.json'),
       ...(apiServer
         ? {
+            // Explicit: MODE is a common variable name (vitest sets MODE=test in its own environment).
+            MODE: 'kube',
             AMBIENT_API_SERVER_URL: apiServer.url,
             AMBIENT_API_TOKEN: apiServer.token,
             AMBIENT_GRPC_SERVER_ADDR: apiServer.grpcAddress,

@@ -27,7 +27,10 @@ export interface ApiSourceOptions {
   relistIntervalMs?: number;
   /** First reconnect delay, in ms. @defaultValue 1000 */
   backoffInitialMs?: number;
-  /** Cap of the reconnect delay, in ms. @defaultValue 30000 */
+  /**
+   * Cap of the reconnect delay, in ms. Lower than upstream's 30 s: a failed attempt costs one request, and
+   * a low cap bounds how long after an outage ends the streams stay down. @defaultValue 5000
+   */
   backoffMaxMs?: number;
   /** A stream open this long counts as healthy and resets the backoff, in ms. @defaultValue 10000 */
   healthyAfterMs?: number;
@@ -96,7 +99,7 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
   const { signal } = controller;
   const log = options.logger;
   const initialMs = options.backoffInitialMs ?? 1000;
-  const maxMs = options.backoffMaxMs ?? 30_000;
+  const maxMs = options.backoffMaxMs ?? 5000;
   const healthyAfterMs = options.healthyAfterMs ?? 10_000;
   const relistIntervalMs = options.relistIntervalMs ?? 600_000;
   const relistFallbackMs = options.relistFallbackMs ?? 1000;

@@ -86,7 +86,7 @@ export interface WatcherApiServerOptions {
   relistIntervalMs?: number;
   /** First reconnect delay, in ms. @defaultValue 1000 */
   backoffInitialMs?: number;
-  /** @defaultValue 30000 */
+  /** Cap of the reconnect delay, in ms. @defaultValue 5000 */
   backoffMaxMs?: number;
 }
 
