@@ -12,5 +12,6 @@ export const suites: SuiteEntry[] = [
   { name: 'queue', load: async () => (await import('./queue.js')).benchQueue },
   { name: 'watcher', load: async () => (await import('./watcher.js')).benchWatcher },
   { name: 'worker', load: async () => (await import('./worker.js')).benchWorker },
+  { name: 'agent-tasks', load: async () => (await import('./agent-tasks.js')).benchAgentTasks },
   { name: 'scaling', load: async () => (await import('./scaling.js')).benchScaling },
 ];
