@@ -177,7 +177,7 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
       .filter(([, p]) => p === 'Running')
       .map(([name]) => `${cluster.namespace}/${name}`);
     const sample = runningKeys.slice(0, opts.quick ? 100 : 300);
-    const queue = createSessionQueue({ connection: cluster.config.queue.redisUrl, prefix: cluster.prefix });
+    const queue = createSessionQueue({ connection: cluster.config.queue.redis, prefix: cluster.prefix });
     cluster.sim.resetRequestCounts();
     const reconcilesBefore = await reconcilesRun(cluster);
     await queue.enqueueMany(sample);

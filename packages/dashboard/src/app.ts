@@ -37,6 +37,8 @@ export interface DashboardAppDeps {
   logger: Logger;
   /** Upper bound of the queue lookups of one session page, in milliseconds. */
   queueTimeoutMs: number;
+  /** Rejects when the queue's Redis does not answer (behind /readyz). */
+  pingRedis: () => Promise<void>;
 }
 
 // Our pages load nothing from elsewhere and run only the same-origin machine script.
@@ -80,6 +82,16 @@ export function createDashboardApp(deps: DashboardAppDeps): Express {
   // Probes carry no credentials and learn nothing from this answer.
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');
+  });
+  app.get('/readyz', (_req, res) => {
+    deps.pingRedis().then(
+      () => res.type('text/plain').send('ok\n'),
+      (err: unknown) =>
+        res
+          .status(503)
+          .type('text/plain')
+          .send(`redis: ${err instanceof Error ? err.message : String(err)}\n`),
+    );
   });
 
   if (deps.auth) app.use(basicAuth(deps.auth));

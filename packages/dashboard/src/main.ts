@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   });
   const dashboard = await startDashboard({
     kubeConfig,
-    connection: config.queue.redisUrl,
+    connection: config.queue.redis,
     queue: { prefix: config.queue.prefix, name: config.queue.name },
     host: settings.host,
     port: settings.port,

@@ -3,10 +3,10 @@ import {
   reconcileJobName,
   resyncPriority,
   timerDedupId,
+  type RedisClient,
   type SessionQueue,
 } from '@ambient-operator/shared';
 import { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
 /** A job of the sessions queue as the session page shows it. */
@@ -48,7 +48,7 @@ export interface KeyQueueState {
 export interface QueueInspectorOptions {
   queue: SessionQueue;
   /** The Redis client the queue uses (read-only commands are issued on it). */
-  redis: Redis;
+  redis: RedisClient;
   /**
    * Newest finished jobs (per completed/failed set) searched for a key's last reconcile. BullMQ keeps finished
    * jobs by time, not by key, so this bounds the work of one page view.

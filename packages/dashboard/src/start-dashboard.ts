@@ -4,16 +4,17 @@ import { SchedulerObjects } from './scheduler-objects.js';
 import { UserDeployments } from './user-deployments.js';
 import {
   createLogger,
+  closeRedis,
   createSessionQueue,
   makeApiClients,
   type Logger,
+  openRedis,
   type QueueIdentity,
+  type RedisClient,
   type RedisConnection,
 } from '@ambient-operator/shared';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { z } from 'zod';
 import { createDashboardApp } from './app.js';
 import { checkExposure, DashboardConfigError, type BasicAuthCredentials } from './auth.js';
 import { createMachineStatus } from './machine-status.js';
@@ -23,7 +24,7 @@ import { createSessionCache } from './session-cache.js';
 export interface DashboardOptions {
   /** The cluster; build it with shared's `createKubeConfig` so every request shares one keep-alive agent. */
   kubeConfig: KubeConfig;
-  /** Redis URL (`redis://…`) or a caller-owned ioredis client (then the caller closes it). */
+  /** Redis URL (`redis://…`), a target from shared's config, or a caller-owned client (then the caller closes it). */
   connection: RedisConnection;
   /** The sessions queue's prefix and name. @defaultValue `{ prefix: 'ambient', name: 'sessions' }` */
   queue?: QueueIdentity;
@@ -34,7 +35,7 @@ export interface DashboardOptions {
   host?: string;
   /** TCP port; 0 picks a free one. @defaultValue 3000 */
   port?: number;
-  /** HTTP Basic credentials; when set, every page and API needs them (only /healthz does not). */
+  /** HTTP Basic credentials; when set, every page and API needs them (only /healthz and /readyz do not). */
   auth?: BasicAuthCredentials;
   /** Bull Board cannot retry, remove, promote, pause or clean jobs. @defaultValue true */
   readOnly?: boolean;
@@ -59,21 +60,13 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-const redisUrlSchema = z
-  .string()
-  .regex(/^rediss?:\/\/\S+$/, { error: 'expected a redis:// or rediss:// URL' });
-
-function openRedis(connection: RedisConnection): { client: Redis; owned: boolean } {
-  if (typeof connection !== 'string') return { client: connection, owned: false };
-  const parsed = redisUrlSchema.safeParse(connection);
-  if (!parsed.success)
-    throw new DashboardConfigError(
-      `invalid Redis URL ${JSON.stringify(connection)}: ${parsed.error.issues[0]?.message}`,
-    );
-  // A page must fail fast while Redis is down rather than hang on ioredis' endless retries.
-  const client = new Redis(parsed.data, { maxRetriesPerRequest: 2, connectionName: 'ambient:dashboard' });
-  client.on('error', () => undefined);
-  return { client, owned: true };
+function openDashboardRedis(connection: RedisConnection): { client: RedisClient; owned: boolean } {
+  try {
+    // A page must fail fast while Redis is down rather than hang on ioredis' endless retries.
+    return openRedis(connection, { connectionName: 'ambient:dashboard', failFast: true });
+  } catch (err) {
+    throw new DashboardConfigError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
@@ -86,7 +79,7 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
   });
 }
 
-/** Starts the dashboard: Bull Board at /queues, /machine, /sessions, their JSON APIs and /healthz. */
+/** Starts the dashboard: Bull Board at /queues, /machine, /sessions, their JSON APIs, /healthz and /readyz. */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 3000;
@@ -94,7 +87,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const logger = options.logger ?? createLogger({ level: 'silent' });
   checkExposure(host, options.auth);
 
-  const redis = openRedis(options.connection);
+  const redis = openDashboardRedis(options.connection);
   const sessionQueue = createSessionQueue({ connection: redis.client, ...options.queue });
   const api = makeApiClients(options.kubeConfig);
   const ttlMs = options.cacheTtlMs ?? 3000;
@@ -117,12 +110,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     auth: options.auth,
     logger,
     queueTimeoutMs: 5000,
+    pingRedis: () => sessionQueue.ping(),
   });
 
   const server = http.createServer(app);
   async function closeQueue(): Promise<void> {
     await sessionQueue.close();
-    if (redis.owned) await redis.client.quit().catch(() => redis.client.disconnect());
+    await closeRedis(redis);
   }
   let address: AddressInfo;
   try {

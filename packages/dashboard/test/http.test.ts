@@ -98,6 +98,12 @@ describe('pages and APIs', () => {
     expect(res.text).toBe('ok\n');
   });
 
+  it('/readyz answers ok while Redis answers', async () => {
+    const res = await get(`${dashboard.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('ok\n');
+  });
+
   it('/sessions lists every session with phase, Ready and a link to its page', async () => {
     const res = await get(`${dashboard.url}/sessions`);
     expect(res.status).toBe(200);

@@ -42,8 +42,8 @@ describe("the operator's own config loader accepts what the manifests give it", 
         name === 'base+external-redis'
           ? SECRETS['ambient-redis-url/url']
           : 'redis://:0123abcd@ambient-redis:6379';
-      expect(workerConfig.queue.redisUrl).toBe(redisUrl);
-      expect(watcherConfig.queue.redisUrl).toBe(redisUrl);
+      expect(workerConfig.queue.redis).toEqual({ mode: 'standalone', url: redisUrl });
+      expect(watcherConfig.queue.redis).toEqual({ mode: 'standalone', url: redisUrl });
     },
   );
 
@@ -62,6 +62,22 @@ describe("the operator's own config loader accepts what the manifests give it", 
     expect(config.vertex).toMatchObject({ enabled: true, projectId: 'my-project', region: 'global' });
   });
 
+  it('production: watcher and worker follow the Sentinels, with the Redis password for master and Sentinels', async () => {
+    const objects = await build('production');
+    for (const deployment of ['ambient-watcher', 'ambient-worker']) {
+      const { argv, env } = startupOf(objects, deployment, SECRETS);
+      const { queue } = loadConfig(argv, { ...env, ANTHROPIC_VERTEX_PROJECT_ID: 'p' });
+      expect(queue.redis, deployment).toEqual({
+        mode: 'sentinel',
+        url: 'redis://:0123abcd@ambient-redis:6379',
+        sentinels: [0, 1, 2].map((i) => ({ host: `ambient-redis-${i}.ambient-redis-headless`, port: 26379 })),
+        masterName: 'ambient',
+        sentinelPassword: '0123abcd',
+      });
+      expect(queue.prefix).toBe('ambient');
+    }
+  });
+
   it('KEDA watches the Redis list where BullMQ keeps the queue the workers consume', async () => {
     const objects = await build('production');
     const worker = startupOf(objects, 'ambient-worker', SECRETS);
@@ -72,16 +88,21 @@ describe("the operator's own config loader accepts what the manifests give it", 
           triggers: z.array(
             z.looseObject({
               type: z.string(),
-              metadata: z.looseObject({ listName: z.string(), address: z.string() }),
+              metadata: z.looseObject({
+                listName: z.string(),
+                addresses: z.string(),
+                sentinelMaster: z.string(),
+              }),
               authenticationRef: z.looseObject({ name: z.string() }),
             }),
           ),
         }),
       })
       .parse(find(objects, 'ScaledObject', 'ambient-worker')).spec.triggers[0]!;
-    expect(trigger.type).toBe('redis');
+    expect(trigger.type).toBe('redis-sentinel');
     expect(trigger.metadata.listName).toBe(new QueueKeys(queue.prefix).toKey(queue.name, 'wait'));
-    expect(trigger.metadata.address).toBe('ambient-redis.ambient-code.svc.cluster.local:6379');
+    expect(trigger.metadata.addresses).toBe('ambient-redis-sentinel.ambient-code.svc.cluster.local:26379');
+    expect(queue.redis.mode === 'sentinel' && queue.redis.masterName).toBe(trigger.metadata.sentinelMaster);
     const auth = z
       .looseObject({
         spec: z.looseObject({
@@ -91,6 +112,9 @@ describe("the operator's own config loader accepts what the manifests give it", 
         }),
       })
       .parse(find(objects, 'TriggerAuthentication', trigger.authenticationRef.name)).spec.secretTargetRef;
-    expect(auth).toEqual([{ parameter: 'password', name: 'ambient-redis', key: 'password' }]);
+    expect(auth).toEqual([
+      { parameter: 'password', name: 'ambient-redis', key: 'password' },
+      { parameter: 'sentinelPassword', name: 'ambient-redis', key: 'password' },
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import type { ApiServerConfig } from './api-server-config.js';
 import { apiServerEnvSchema, parseApiServerConfig } from './api-server-config.js';
 import { ConfigError } from './errors.js';
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
+import type { RedisNodeAddress, RedisTarget } from './queue/redis-connection.js';
 
 /**
  * The only place that reads flags and environment variables (style.md item 10). Callers pass
@@ -98,11 +99,20 @@ export interface NamespacesConfig {
 }
 
 export interface QueueConfig {
-  /** `REDIS_URL` (`redis://` or `rediss://`). @defaultValue `redis://127.0.0.1:6379` */
-  redisUrl: string;
+  /**
+   * The queue's Redis: `REDIS_URL` (`redis://` or `rediss://`, with ACL user and password) alone for one server;
+   * with `REDIS_SENTINELS` (+ `REDIS_SENTINEL_NAME`, `REDIS_SENTINEL_PASSWORD`) for a Sentinel-managed master; with
+   * `REDIS_CLUSTER_NODES` for a Redis Cluster. In the last two REDIS_URL gives only credentials, TLS and database.
+   * @defaultValue `{ mode: 'standalone', url: 'redis://127.0.0.1:6379' }`
+   */
+  redis: RedisTarget;
   /** `QUEUE_NAME`: BullMQ queue name. @defaultValue `sessions` */
   name: string;
-  /** `QUEUE_PREFIX`: Redis key prefix of the queue. @defaultValue `ambient` */
+  /**
+   * `QUEUE_PREFIX`: Redis key prefix of the queue. With a Redis Cluster it must be a hash tag (`{name}`), so every
+   * key of the queue is in one slot as BullMQ's scripts require.
+   * @defaultValue `ambient` (`{ambient}` with a Redis Cluster)
+   */
   prefix: string;
   /**
    * `RECONCILE_RATE_LIMIT`: reconciles started per second across ALL workers (BullMQ's global limiter),
@@ -265,6 +275,24 @@ const dnsDomain = z.string().refine((s) => isDns1123Subdomain(s) && s.length <= 
 const queueWord = z
   .string()
   .regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected letters, digits, "_", "." or "-"' });
+const queuePrefix = z.string().regex(/^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)$/, {
+  error:
+    'expected letters, digits, "_", "." or "-", optionally in braces as a Redis Cluster hash tag ({ambient})',
+});
+const NODE_LIST_FORM = 'expected host:port[,host:port...] (e.g. "redis-0:26379,redis-1:26379")';
+const nodeList = z.string().transform((raw, ctx): RedisNodeAddress[] => {
+  const nodes: RedisNodeAddress[] = [];
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    const match = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]\s,]+):(\d{1,5})$/.exec(item);
+    const port = match ? Number(match[2]) : NaN;
+    if (!match || port < 1 || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: NODE_LIST_FORM });
+      return z.NEVER;
+    }
+    nodes.push({ host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port });
+  }
+  return nodes;
+});
 const path = z.string().min(1, { error: 'expected a file path' });
 const url = (protocols: readonly string[]) =>
   z.string().refine(
@@ -349,9 +377,13 @@ const envSchema = z.object({
   LOG_LEVEL: env(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info')),
   NAMESPACE: env(namespaceName.default('default')),
   BACKEND_NAMESPACE: env(namespaceName.optional()),
-  REDIS_URL: env(url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
+  REDIS_URL: env(url(['redis:', 'rediss:']).optional()),
+  REDIS_SENTINELS: env(nodeList.optional()),
+  REDIS_SENTINEL_NAME: env(queueWord.optional()),
+  REDIS_SENTINEL_PASSWORD: env(z.string().optional()),
+  REDIS_CLUSTER_NODES: env(nodeList.optional()),
   QUEUE_NAME: env(queueWord.default('sessions')),
-  QUEUE_PREFIX: env(queueWord.default('ambient')),
+  QUEUE_PREFIX: env(queuePrefix.optional()),
   RECONCILE_RATE_LIMIT: env(wholeNumber(0).default(100)),
   MAX_RUNNER_RECREATIONS: env(wholeNumber(0).default(3)),
   RESYNC_INTERVAL_SECONDS: env(wholeNumber(1).default(600)),
@@ -439,6 +471,57 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+type ParsedEnv = z.output<typeof envSchema>;
+
+function withoutPassword(raw: string): string {
+  const url = new URL(raw);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
+
+/**
+ * The Redis mode from the REDIS_* variables, and the queue prefix it allows. Sentinel and Cluster settings exclude
+ * each other; a Cluster needs a hash-tagged prefix and has no databases.
+ */
+function redisTargetOf(e: ParsedEnv): { target: RedisTarget; prefix: string } {
+  const url = e.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const problems: string[] = [];
+  if (e.REDIS_SENTINELS && e.REDIS_CLUSTER_NODES)
+    problems.push('REDIS_SENTINELS and REDIS_CLUSTER_NODES are both set: choose Sentinel or Cluster');
+  if (!e.REDIS_SENTINELS) {
+    for (const name of ['REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD'] as const)
+      if (e[name] !== undefined) problems.push(`${name} is set without REDIS_SENTINELS`);
+  }
+  if (e.REDIS_CLUSTER_NODES) {
+    if (e.QUEUE_PREFIX !== undefined && !/^\{.+\}$/.test(e.QUEUE_PREFIX))
+      problems.push(
+        `QUEUE_PREFIX=${e.QUEUE_PREFIX}: with REDIS_CLUSTER_NODES the prefix must be a hash tag such as {${e.QUEUE_PREFIX}}, so the queue's keys share one slot`,
+      );
+    if (!/^\/?0?$/.test(new URL(url).pathname))
+      problems.push(`REDIS_URL=${withoutPassword(url)}: a Redis Cluster has only database 0`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (e.REDIS_SENTINELS) {
+    return {
+      target: {
+        mode: 'sentinel',
+        url,
+        sentinels: e.REDIS_SENTINELS,
+        masterName: e.REDIS_SENTINEL_NAME ?? 'mymaster',
+        sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+      },
+      prefix: e.QUEUE_PREFIX ?? 'ambient',
+    };
+  }
+  if (e.REDIS_CLUSTER_NODES) {
+    return {
+      target: { mode: 'cluster', url, nodes: e.REDIS_CLUSTER_NODES },
+      prefix: e.QUEUE_PREFIX ?? '{ambient}',
+    };
+  }
+  return { target: { mode: 'standalone', url }, prefix: e.QUEUE_PREFIX ?? 'ambient' };
+}
+
 /**
  * Parse flags and environment once at startup. Throws {@link ConfigError} listing every bad or unknown
  * setting, e.g. `MAX_RUNNER_RECREATIONS=abc: expected a whole number ≥ 0`.
@@ -482,6 +565,7 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
     };
   }
 
+  const redis = redisTargetOf(e);
   const envConcurrency = e.MAX_CONCURRENT_RECONCILES;
   const config: OperatorConfig = {
     controller: {
@@ -500,9 +584,9 @@ export function loadConfig(argv: readonly string[], environment: NodeJS.ProcessE
     },
     namespaces: { operator: e.NAMESPACE, backend: e.BACKEND_NAMESPACE ?? e.NAMESPACE },
     queue: {
-      redisUrl: e.REDIS_URL,
+      redis: redis.target,
       name: e.QUEUE_NAME,
-      prefix: e.QUEUE_PREFIX,
+      prefix: redis.prefix,
       reconcileRateLimitPerSecond: e.RECONCILE_RATE_LIMIT,
     },
     logging: { level: e.LOG_LEVEL, devMode: e.DEV_MODE },

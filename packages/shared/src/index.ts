@@ -159,7 +159,17 @@ export {
 
 // queue
 export { computeBackoffMs, defaultBackoff, type BackoffOptions } from './queue/backoff.js';
-export { defaultRedisUrl, type RedisConnection } from './queue/redis-connection.js';
+export {
+  closeRedis,
+  defaultRedisUrl,
+  openRedis,
+  pingRedis,
+  type OpenRedisOptions,
+  type RedisClient,
+  type RedisConnection,
+  type RedisNodeAddress,
+  type RedisTarget,
+} from './queue/redis-connection.js';
 export {
   reconcileDedupId,
   reconcileJobName,

@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     });
     expect(config.namespaces).toEqual({ operator: 'default', backend: 'default' });
     expect(config.queue).toEqual({
-      redisUrl: 'redis://127.0.0.1:6379',
+      redis: { mode: 'standalone', url: 'redis://127.0.0.1:6379' },
       name: 'sessions',
       prefix: 'ambient',
       reconcileRateLimitPerSecond: 100,
@@ -157,7 +157,7 @@ describe('loadConfig', () => {
     expect(c.namespaces).toEqual({ operator: 'ambient-code', backend: 'backend' });
     expect(c.logging).toEqual({ level: 'debug', devMode: true });
     expect(c.queue).toEqual({
-      redisUrl: 'rediss://redis.example:6380/2',
+      redis: { mode: 'standalone', url: 'rediss://redis.example:6380/2' },
       name: 'q1',
       prefix: 'pfx',
       reconcileRateLimitPerSecond: 0,
@@ -291,6 +291,79 @@ describe('loadConfig', () => {
     ]);
     expect(err.name).toBe('ConfigError');
     expect(classifyError(err)).toMatchObject({ kind: 'terminal', code: 'CONFIG' });
+  });
+
+  test('REDIS_SENTINELS selects a Sentinel-managed master; REDIS_URL then gives credentials, TLS and database', () => {
+    const q = loadConfig([], {
+      REDIS_SENTINELS: 'redis-0.redis:26379, redis-1.redis:26379,[::1]:26380',
+      REDIS_SENTINEL_PASSWORD: 's3cret',
+      REDIS_URL: 'rediss://operator:pw@ignored:6379/3',
+    }).queue;
+    expect(q.redis).toEqual({
+      mode: 'sentinel',
+      url: 'rediss://operator:pw@ignored:6379/3',
+      sentinels: [
+        { host: 'redis-0.redis', port: 26379 },
+        { host: 'redis-1.redis', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      masterName: 'mymaster',
+      sentinelPassword: 's3cret',
+    });
+    expect(q.prefix).toBe('ambient');
+    expect(
+      loadConfig([], { REDIS_SENTINELS: 'h:1', REDIS_SENTINEL_NAME: 'queue' }).queue.redis,
+    ).toMatchObject({
+      masterName: 'queue',
+    });
+  });
+
+  test('REDIS_CLUSTER_NODES selects a Redis Cluster with a hash-tagged queue prefix', () => {
+    const q = loadConfig([], { REDIS_CLUSTER_NODES: 'n1:7000,n2:7001' }).queue;
+    expect(q.redis).toEqual({
+      mode: 'cluster',
+      url: 'redis://127.0.0.1:6379',
+      nodes: [
+        { host: 'n1', port: 7000 },
+        { host: 'n2', port: 7001 },
+      ],
+    });
+    expect(q.prefix).toBe('{ambient}');
+    expect(loadConfig([], { REDIS_CLUSTER_NODES: 'n1:7000', QUEUE_PREFIX: '{ops}' }).queue.prefix).toBe(
+      '{ops}',
+    );
+  });
+
+  test('Redis settings that exclude each other or do not fit the mode stop start-up', () => {
+    expect(
+      configError(() =>
+        loadConfig([], {
+          REDIS_SENTINELS: 'a:26379',
+          REDIS_CLUSTER_NODES: 'b:7000',
+        }),
+      ).problems,
+    ).toEqual(['REDIS_SENTINELS and REDIS_CLUSTER_NODES are both set: choose Sentinel or Cluster']);
+    expect(configError(() => loadConfig([], { REDIS_SENTINEL_NAME: 'm' })).problems).toEqual([
+      'REDIS_SENTINEL_NAME is set without REDIS_SENTINELS',
+    ]);
+    expect(
+      configError(() =>
+        loadConfig([], {
+          REDIS_CLUSTER_NODES: 'n1:7000',
+          QUEUE_PREFIX: 'ambient',
+          REDIS_URL: 'redis://u:secret@x:1/2',
+        }),
+      ).problems,
+    ).toEqual([
+      "QUEUE_PREFIX=ambient: with REDIS_CLUSTER_NODES the prefix must be a hash tag such as {ambient}, so the queue's keys share one slot",
+      'REDIS_URL=redis://u:***@x:1/2: a Redis Cluster has only database 0',
+    ]);
+    expect(configError(() => loadConfig([], { REDIS_SENTINELS: 'a:26379,b' })).problems).toEqual([
+      'REDIS_SENTINELS=a:26379,b: expected host:port[,host:port...] (e.g. "redis-0:26379,redis-1:26379")',
+    ]);
+    expect(configError(() => loadConfig([], { REDIS_CLUSTER_NODES: 'a:0' })).problems).toEqual([
+      'REDIS_CLUSTER_NODES=a:0: expected host:port[,host:port...] (e.g. "redis-0:26379,redis-1:26379")',
+    ]);
   });
 
   test('unknown flags, positional arguments and missing values are errors', () => {

@@ -18,6 +18,8 @@ export interface Enqueuer {
   resync(keys: Iterable<string>): Promise<EnqueueOutcome>;
   /** True when the queue's Redis data is gone since the last call (FLUSHALL, empty restart, other server). */
   redisDataLost(): Promise<boolean>;
+  /** Rejects when Redis does not answer (readiness). */
+  ping(): Promise<void>;
   depth(): Promise<number>;
   counts(): Promise<QueueCounts>;
   oldestJobAgeSeconds(): Promise<number>;
@@ -41,6 +43,7 @@ export function createEnqueuer(options: {
       return { added: r.added, coalesced: r.coalesced + r.skipped };
     },
     redisDataLost: () => queue.checkDataLoss(),
+    ping: () => queue.ping(),
     depth: () => queue.depth(),
     counts: () => queue.counts(),
     oldestJobAgeSeconds: () => queue.oldestJobAgeSeconds(),

@@ -1,4 +1,4 @@
-// /healthz (process alive), /readyz (every watch synced and fresh; Redis reachable when leading), /metrics.
+// /healthz (process alive), /readyz (every watch synced and fresh, Redis reachable), /metrics.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -19,7 +19,7 @@ export interface Readiness {
 export interface ProbeServerOptions {
   bind: BindAddress;
   /** Serve /healthz and /readyz. */
-  readiness?: () => Readiness;
+  readiness?: () => Promise<Readiness>;
   /** Serve /metrics from this registry. */
   registry?: Registry;
 }
@@ -41,10 +41,13 @@ export async function startProbeServer(options: ProbeServerOptions): Promise<Pro
       return;
     }
     if (options.readiness && path === '/readyz') {
-      const r = options.readiness();
-      res
-        .writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(r.ready ? 'ok\n' : `not ready:\n${r.problems.map((p) => `- ${p}`).join('\n')}\n`);
+      options.readiness().then(
+        (r) =>
+          res
+            .writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' })
+            .end(r.ready ? 'ok\n' : `not ready:\n${r.problems.map((p) => `- ${p}`).join('\n')}\n`),
+        (err: unknown) => res.writeHead(500).end(String(err)),
+      );
       return;
     }
     if (options.registry && path === '/metrics') {

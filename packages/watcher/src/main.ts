@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const kubeConfig = createKubeConfig({ env: config.kube.env });
   const watcher = await startWatcher({
     kubeConfig,
-    redis: config.queue.redisUrl,
+    redis: config.queue.redis,
     queuePrefix: config.queue.prefix,
     queueName: config.queue.name,
     namespace: config.namespaces.operator,

@@ -92,7 +92,8 @@ export interface WatcherApiServerOptions {
 
 export interface Watcher {
   isLeader(): boolean;
-  readiness(): Readiness;
+  /** Every watch synced and fresh, and Redis answering. */
+  readiness(): Promise<Readiness>;
   /** Session keys currently known. */
   knownSessions(): number;
   /** The api-server source, when configured. */
@@ -328,8 +329,11 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     metrics.isLeader.set(1);
   }
 
-  function readiness(): Readiness {
+  async function readiness(): Promise<Readiness> {
     const problems: string[] = [];
+    await enqueuer.ping().catch((err: unknown) => {
+      problems.push(`redis: ${err instanceof Error ? err.message : String(err)}`);
+    });
     for (const w of watches) {
       const name = w.scope === '*' ? w.spec.resource : `${w.spec.resource}/${w.scope}`;
       if (!w.lw.synced()) problems.push(`${name}: initial list not complete (${w.lw.state()})`);

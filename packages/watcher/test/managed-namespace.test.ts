@@ -29,7 +29,7 @@ beforeAll(async () => {
   redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   probe = new QueueProbe(redisUrl, prefix);
   watcher = await startWatcher({ kubeConfig: kc, redis: redisUrl, queuePrefix: prefix });
-  await waitFor('the watcher to be ready', () => watcher.readiness().ready);
+  await waitFor('the watcher to be ready', async () => (await watcher.readiness()).ready);
   // The initial list enqueues the namespaces that are already managed.
   await waitFor('ps:team-a from the initial list', () => probe.has('ps:team-a'));
 });

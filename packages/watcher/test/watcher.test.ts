@@ -42,7 +42,7 @@ beforeAll(async () => {
     healthProbeBindAddress: { host: '127.0.0.1', port: 0 },
     metricsBindAddress: { host: '127.0.0.1', port: 0 },
   });
-  await waitFor('the watcher to be ready', () => watcher.readiness().ready);
+  await waitFor('the watcher to be ready', async () => (await watcher.readiness()).ready);
 });
 
 afterAll(async () => {
@@ -157,7 +157,7 @@ describe('watcher', () => {
     }
     // The relist finds the session whose event was lost.
     await waitFor('the missed session to be enqueued by the relist', () => probe.has('team-a/during-stall'));
-    await waitFor('ready again', () => watcher.readiness().ready);
+    await waitFor('ready again', async () => (await watcher.readiness()).ready);
   });
 
   it('reconnects after the API server restarts', async () => {
@@ -173,7 +173,7 @@ describe('watcher', () => {
 
   it('serves /healthz, /readyz and /metrics', async () => {
     expect(await fetchText(watcher.healthPort!, '/healthz')).toEqual({ status: 200, body: 'ok\n' });
-    await waitFor('ready', () => watcher.readiness().ready);
+    await waitFor('ready', async () => (await watcher.readiness()).ready);
     expect((await fetchText(watcher.healthPort!, '/readyz')).status).toBe(200);
     const text = await metrics();
     expect(metricValue(text, 'ambient_watcher_is_leader')).toBe(1);
@@ -223,6 +223,7 @@ describe('watcher and Redis loss', () => {
       redis: privateRedis.url,
       queuePrefix: 'flush',
       redisCheckIntervalMs: 200,
+      healthProbeBindAddress: { host: '127.0.0.1', port: 0 },
     });
     try {
       const expected = [
@@ -240,8 +241,15 @@ describe('watcher and Redis loss', () => {
       admin.disconnect();
       expect(await p.keys()).toEqual([]);
       await waitFor('every key after FLUSHALL', () => p.has(...expected));
+      await privateRedis.stop();
+      // /readyz says Redis is unreachable while it is down.
+      await waitFor('/readyz to report Redis', async () => {
+        const r = await fetchText(w.healthPort!, '/readyz');
+        return r.status === 503 && r.body.includes('redis: ');
+      });
       await privateRedis.restart();
       await waitFor('every key after an empty restart', () => p.has(...expected), 20_000);
+      expect((await fetchText(w.healthPort!, '/readyz')).status).toBe(200);
     } finally {
       await w.stop();
       await p.close();

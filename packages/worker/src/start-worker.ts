@@ -78,7 +78,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     options.logger ??
     createLogger({ level: config.logging.level, pretty: config.logging.devMode, name: 'worker' });
   const kubeConfig = options.kubeConfig ?? createKubeConfig({ env: config.kube.env });
-  const redis = options.redis ?? config.queue.redisUrl;
+  const redis = options.redis ?? config.queue.redis;
   const identity = { prefix: config.queue.prefix, name: config.queue.name };
 
   const registry = new Registry();
@@ -162,7 +162,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await startHttpServer({
           address: config.http.healthProbeBindAddress,
           probes: true,
-          ready: () => !closing,
+          // Not ready while closing, or while Redis does not answer (the reason is the probe's body).
+          ready: async () => {
+            if (closing) return false;
+            await stats.ping();
+            return true;
+          },
         }),
       );
     }

@@ -149,7 +149,7 @@ export interface QueueWorker {
 
 export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const { prefix, name } = resolveIdentity(options);
-  const redis = openRedis(options.connection, `${prefix}:${name}:worker`);
+  const redis = openRedis(options.connection, { connectionName: `${prefix}:${name}:worker` });
   const client = redis.client;
   const producer = createSessionQueue({ connection: client, prefix, name });
   const failuresKey = queueOwnKeys(prefix, name).failures;

@@ -13,7 +13,7 @@ import {
   type JobData,
   type QueueIdentity,
 } from './queue-keys.js';
-import { closeRedis, openRedis, type RedisConnection } from './redis-connection.js';
+import { closeRedis, openRedis, pingRedis, type RedisConnection } from './redis-connection.js';
 
 export interface SessionQueueOptions extends QueueIdentity {
   /** Redis URL or a caller-owned ioredis client (then the caller closes it). */
@@ -68,10 +68,14 @@ export interface SessionQueue {
   /** Age of the oldest job ready to run, in seconds (0 when none). */
   oldestJobAgeSeconds(): Promise<number>;
   /**
-   * True when this queue's Redis data is gone since the last call (FLUSHALL, a restart without persistence, a
-   * different server) or this is the first call on an empty Redis; re-marks it so the next call says false.
+   * True when this queue's Redis data may be gone since the last call: it is (FLUSHALL, a restart without
+   * persistence, a different server), or the client reconnected — after a Sentinel or Cluster failover the promoted
+   * replica may lack the last writes it had not yet received, with the marker intact. Also true on the first call on
+   * an empty Redis. Re-marks it so the next call says false.
    */
   checkDataLoss(): Promise<boolean>;
+  /** Resolves when the queue's Redis answers within `timeoutMs` (readiness probes); rejects saying why not. */
+  ping(timeoutMs?: number): Promise<void>;
   /** Deletes every job and every key of this queue (tests, benchmarks, decommissioning). */
   obliterate(): Promise<void>;
   /** The BullMQ queue, for Bull Board and metrics export; do not add jobs to it directly. */
@@ -83,12 +87,24 @@ const bulkChunk = 500;
 
 export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
   const { prefix, name } = resolveIdentity(options);
-  const redis = openRedis(options.connection, `${prefix}:${name}:producer`);
+  const redis = openRedis(options.connection, { connectionName: `${prefix}:${name}:producer` });
   const client = redis.client;
   const queue = new Queue<JobData>(name, { connection: client, prefix });
   queue.on('error', () => undefined); // connection errors reject the calls that hit them
   const own = queueOwnKeys(prefix, name);
   const sentinelValue = randomUUID();
+
+  // Replication is asynchronous: writes the old master acknowledged may be missing on the one promoted. Any
+  // reconnect (a failover is one) therefore counts as possible data loss; a resync is cheap, a lost key is not.
+  let reconnected = false;
+  let connectedOnce = client.status === 'ready';
+  client.on('ready', () => {
+    if (connectedOnce) reconnected = true;
+    connectedOnce = true;
+  });
+  client.on('-node', () => {
+    reconnected = true;
+  });
 
   const dedupKey = (id: string) => queue.toKey(`de:${id}`);
   const nextKey = (id: string) => queue.toKey(`dn:${id}`);
@@ -231,9 +247,13 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
     },
 
     async checkDataLoss() {
+      const wasReconnected = reconnected;
       const set = await client.set(own.sentinel, sentinelValue, 'NX');
-      return set === 'OK';
+      if (wasReconnected) reconnected = false;
+      return set === 'OK' || wasReconnected;
     },
+
+    ping: (timeoutMs) => pingRedis(client, timeoutMs),
 
     async obliterate() {
       await queue.obliterate({ force: true });
