@@ -143,7 +143,9 @@ export async function benchScaling(opts: BenchOptions): Promise<BenchResults> {
     env: { LOG_LEVEL: 'warn', MAX_CONCURRENT_RECONCILES: String(CONCURRENCY) },
   });
   process.stderr.write(`scaling: system up in ${((performance.now() - booted) / 1000).toFixed(1)} s\n`);
-  const redis = new Redis(stack.redisUrl);
+  // The stack spawned its own single Redis (no REDIS_* given): INFO commandstats counts every command.
+  if (stack.redis.mode !== 'standalone') throw new Error("bench scaling: needs the stack's own Redis");
+  const redis = new Redis(stack.redis.url);
   try {
     const kc = new KubeConfig();
     kc.loadFromFile(stack.kubeconfigPath);

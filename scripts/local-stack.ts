@@ -1,5 +1,6 @@
-// The whole system on one machine, every part a separate process: kube-sim, Redis (unless REDIS_URL is
-// given), the watcher, N workers and the dashboard. Used by `pnpm start` and by the system tests.
+// The whole system on one machine, every part a separate process: kube-sim, Redis (unless one is configured
+// through REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES), the watcher, N workers and the dashboard. Used by
+// `pnpm start` and by the system tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -8,9 +9,15 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { isAlreadyExists } from '@ambient-operator/shared';
+import {
+  closeRedis,
+  isAlreadyExists,
+  loadConfig,
+  openRedis,
+  pingRedis,
+  type RedisTarget,
+} from '@ambient-operator/shared';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_NAMESPACE = 'demo';
@@ -24,8 +31,12 @@ export interface LocalStackOptions {
   localDir?: string;
   /** Worker processes. @defaultValue 2 */
   workers?: number;
-  /** Use this Redis instead of spawning one. */
-  redisUrl?: string;
+  /**
+   * Use this Redis instead of spawning one: the operator's REDIS_* variables (REDIS_URL, REDIS_SENTINELS,
+   * REDIS_SENTINEL_NAME, REDIS_SENTINEL_PASSWORD, REDIS_CLUSTER_NODES) and QUEUE_PREFIX, as every process gets them.
+   * Checked with shared's config before anything starts.
+   */
+  redisEnv?: Record<string, string>;
   /** kube-sim port; 0 picks a free one. @defaultValue 0 */
   kubeSimPort?: number;
   /** Dashboard address. @defaultValue 127.0.0.1:3000 */
@@ -83,7 +94,11 @@ export interface LocalStack {
   /** Where the kubeconfig and other local files are written. */
   localDir: string;
   kubeSimUrl: string;
-  redisUrl: string;
+  /** The queue's Redis as the operator processes see it, and the queue prefix they use. */
+  redis: RedisTarget;
+  queuePrefix: string;
+  /** What `pnpm start` prints for Redis (no password). */
+  redisDescription: string;
   dashboardUrl: string | undefined;
   /** The embedded api-sim, when `apiServer` was given. */
   apiServer: StackApiServer | undefined;
@@ -116,6 +131,11 @@ interface Child {
 const RECENT_LINES = 200;
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const redisEnv = options.redisEnv ?? {};
+  // A bad value stops start-up here, with shared's message, before any process starts.
+  const external = Object.values(redisEnv).some((v) => v !== '')
+    ? { target: loadConfig([], redisEnv).queue.redis, prefix: loadConfig([], redisEnv).queue.prefix }
+    : undefined;
   const localDir = options.localDir ?? path.join(REPO_ROOT, '.local');
   await mkdir(localDir, { recursive: true });
   const kubeconfigPath = path.join(localDir, 'kubeconfig');
@@ -201,19 +221,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let kubeSimPort = options.kubeSimPort ?? 0;
     let kubeSimUrl = '';
     // Redis and kube-sim do not need each other: start them side by side.
-    const startRedis = async (): Promise<string> => {
-      if (options.redisUrl !== undefined) {
-        await waitForRedis(options.redisUrl);
-        return options.redisUrl;
+    const startRedis = async (): Promise<{
+      target: RedisTarget;
+      prefix: string;
+      env: Record<string, string>;
+    }> => {
+      if (external) {
+        await waitForRedis(external.target);
+        return { ...external, env: redisEnv };
       }
       const port = await freePort();
       const url = `redis://127.0.0.1:${port}`;
+      const target: RedisTarget = { mode: 'standalone', url };
       await startNamed('redis', async () => {
         const child = spawnRedis(tsNode, port);
-        await waitForRedis(url);
+        await waitForRedis(target);
         return { pid: child.proc.pid ?? -1 };
       });
-      return url;
+      return { target, prefix: 'ambient', env: { REDIS_URL: url } };
     };
     const startKubeSim = () =>
       startNamed('kube-sim', async () => {
@@ -262,12 +287,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return { pid: sim.proc.pid ?? -1 };
       });
     };
-    const [redisUrl] = await Promise.all([startRedis(), startKubeSim(), startApiSim()]);
+    const [redis] = await Promise.all([startRedis(), startKubeSim(), startApiSim()]);
     await prepareDemoNamespace(kubeconfigPath);
 
     const operatorEnv = {
       KUBECONFIG: kubeconfigPath,
-      REDIS_URL: redisUrl,
+      ...redis.env,
       NAMESPACE: 'default',
       DEV_MODE: pretty ? 'true' : 'false',
       AGENT_REGISTRY_PATH: path.join(localDir, 'agent-registry.json'),
@@ -344,7 +369,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       kubeconfigPath,
       localDir,
       kubeSimUrl,
-      redisUrl,
+      redis: redis.target,
+      queuePrefix: redis.prefix,
+      redisDescription: describeRedis(redis.target),
       dashboardUrl,
       apiServer,
       processes: children.map((c) => ({ name: c.name, pid: c.proc.pid ?? -1 })),
@@ -385,30 +412,39 @@ function spawnRedis(tsNode: (name: string, script: string, args: string[]) => Ch
   ]);
 }
 
-/** Redis just spawned needs a moment to listen: ask until it answers (bounded). */
-async function waitForRedis(url: string, timeoutMs = 10_000): Promise<void> {
+/** Redis (just spawned, or configured) needs a moment to answer: ask until it does (bounded). */
+async function waitForRedis(target: RedisTarget, timeoutMs = 10_000): Promise<void> {
+  const handle = openRedis(target, { connectionName: 'ambient:local-stack', failFast: true });
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.ping();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `Redis at ${url} does not answer: ${err instanceof Error ? err.message : String(err)}`,
-          {
-            cause: err,
-          },
-        );
+  try {
+    for (;;) {
+      try {
+        await pingRedis(handle.client);
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `Redis (${describeRedis(target)}) does not answer: ${err instanceof Error ? err.message : String(err)}`,
+            { cause: err },
+          );
+        }
       }
-    } finally {
-      client.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    await closeRedis(handle);
   }
+}
+
+function describeRedis(target: RedisTarget): string {
+  const url = new URL(target.url);
+  if (url.password) url.password = '***';
+  const list = (nodes: readonly { host: string; port: number }[]) =>
+    nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  if (target.mode === 'sentinel')
+    return `Sentinel master "${target.masterName}" via ${list(target.sentinels)}`;
+  if (target.mode === 'cluster') return `Redis Cluster ${list(target.nodes)}`;
+  return url.toString();
 }
 
 function freePort(): Promise<number> {

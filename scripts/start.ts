@@ -11,10 +11,6 @@ import { prometheusScrapeConfig } from './prometheus-config.js';
 
 const envSchema = z.object({
   WORKERS: z.coerce.number().int().min(1).max(32).default(2),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'expected redis://host:port')
-    .optional(),
   KUBE_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
   DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -28,6 +24,15 @@ const envSchema = z.object({
 
 const USAGE =
   'usage: [API_SERVER=embedded] pnpm start [--fresh]   (FRESH=1 is the same as --fresh; API_SERVER=embedded adds api-sim)';
+
+const REDIS_VARIABLES = [
+  'REDIS_URL',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_NAME',
+  'REDIS_SENTINEL_PASSWORD',
+  'REDIS_CLUSTER_NODES',
+  'QUEUE_PREFIX',
+] as const;
 
 async function main(): Promise<void> {
   // An empty variable means unset, as in most shells' habits (`REDIS_URL= pnpm start`).
@@ -59,7 +64,10 @@ async function main(): Promise<void> {
     kubeSimPort: env.KUBE_SIM_PORT,
     dashboardHost: env.DASHBOARD_HOST,
     dashboardPort: env.DASHBOARD_PORT,
-    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+    // REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES: use that Redis (validated like every component does).
+    redisEnv: Object.fromEntries(
+      REDIS_VARIABLES.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+    ),
     localDir,
     kubeSimDataFile: clusterFile,
     ...(env.API_SERVER === 'embedded' ? { apiServer: { token: apiToken, dataFile: apiServerFile } } : {}),
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
       'ambient-session-operator is running locally:',
       `  Kubernetes API (kube-sim)  ${stack.kubeSimUrl}   kubeconfig: ${stack.kubeconfigPath}`,
       `  Cluster state              ${clusterFile} (${fresh ? 'started empty' : 'kept across restarts'}; --fresh empties it)`,
-      `  Redis                      ${stack.redisUrl}`,
+      `  Redis                      ${stack.redisDescription}`,
       ...(stack.dashboardUrl
         ? [
             `  Dashboard                  ${stack.dashboardUrl}/sessions`,

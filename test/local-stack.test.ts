@@ -253,4 +253,15 @@ describe('pnpm start (the local stack as separate processes)', () => {
     for (const pid of alive) process.kill(pid, 'SIGKILL');
     expect(alive).toEqual([]);
   });
+
+  test('a bad Redis setting stops pnpm start before anything starts, naming the setting', async () => {
+    const result = await run(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], undefined, {
+      cwd: REPO_ROOT,
+      env: { REDIS_SENTINELS: 'redis-0:26379', REDIS_CLUSTER_NODES: 'redis-0:7000' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'REDIS_SENTINELS and REDIS_CLUSTER_NODES are both set: choose Sentinel or Cluster',
+    );
+  });
 });

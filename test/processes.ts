@@ -57,10 +57,19 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a command to completion (kubectl and friends). */
-export function run(command: string, args: string[], input?: string): Promise<RunResult> {
+/** Runs a command to completion (kubectl and friends); `env` adds to this process's environment. */
+export function run(
+  command: string,
+  args: string[],
+  input?: string,
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(command, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+    });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -1,7 +1,8 @@
 // One function per fault: inject it against the running system, create sessions that live through it, measure
 // the recovery, then check every invariant. Used by the full chaos suite and by the CI smoke subset.
 import { expect } from 'vitest';
-import { until, WATCHERS, type ChaosSystem, type RecoveryRecord } from './harness.js';
+import type { RedisTopology } from '@ambient-operator/testing';
+import { until, WATCHERS, WORKERS, type ChaosSystem, type RecoveryRecord } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -362,6 +363,65 @@ export async function hostileSessions(sys: ChaosSystem): Promise<RecoveryRecord>
       refusedByApi: refused.length,
       failedByOperator: tooLong.length,
       note: 'time until all reached their phases',
+    },
+  };
+}
+
+/** Reconciles finished so far, summed over the running workers (`ambient_reconcile_total`, every outcome). */
+async function reconcilesFinished(sys: ChaosSystem): Promise<number> {
+  let sum = 0;
+  for (const name of WORKERS) {
+    const url = sys.stack.process(name)?.metricsUrl;
+    if (!url) continue;
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const line of text.split('\n'))
+      if (line.startsWith('ambient_reconcile_total{')) sum += Number(line.split(' ').at(-1));
+  }
+  return sum;
+}
+
+/**
+ * SIGKILL the Redis master holding the queue (Sentinel-managed or in a Cluster) in the middle of a burst of
+ * 4 × `perKind` sessions. Measures the promotion (kill → a replica serves the queue), when reconciles flow again
+ * (more finished than could have been in flight at the kill, so new jobs were taken from the promoted replica) and
+ * when every session of the burst is in its final phase; then every invariant, the lost-write case included (the
+ * watchers resync after their Redis client reconnected).
+ */
+export async function redisMasterKill(
+  sys: ChaosSystem,
+  topology: RedisTopology,
+  options: { tag: string; perKind: number; mode: 'Sentinel' | 'Cluster' },
+): Promise<RecoveryRecord> {
+  const before = await sys.baseline();
+  const startCount = await reconcilesFinished(sys);
+  const names = await sys.createBatch(options.tag, options.perKind);
+  // Mid-burst: a good part of the sessions reconciled, most still on their way.
+  await until(
+    'the burst under way',
+    async () => (await reconcilesFinished(sys)) - startCount >= names.length / 2,
+    120_000,
+  );
+  const { killedAt, promoted } = await topology.killQueueMaster();
+  const promotedAt = await promoted();
+  const atPromotion = await reconcilesFinished(sys);
+  const inFlightAtMost = WORKERS.length * CHAOS_CONCURRENCY;
+  await until(
+    'reconciles to flow again',
+    async () => (await reconcilesFinished(sys)) > atPromotion + inFlightAtMost,
+    120_000,
+  );
+  const flowingAt = Date.now();
+  const recoveredAt = await sys.waitForFinalPhases(names, 240_000);
+  await sys.checkInvariants(before);
+  return {
+    fault: `Redis ${options.mode} master SIGKILL during a burst`,
+    recoveryMs: recoveredAt - killedAt,
+    details: {
+      sessions: names.length,
+      promotionMs: promotedAt - killedAt,
+      reconcilesFlowingAfterKillMs: flowingAt - killedAt,
+      reconcilesFlowingAfterPromotionMs: flowingAt - promotedAt,
+      reconcilesFlowingAfterPromotionTargetMs: 10_000,
     },
   };
 }

@@ -4,7 +4,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import {
   BatchV1Api,
   CoordinationV1Api,
@@ -15,7 +14,13 @@ import {
   setHeaderOptions,
   type V1OwnerReference,
 } from '@kubernetes/client-node';
-import { createSessionQueue, type SessionQueue } from '@ambient-operator/shared';
+import {
+  closeRedis,
+  createSessionQueue,
+  openRedis,
+  type RedisClient,
+  type SessionQueue,
+} from '@ambient-operator/shared';
 import { DEMO_NAMESPACE, REPO_ROOT, startLocalStack, type LocalStack } from '../../scripts/local-stack.js';
 import { isAlive } from '../processes.js';
 
@@ -75,7 +80,7 @@ export interface ChaosSystem {
   custom: CustomObjectsApi;
   core: CoreV1Api;
   batch: BatchV1Api;
-  redis: Redis;
+  redis: RedisClient;
   queue: SessionQueue;
   /** Every session created, with the phase it must end in. */
   expected: Map<string, string>;
@@ -118,6 +123,8 @@ export interface ChaosSystemOptions {
   resultsFile: string;
   /** Extra environment for the operator processes. */
   env?: Record<string, string>;
+  /** The operator's REDIS_* settings of a Redis of the test's own (Sentinel, Cluster); the stack's own otherwise. */
+  redisEnv?: Record<string, string>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -173,6 +180,7 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
       leaderElect: true,
       dashboard: false,
       kubeSimDataFile: path.join(dir, 'kube-sim.json'),
+      ...(options.redisEnv ? { redisEnv: options.redisEnv } : {}),
       output: log,
       pretty: false,
       env: { LOG_LEVEL: 'warn', ...options.env },
@@ -188,9 +196,10 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
   const core = kc.makeApiClient(CoreV1Api);
   const batch = kc.makeApiClient(BatchV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);
-  const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
-  redis.on('error', () => undefined); // Redis restarts are a fault under test; ioredis reconnects.
-  const queue = createSessionQueue({ connection: stack.redisUrl });
+  // Redis restarts and failovers are faults under test; the client reconnects (and follows a promotion).
+  const redisHandle = openRedis(stack.redis, { connectionName: 'chaos:harness' });
+  const redis = redisHandle.client;
+  const queue = createSessionQueue({ connection: stack.redis, prefix: stack.queuePrefix });
   const expected = new Map<string, string>();
   const records: RecoveryRecord[] = [];
   // Last scraped transition count of every worker process (by pid), so a killed worker's counts stay summed.
@@ -447,7 +456,7 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
         await writeFile(options.resultsFile, JSON.stringify(records, null, 2) + '\n');
       } finally {
         await queue.close().catch(() => undefined);
-        redis.disconnect();
+        await closeRedis(redisHandle);
         await stack.stop();
         await new Promise<void>((r) => log.end(r));
         await rm(dir, { recursive: true, force: true });
