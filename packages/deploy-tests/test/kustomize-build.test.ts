@@ -72,7 +72,7 @@ describe('kubectl kustomize builds every kustomization users apply', () => {
   });
 
   it.each(BUILD_NAMES)(
-    '%s: every Deployment selector matches its pod labels, every PDB a Deployment',
+    '%s: every Deployment/StatefulSet selector matches its pod labels, every PDB one workload',
     async (name) => {
       const objects = await build(name);
       const selectorSchema = z.looseObject({
@@ -83,7 +83,7 @@ describe('kubectl kustomize builds every kustomization users apply', () => {
           template: z.looseObject({ metadata: z.looseObject({ labels: z.record(z.string(), z.string()) }) }),
         }),
       });
-      const deployments = objects.filter((o) => o.kind === 'Deployment');
+      const deployments = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
       for (const deployment of deployments) {
         const selector = selectorSchema.parse(deployment).spec.selector.matchLabels;
         const labels = labelsSchema.parse(deployment).spec.template.metadata.labels;
@@ -202,6 +202,36 @@ describe('kubectl kustomize builds every kustomization users apply', () => {
         expect(env.map((e) => e.name)).not.toContain('REDIS_PASSWORD');
       }
     }
+  });
+
+  it('production: Redis with Sentinel (3 pods of Redis + Sentinel), the operator and KEDA in Sentinel mode', async () => {
+    const objects = await build('production');
+    expect(objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === 'ambient-redis')).toEqual([]);
+    const set = z
+      .looseObject({
+        spec: z.looseObject({
+          replicas: z.number(),
+          serviceName: z.string(),
+          template: z.looseObject({
+            spec: z.looseObject({ containers: z.array(z.looseObject({ name: z.string() })) }),
+          }),
+        }),
+      })
+      .parse(find(objects, 'StatefulSet', 'ambient-redis')).spec;
+    expect(set.replicas).toBe(3);
+    expect(set.template.spec.containers.map((c) => c.name)).toEqual(['redis', 'sentinel']);
+    find(objects, 'Service', set.serviceName);
+    find(objects, 'Service', 'ambient-redis-sentinel');
+    expect(find(objects, 'PodDisruptionBudget', 'ambient-redis')).toBeDefined();
+    const settings = dataOf(findGenerated(objects, 'ConfigMap', 'ambient-operator-settings'));
+    // One Sentinel per StatefulSet pod, by its stable name.
+    expect(settings['REDIS_SENTINELS']?.split(',')).toEqual(
+      [0, 1, 2].map((i) => `ambient-redis-${i}.${set.serviceName}:26379`),
+    );
+    const trigger = z
+      .looseObject({ spec: z.looseObject({ triggers: z.array(z.looseObject({ type: z.string() })) }) })
+      .parse(find(objects, 'ScaledObject', 'ambient-worker')).spec.triggers[0];
+    expect(trigger?.type).toBe('redis-sentinel');
   });
 
   it('the keda and monitoring components also apply to the base alone', async () => {

@@ -1,3 +1,4 @@
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deployDir, kustomizeBuild, kustomizeCompose, type KubeObject } from '@ambient-operator/deploy-tests';
 
@@ -7,6 +8,7 @@ export const BUILD_NAMES = [
   'dev',
   'production',
   'base+external-redis',
+  'base+redis-sentinel',
   'production+external-redis',
 ] as const;
 export type BuildName = (typeof BUILD_NAMES)[number];
@@ -18,6 +20,7 @@ export const paths = {
   keda: join(deployDir, 'components/keda'),
   monitoring: join(deployDir, 'components/monitoring'),
   externalRedis: join(deployDir, 'components/external-redis'),
+  redisSentinel: join(deployDir, 'components/redis-sentinel'),
   examples: join(deployDir, 'examples'),
 } as const;
 
@@ -42,8 +45,35 @@ function buildUncached(name: BuildName): Promise<KubeObject[]> {
       return kustomizeBuild(paths.production);
     case 'base+external-redis':
       return kustomizeCompose({ resources: [paths.base], components: [paths.externalRedis] });
+    case 'base+redis-sentinel':
+      return kustomizeCompose({
+        resources: [paths.base],
+        components: [paths.redisSentinel],
+        namespace: 'ambient-code',
+      });
     case 'production+external-redis':
-      return kustomizeCompose({ resources: [paths.production], components: [paths.externalRedis] });
+      return productionWithExternalRedis();
+  }
+}
+
+/**
+ * What the production overlay's header tells managed-Redis users to do: its redis-sentinel component replaced by
+ * external-redis. Built from a copy beside the overlay, so its relative paths still resolve.
+ */
+async function productionWithExternalRedis(): Promise<KubeObject[]> {
+  const dir = await mkdtemp(join(deployDir, 'overlays', '.production-external-redis-'));
+  try {
+    const kustomization = await readFile(join(paths.production, 'kustomization.yaml'), 'utf8');
+    const swapped = kustomization.replace(
+      '../../components/redis-sentinel',
+      '../../components/external-redis',
+    );
+    if (swapped === kustomization) throw new Error('the production overlay no longer lists redis-sentinel');
+    await writeFile(join(dir, 'kustomization.yaml'), swapped);
+    await copyFile(join(paths.production, 'operator-config.env'), join(dir, 'operator-config.env'));
+    return await kustomizeBuild(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
