@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need outside node_modules: a Redis server answering on
-# REDIS_URL (default redis://127.0.0.1:6379) and kubectl. Uses apt when something is missing.
+# REDIS_URL (default redis://127.0.0.1:6379), redis-sentinel (the Sentinel and Cluster tests start
+# their own redis-server/redis-sentinel processes) and kubectl. Uses apt when something is missing.
 set -euo pipefail
 
 sudo=""
@@ -22,6 +23,7 @@ apt_install() {
 }
 
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+command -v redis-sentinel >/dev/null 2>&1 || apt_install redis-sentinel
 if ! command -v kubectl >/dev/null 2>&1; then
   # A current kubectl (kustomize v5 for deploy/) where the machine's apt sources have one; Debian's own
   # kubernetes-client (1.20) is the fallback and cannot build deploy/'s kustomize components.
