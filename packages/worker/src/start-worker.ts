@@ -33,7 +33,7 @@ export interface WorkerOptions {
   config: OperatorConfig;
   /** @defaultValue createKubeConfig from the config's kube env (kubeconfig or in-cluster) */
   kubeConfig?: KubeConfig;
-  /** @defaultValue config.queue.redisUrl */
+  /** @defaultValue config.queue.redis */
   redis?: RedisConnection;
   /** @defaultValue a pino logger named `worker` at the configured level */
   logger?: Logger;

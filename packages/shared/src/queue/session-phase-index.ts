@@ -26,7 +26,7 @@ export interface SessionPhaseIndex {
 
 export function createSessionPhaseIndex(options: SessionPhaseIndexOptions): SessionPhaseIndex {
   const { prefix, name } = resolveIdentity(options);
-  const handle = openRedis(options.connection, 'ambient-phase-index');
+  const handle = openRedis(options.connection, { connectionName: 'ambient-phase-index' });
   const redis = handle.client;
   const setOf = (phase: string) => phaseIndexKey(prefix, name, phase);
   return {
