@@ -257,7 +257,7 @@ describe('pnpm start (the local stack as separate processes)', () => {
   test('a bad Redis setting stops pnpm start before anything starts, naming the setting', async () => {
     const result = await run(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], undefined, {
       cwd: REPO_ROOT,
-      env: { REDIS_SENTINELS: 'redis-0:26379', REDIS_CLUSTER_NODES: 'redis-0:7000' },
+      env: { REDIS_SENTINELS: 'redis-0:26379', REDIS_CLUSTER_NODES: 'redis-0:7000', MODE: 'kube' },
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(

@@ -1,6 +1,7 @@
 // The full chaos suite (`pnpm test:chaos`, on demand): one fault at a time against the whole system running as
 // separate processes, each followed by the invariants (harness.ts). Recovery times go to
-// test-artifacts/chaos-results.json; the bounds the issue sets are recorded beside them, not asserted.
+// test-artifacts/chaos-results.json; the bounds the issue sets are recorded beside them, asserted only for the
+// watcher failover (≤ 5 s).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import {
@@ -34,7 +35,9 @@ describe('chaos: one fault at a time, then every invariant', () => {
   });
 
   test('SIGKILL a worker mid-reconcile', async () => sys.record(await workerSigkill(sys)));
-  test('SIGKILL the leader watcher', async () => sys.record(await leaderFailover(sys, 'SIGKILL')));
+  // The issue's bound: events reach the queue and reconciles run within 5 s of the leader's SIGKILL.
+  test('SIGKILL the leader watcher', async () =>
+    sys.record(await leaderFailover(sys, 'SIGKILL', { assertFailoverWithinMs: 5000 })));
   test('SIGTERM the leader watcher', async () => sys.record(await leaderFailover(sys, 'SIGTERM')));
   test('restart Redis (no persistence: data lost)', async () => sys.record(await redisRestart(sys)));
   test('FLUSHALL Redis', async () => sys.record(await redisFlushall(sys)));

@@ -183,7 +183,9 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
       ...(options.redisEnv ? { redisEnv: options.redisEnv } : {}),
       output: log,
       pretty: false,
-      env: { LOG_LEVEL: 'warn', ...options.env },
+      // Vitest sets MODE=test in its process.env, which the children would inherit as the operator's MODE (the
+      // api-server source); the system under test here is the Kubernetes operator alone.
+      env: { LOG_LEVEL: 'warn', MODE: 'kube', ...options.env },
     });
   } catch (err) {
     log.end();

@@ -1,5 +1,12 @@
 // Composes the watcher: one list/watch per resource type (and per namespace when scoped), the key index, leader
 // election, the enqueuer, the resync loop and the probe/metrics servers.
+//
+// High availability: every replica watches and enqueues what its watches deliver (events and relists), leader or
+// not. Enqueuing is idempotent — the queue coalesces a key's waiting job and keeps one follow-up for a running one —
+// so two replicas enqueuing the same event cost a dedup hit, not a second reconcile (at most one when the second
+// enqueue lands after a worker took the first). A SIGKILLed replica therefore stops nothing: the others' events keep
+// flowing without waiting for the Lease to expire. The Lease gates only what needs one writer: the full resyncs
+// (on becoming leader, periodic, after Redis data loss or a failed enqueue).
 import {
   WATCHED_RESOURCES,
   createLogger,
@@ -37,7 +44,7 @@ export interface WatcherOptions {
   queueName?: string;
   /** Namespace of the leader-election Lease (the operator's NAMESPACE). @defaultValue 'default' */
   namespace?: string;
-  /** Hold a Lease before enqueuing; standbys keep their watches warm. @defaultValue false */
+  /** Hold a Lease before resyncing; every replica enqueues its watch events regardless. @defaultValue false */
   leaderElect?: boolean;
   /** @defaultValue 'ambient-session-watcher' */
   leaseName?: string;
@@ -170,7 +177,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   ];
 
   async function enqueue(keys: string[], reason: 'event' | 'relist'): Promise<void> {
-    if (!leading || keys.length === 0) return;
+    if (keys.length === 0) return;
     try {
       const r = reason === 'event' ? await enqueuer.events(keys) : await enqueuer.resync(keys);
       metrics.keysEnqueued.inc({ reason }, r.added + r.coalesced);
@@ -287,7 +294,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       backoffMaxMs: api.backoffMaxMs,
       logger: log,
       onActivity: (activity) => apiMetrics.record(activity),
-      // MODE=test only counts (no queue, so no Kubernetes writes); kube enqueues while leading.
+      // MODE=test only counts (no queue, so no Kubernetes writes); kube enqueues (every replica, as for watches).
       onKeys: (keys, reason) => (api.mode === 'kube' ? enqueue(keys, reason) : Promise.resolve()),
     });
     if (api.mode === 'test') {
@@ -321,7 +328,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       onStoppedLeading() {
         leading = false;
         metrics.isLeader.set(0);
-        log.warn('lost leadership; no longer enqueuing');
+        log.warn('lost leadership; still enqueuing events, no longer resyncing');
       },
       onError: (err) => log.warn({ err }, 'leader election request failed'),
     });

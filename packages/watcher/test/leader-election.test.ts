@@ -1,5 +1,6 @@
-// Two (then three) watcher processes started through the CLI with --leader-elect: only the leader enqueues, a
-// SIGTERMed leader hands over through the released Lease, a SIGKILLed one after the Lease expires.
+// Two (then three) watcher processes started through the CLI with --leader-elect: every replica enqueues its watch
+// events (the queue dedups), only the leader resyncs; a SIGTERMed leader hands the Lease over through its release,
+// a SIGKILLed one after the Lease expires — while the survivors' events never stop reaching the queue.
 import type { KubeSim } from '@ambient-operator/kube-sim';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
@@ -73,8 +74,16 @@ async function eventsEnqueuedBy(w: ChildWatcher): Promise<number> {
   return metricValue(text, 'ambient_watcher_keys_enqueued_total', { reason: 'event' }) ?? 0;
 }
 
+async function resyncsBy(w: ChildWatcher): Promise<number> {
+  const text = (await fetchText(w.metricsPort, '/metrics')).body;
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('ambient_watcher_resyncs_total{'))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+}
+
 describe('leader election across watcher processes', () => {
-  it('only the leader enqueues; SIGTERM hands over within a retry period; SIGKILL after the lease expires', async () => {
+  it('every replica enqueues events, only the leader resyncs; SIGTERM hands over within a retry period; after a SIGKILL events flow on at once and the Lease follows on expiry', async () => {
     const a = await spawn();
     const b = await spawn();
     const byPid = new Map([a, b].map((w) => [w.pid, w]));
@@ -86,16 +95,20 @@ describe('leader election across watcher processes', () => {
     expect(await isLeader(leader)).toBe(1);
     expect(await isLeader(standby)).toBe(0);
 
-    // Both watch; only the leader enqueues.
+    // Both watch and both enqueue events; only the leader resyncs.
     await waitFor('both ready', async () =>
       (await Promise.all([a, b].map((w) => fetchText(w.healthPort, '/readyz')))).every(
         (r) => r.status === 200,
       ),
     );
     await sessions.create('team-a', 'led');
-    await waitFor('the leader to enqueue', () => probe.has('team-a/led'));
-    expect(await eventsEnqueuedBy(leader)).toBeGreaterThan(0);
-    expect(await eventsEnqueuedBy(standby)).toBe(0);
+    await waitFor('the event enqueued', () => probe.has('team-a/led'));
+    await waitFor('both replicas to enqueue the event', async () => {
+      const counts = await Promise.all([leader, standby].map(eventsEnqueuedBy));
+      return counts.every((n) => n > 0);
+    });
+    await waitFor('the leader to resync', async () => (await resyncsBy(leader)) > 0);
+    expect(await resyncsBy(standby)).toBe(0);
 
     // SIGTERM: the leader releases the Lease on its way out.
     const c = await spawn(); // the next standby, for the SIGKILL step
@@ -119,10 +132,16 @@ describe('leader election across watcher processes', () => {
     await sessions.create('team-a', 'after-term');
     await waitFor('the new leader to enqueue', () => probe.has('team-a/after-term'));
 
-    // SIGKILL: no release; the last standby waits for the lease to expire (15 s) + a retry period.
+    // SIGKILL: no release. Events keep flowing from the last standby before it holds the Lease…
     const killAt = Date.now();
     secondLeader.kill('SIGKILL');
     await secondLeader.exited;
+    await probe.clear();
+    await sessions.create('team-a', 'after-kill');
+    await waitFor('the survivor to enqueue without the Lease', () => probe.has('team-a/after-kill'));
+    const eventsAfterKillMs = Date.now() - killAt;
+    expect(pidOf(await holder())).toBe(secondLeader.pid);
+    // …and it takes the Lease once it expires (15 s) + a retry period, for the resyncs.
     await waitFor(
       'the last standby to take over',
       async () => pidOf(await holder()) === lastStandby.pid,
@@ -131,12 +150,9 @@ describe('leader election across watcher processes', () => {
     );
     const sigkillFailoverMs = Date.now() - killAt;
     console.log(
-      `leader failover: SIGTERM ${sigtermFailoverMs} ms (target ≤ 3000), SIGKILL ${sigkillFailoverMs} ms (target ≤ 17000)`,
+      `leader failover: SIGTERM ${sigtermFailoverMs} ms (target ≤ 3000); SIGKILL: events enqueued ${eventsAfterKillMs} ms after the kill, Lease taken after ${sigkillFailoverMs} ms (target ≤ 17000)`,
     );
-
-    await probe.clear();
-    await sessions.create('team-a', 'after-kill');
-    await waitFor('the third leader to enqueue', () => probe.has('team-a/after-kill'));
+    await waitFor('the new leader to resync', async () => (await resyncsBy(lastStandby)) > 0);
     lastStandby.kill('SIGTERM');
     expect(await lastStandby.exited).toBe(0);
   }, 90_000);
