@@ -105,6 +105,8 @@ export async function leaderFailover(
     60_000,
   );
   const failoverMs = Date.now() - killedAt;
+  // The batch finishes on the survivor's events alone; the Lease changes hands later (on expiry after a SIGKILL).
+  const recoveredAt = await sys.waitForFinalPhases(names, 60_000);
   let takeoverMs = 0;
   await until(
     `${standby} to take the Lease`,
@@ -114,7 +116,6 @@ export async function leaderFailover(
     },
     30_000,
   );
-  const recoveredAt = await sys.waitForFinalPhases(names, 60_000);
   await sys.stack.restart(leader);
   await sys.checkInvariants(before);
   if (options.assertFailoverWithinMs !== undefined)
