@@ -400,22 +400,3 @@ export function watchedKindsOfKeyKinds(): WatchedKind[] {
     for (const trigger of KEY_KINDS[kind].triggers as readonly KeyTrigger[]) kinds.add(trigger.on);
   return WATCHED_KINDS.filter((k) => kinds.has(k));
 }
-
-// --- UserDeployment keys (issue 19), kept under their names ---
-
-/** The queue key of a UserDeployment: `ud:<namespace>/<name>`. */
-export function userDeploymentKey(namespace: string, name: string): string {
-  return formatKey({ kind: 'ud', namespace, name });
-}
-
-export function isUserDeploymentKey(key: string): boolean {
-  return key.startsWith('ud:');
-}
-
-/** The UserDeployment a `ud:` key names; throws InvalidKeyError like {@link parseKey}. */
-export function parseUserDeploymentKey(key: string): SessionRef {
-  const { kind, namespace, name } = parseQueueKey(key);
-  if (kind !== 'ud' || namespace === undefined || name === undefined)
-    throw new InvalidKeyError(`invalid UserDeployment key "${key}": expected "ud:namespace/name"`);
-  return { namespace, name };
-}

@@ -5,11 +5,8 @@ import {
   apiSessionReconciler,
 } from './api-server-reconciler.js';
 import { projectSettingsReconciler } from './project-settings-reconciler.js';
-import {
-  agentTaskReconciler,
-  userDeploymentReconciler,
-  workflowReconciler,
-} from './scheduler-reconcilers.js';
+import { agentTaskReconciler, workflowReconciler } from './scheduler-reconcilers.js';
+import { userDeploymentReconciler } from './user-deployment-reconciler.js';
 import type { Reconciler } from './reconciler.js';
 import { sessionReconciler } from './session-reconciler.js';
 

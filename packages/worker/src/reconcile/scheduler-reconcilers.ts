@@ -1,9 +1,8 @@
 import { parseKey } from '@ambient-operator/shared';
 import { reconcileAgentTask, reconcileWorkflow } from '../scheduler/index.js';
-import { reconcileUserDeployment } from '../user-deployment/reconcile-user-deployment.js';
 import type { Reconciler } from './reconciler.js';
 
-/** The `<kind>:` prefix off: what is left of `task:`, `workflow:` and `ud:` keys is `<namespace>/<name>`. */
+/** The `<kind>:` prefix off: what is left of `task:` and `workflow:` keys is `<namespace>/<name>`. */
 const objectOf = (key: string) => parseKey(key.slice(key.indexOf(':') + 1));
 
 /** AgentTasks (`task:<ns>/<name>`, issue 17). */
@@ -19,16 +18,5 @@ export const workflowReconciler: Reconciler<'workflow'> = {
   async reconcile(request, deps) {
     const { phase } = await reconcileWorkflow(objectOf(request.key), deps);
     return { phase: phase || 'Pending' };
-  },
-};
-
-/** UserDeployments (`ud:<ns>/<name>`, issue 19). */
-export const userDeploymentReconciler: Reconciler<'ud'> = {
-  async reconcile(request, deps) {
-    const report = await reconcileUserDeployment(request.key, deps);
-    return {
-      phase: report.phase || 'Pending',
-      ...(report.requeueAfterMs === undefined ? {} : { requeueAfterMs: report.requeueAfterMs }),
-    };
   },
 };

@@ -5,7 +5,6 @@ import type {
 } from '@ambient-operator/machines';
 import { decideUserDeployment } from '@ambient-operator/machines';
 import {
-  parseUserDeploymentKey,
   RetryableError,
   SCHEDULER_GROUP,
   SCHEDULER_VERSION,
@@ -45,23 +44,20 @@ interface CommandContext {
 }
 
 /**
- * One level-based reconcile of a UserDeployment key (`ud:<ns>/<name>`): read the CR, its template and
+ * One level-based reconcile of a UserDeployment (key `ud:<ns>/<name>`): read the CR, its template and
  * children, let the machine decide, execute its commands idempotently, write status through /status
  * with the read resourceVersion (a 409 is a conflict: the queue reconciles again from a fresh read),
  * and count transitions only after that write.
  */
 export async function reconcileUserDeployment(
-  key: string,
+  ref: ObjectRef,
   deps: UserDeploymentDeps,
 ): Promise<UserDeploymentReport> {
-  const ref = parseUserDeploymentKey(key);
-  const raw: unknown = await readOrNull(() =>
-    deps.api.customObjects.getNamespacedCustomObject({ ...api, ...ref }),
-  );
+  const raw = await readUserDeployment(deps, ref);
   if (raw === null) return { phase: '' };
   const parsed = validateUserDeployment(raw);
   if (!parsed.ok) {
-    deps.log.warn({ key, issues: parsed.issues }, 'UserDeployment fails validation; skipped');
+    deps.log.warn({ ...ref, issues: parsed.issues }, 'UserDeployment fails validation; skipped');
     return { phase: '' };
   }
   const ud = parsed.value;
@@ -78,16 +74,8 @@ export async function reconcileUserDeployment(
   for (const command of decision.commands) await execute(ctx, command);
 
   // A CR being deleted whose finalizer we just removed is gone: there is no status left to write.
-  if (!ctx.released && Object.keys(decision.statusPatch).length > 0) {
-    await deps.api.customObjects.patchNamespacedCustomObjectStatus(
-      {
-        ...api,
-        ...ref,
-        body: { metadata: { resourceVersion: ctx.resourceVersion }, status: decision.statusPatch },
-      },
-      mergePatch,
-    );
-  }
+  if (!ctx.released && Object.keys(decision.statusPatch).length > 0)
+    await writeUserDeploymentStatus(deps, ref, ctx.resourceVersion, decision.statusPatch);
   for (const t of decision.transitions)
     deps.metrics.userDeploymentPhaseTransitions.inc({
       namespace: ref.namespace,
@@ -99,6 +87,29 @@ export async function reconcileUserDeployment(
     decision,
     ...(decision.nextPhase === 'Deleting' ? { requeueAfterMs: DELETING_RECHECK_MS } : {}),
   };
+}
+
+export interface ObjectRef {
+  namespace: string;
+  name: string;
+}
+
+/** The CR as stored (unvalidated); null when it is gone. */
+export function readUserDeployment(deps: Pick<UserDeploymentDeps, 'api'>, ref: ObjectRef): Promise<unknown> {
+  return readOrNull(() => deps.api.customObjects.getNamespacedCustomObject({ ...api, ...ref }));
+}
+
+/** A `/status` merge patch with the resourceVersion as precondition (a 409 is a conflict: re-read, recompute). */
+export async function writeUserDeploymentStatus(
+  deps: Pick<UserDeploymentDeps, 'api'>,
+  ref: ObjectRef,
+  resourceVersion: string | undefined,
+  patch: object,
+): Promise<void> {
+  await deps.api.customObjects.patchNamespacedCustomObjectStatus(
+    { ...api, ...ref, body: { metadata: { resourceVersion }, status: patch } },
+    mergePatch,
+  );
 }
 
 async function execute(ctx: CommandContext, command: UserDeploymentCommand): Promise<void> {
