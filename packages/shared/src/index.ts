@@ -366,15 +366,10 @@ export type {
 } from './schemas/workflow.js';
 export {
   AGENT_TASK_NAME_MAX_LENGTH,
-  SCHEDULER_KEY_KINDS,
-  agentTaskKey,
-  parseSchedulerKey,
-  workflowKey,
   taskJobName,
   validateAgentTaskName,
   workflowTaskName,
 } from './scheduler-names.js';
-export type { SchedulerKeyKind } from './scheduler-names.js';
 
 // ambient-api-server (issue 16)
 export {

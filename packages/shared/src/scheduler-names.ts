@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { InvalidKeyError } from './errors.js';
-import { formatKey, parseQueueKey, type SessionRef } from './key-kinds.js';
 import { isDns1123Subdomain, isLabelValue, LABEL_VALUE_MAX_LENGTH, type NameProblem } from './names.js';
 
 /**
@@ -49,27 +47,4 @@ export function validateAgentTaskName(taskName: string): NameProblem[] {
     });
   }
   return problems;
-}
-
-// --- Queue keys of the scheduler kinds (they share the queue with sessions) ---
-
-/** The key kinds of the scheduler: `task:<ns>/<name>` and `workflow:<ns>/<name>`. */
-export const SCHEDULER_KEY_KINDS = ['task', 'workflow'] as const;
-export type SchedulerKeyKind = (typeof SCHEDULER_KEY_KINDS)[number];
-
-export function agentTaskKey(namespace: string, name: string): string {
-  return formatKey({ kind: 'task', namespace, name });
-}
-export function workflowKey(namespace: string, name: string): string {
-  return formatKey({ kind: 'workflow', namespace, name });
-}
-
-/** The kind and object of a scheduler key; undefined for any other key (a session's, `ps:`…). */
-export function parseSchedulerKey(key: string): { kind: SchedulerKeyKind; ref: SessionRef } | undefined {
-  const kind = SCHEDULER_KEY_KINDS.find((k) => key.startsWith(`${k}:`));
-  if (kind === undefined) return undefined;
-  const { namespace, name } = parseQueueKey(key);
-  if (namespace === undefined || name === undefined)
-    throw new InvalidKeyError(`invalid ${kind} key "${key}"`);
-  return { kind, ref: { namespace, name } };
 }
