@@ -13,5 +13,9 @@ export const suites: SuiteEntry[] = [
   { name: 'watcher', load: async () => (await import('./watcher.js')).benchWatcher },
   { name: 'worker', load: async () => (await import('./worker.js')).benchWorker },
   { name: 'agent-tasks', load: async () => (await import('./agent-tasks.js')).benchAgentTasks },
+  {
+    name: 'user-deployments',
+    load: async () => (await import('./user-deployments.js')).benchUserDeployments,
+  },
   { name: 'scaling', load: async () => (await import('./scaling.js')).benchScaling },
 ];
