@@ -156,6 +156,7 @@ describe('the worker can do what reconciling needs, and no more', () => {
     ...each('', ['limitranges'], ['get', 'create', 'update'], PROJECT),
     ...each('networking.k8s.io', ['networkpolicies'], ['get', 'create', 'update', 'patch'], PROJECT),
     ...each('', ['events'], ['create', 'patch', 'list'], PROJECT),
+    ...each('events.k8s.io', ['events'], ['create', 'get', 'patch'], PROJECT),
     ...each('', ['namespaces'], ['get', 'list', 'watch']),
     // The start-up check of the AgenticSession CRD (worker/src/cluster-probe.ts).
     {

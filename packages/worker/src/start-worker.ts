@@ -1,16 +1,20 @@
+import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   DEFAULT_MACHINE_CONFIG,
   PHASES,
   TERMINAL_PHASES,
+  isTerminalPhase,
   type MachineConfig,
 } from '@ambient-operator/machines';
 import {
   AmbientApiClient,
   createKubeConfig,
   createLogger,
+  createEventRecorder,
   createOperatorMetrics,
+  createSessionPhaseIndex,
   createSessionQueue,
   initKnownLabels,
   makeApiClients,
@@ -28,6 +32,10 @@ import { checkSessionCrd, detectClusterCapabilities } from './cluster-probe.js';
 import { createReconcileHandler } from './reconcile/reconcile-handler.js';
 import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
 import type { WorkerDeps } from './worker-deps.js';
+import { createReconcileInspector } from './xstate-inspect.js';
+
+/** `reportingController` of the operator's Events. */
+export const EVENT_REPORTING_CONTROLLER = 'ambient-code.io/session-operator';
 
 export interface WorkerOptions {
   config: OperatorConfig;
@@ -83,11 +91,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   const registry = new Registry();
   const stats = createSessionQueue({ connection: redis, ...identity });
+  const phaseIndex = createSessionPhaseIndex({
+    connection: redis,
+    ...identity,
+    phases: PHASES.filter((p) => !isTerminalPhase(p)),
+  });
   const metrics = createOperatorMetrics(registry, {
     collectQueueStats: async () => {
       const counts = await stats.counts();
       return { depth: counts, oldestJobAgeSeconds: await stats.oldestJobAgeSeconds() };
     },
+    collectPhaseStats: () => phaseIndex.stats(Date.now()),
   });
   initKnownLabels(metrics, { phases: PHASES, terminalPhases: TERMINAL_PHASES });
 
@@ -106,6 +120,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     warnProblems(config.runner.modelsManifestPath, loadModelsManifest(text)),
   );
 
+  const inspector = config.observability.xstateInspectUrl
+    ? createReconcileInspector(config.observability.xstateInspectUrl)
+    : undefined;
   const deps: WorkerDeps = {
     api,
     config,
@@ -131,6 +148,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       config.apiServer.enabled && config.apiServer.mode === 'kube'
         ? new AmbientApiClient({ url: config.apiServer.url, token: config.apiServer.token })
         : undefined,
+    events: createEventRecorder({
+      events: api.events,
+      reportingController: EVENT_REPORTING_CONTROLLER,
+      reportingInstance: hostname(),
+      log,
+    }),
+    phaseIndex,
+    ...(inspector && { inspector }),
   };
 
   const handler = createReconcileHandler(deps);
@@ -149,6 +174,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           : null,
     process: handler.process,
     onReconciled: handler.onReconciled,
+    onStarted: ({ queueWaitMs }) => metrics.queueWaitDuration.observe(queueWaitMs / 1000),
     onError: (err) => log.warn({ err: err.message }, 'queue worker error'),
   });
 
@@ -186,6 +212,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         closing = true;
         await queueWorker.close();
         await stats.close();
+        await phaseIndex.close();
+        inspector?.close();
         await Promise.all(servers.map((s) => s.close()));
       })();
       return closed;

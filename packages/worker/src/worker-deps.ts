@@ -1,9 +1,11 @@
 import type {
   AmbientApiClient,
   ApiClients,
+  EventRecorder,
   Logger,
   OperatorConfig,
   OperatorMetrics,
+  SessionPhaseIndex,
 } from '@ambient-operator/shared';
 import type { MachineConfig } from '@ambient-operator/machines';
 import type {
@@ -13,6 +15,7 @@ import type {
   RunnerClusterCapabilities,
 } from './children/index.js';
 import type { RunnerClient, RunnerResolver } from './runner-client.js';
+import type { ReconcileInspector } from './xstate-inspect.js';
 
 /**
  * Everything one reconcile needs, passed as one object so tests can point any part elsewhere.
@@ -42,4 +45,10 @@ export interface WorkerDeps {
   cluster: RunnerClusterCapabilities;
   /** The ambient-api-server, when its source runs in MODE=kube here; undefined otherwise. */
   ambient: AmbientApiClient | undefined;
+  /** Kubernetes Events for what users must see (transitions, failures, re-creations, stops); none when absent. */
+  events?: EventRecorder;
+  /** Which session is in which phase since when, cluster-wide (`ambient_session_oldest_in_phase_seconds`). */
+  phaseIndex?: SessionPhaseIndex;
+  /** `XSTATE_INSPECT`: each reconcile streamed to an @statelyai/inspect inspector. */
+  inspector?: ReconcileInspector;
 }

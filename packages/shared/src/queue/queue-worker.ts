@@ -105,6 +105,11 @@ export interface QueueWorkerOptions extends QueueIdentity {
   classifyError?: (err: unknown) => ReconcileErrorKind;
   /** Called after every reconcile run. Must not throw. */
   onReconciled?: (report: ReconcileReport) => void;
+  /**
+   * Called when a key's reconcile starts, with how long it waited: since it was enqueued, or since its timer fell
+   * due (a due timer enqueues the key, so the wait never includes the requeue-after delay). Must not throw.
+   */
+  onStarted?: (started: { key: string; queueWaitMs: number }) => void;
   /** Called for errors outside a reconcile (Redis connection, lock renewal). @defaultValue ignore */
   onError?: (err: Error) => void;
 }
@@ -267,6 +272,10 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       await producer.enqueue(key, { priority: 'event' });
       return;
     }
+    options.onStarted?.({
+      key,
+      queueWaitMs: Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)),
+    });
     const controller = new AbortController();
     const id = job.id ?? key;
     inFlight.set(id, controller);

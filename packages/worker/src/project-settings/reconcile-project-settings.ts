@@ -7,6 +7,7 @@ import {
   describeValidationIssues,
   validateProjectSettings,
   type ApiClients,
+  type EventRecorder,
   type Logger,
 } from '@ambient-operator/shared';
 import { readOrNull } from '../kube-ops.js';
@@ -23,6 +24,8 @@ import type { EnsureOutcome } from './ensure-owned.js';
 export interface ProjectSettingsDeps {
   api: ApiClients;
   log: Logger;
+  /** Events on the ProjectSettings (created, provisioned, a step failed); none when absent. */
+  events?: EventRecorder;
 }
 
 /** What a reconcile found and did; failures are thrown, not reported here. */
@@ -123,7 +126,21 @@ export async function reconcileProjectSettings(
   });
   if (groups.pruned.length > 0) log.info({ namespace, roleBindings: groups.pruned }, 'pruned group access');
 
-  if (failures.length > 0) throw combineStepFailures(namespace, failures);
+  const failed = failures.length > 0 ? combineStepFailures(namespace, failures) : undefined;
+  await recordProjectSettingsEvents(deps.events, {
+    regarding: {
+      apiVersion: `${CRD_GROUP}/${CRD_VERSION}`,
+      kind: 'ProjectSettings',
+      namespace,
+      name: settings.metadata.name,
+      uid,
+    },
+    createdSettings,
+    statusWritten,
+    readiness,
+    failure: failed?.message,
+  });
+  if (failed) throw failed;
   return {
     namespace,
     result: 'reconciled',
@@ -150,4 +167,45 @@ function logChanges(
   const written = changed.filter(([, o]) => o !== 'foreign-conflicting' && o !== 'foreign-compatible');
   if (written.length > 0)
     log.info({ namespace, changes: Object.fromEntries(written) }, 'ProjectSettings children converged');
+}
+
+/** What users of `kubectl describe projectsettings` must see: creation, provisioning, and why a step failed. */
+async function recordProjectSettingsEvents(
+  events: EventRecorder | undefined,
+  input: {
+    regarding: { apiVersion: string; kind: string; namespace: string; name: string; uid: string };
+    createdSettings: boolean;
+    statusWritten: boolean;
+    readiness: ProjectSettingsReadiness;
+    failure: string | undefined;
+  },
+): Promise<void> {
+  if (!events) return;
+  const { regarding } = input;
+  if (input.createdSettings)
+    await events.record({
+      regarding,
+      type: 'Normal',
+      reason: 'Created',
+      action: 'Create',
+      note: 'created the default ProjectSettings of a managed namespace',
+    });
+  if (input.failure !== undefined)
+    await events.record({
+      regarding,
+      type: 'Warning',
+      reason: 'ProvisioningFailed',
+      action: 'Provision',
+      note: input.failure,
+    });
+  else if (input.statusWritten)
+    await events.record({
+      regarding,
+      type: 'Normal',
+      reason: 'Provisioned',
+      action: 'Provision',
+      note: Object.entries(input.readiness)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', '),
+    });
 }

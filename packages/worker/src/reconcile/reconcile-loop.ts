@@ -37,8 +37,8 @@ export interface LoopSubject<
   execute(view: View, command: Command): Promise<FollowUp | void>;
   /** `/status` write with the read resourceVersion as precondition; a 409 is thrown as is. */
   writeStatus(view: View, patch: Patch): Promise<void>;
-  /** Called once the status is written (count the transitions). */
-  statusWritten(view: View, plan: P): void;
+  /** Called once the status is written (count the transitions, record Events); must not throw. */
+  statusWritten(view: View, plan: P): void | Promise<void>;
 }
 
 /** Re-reads after a 409 on the status write before the queue takes over (it re-runs the whole reconcile). */
@@ -98,7 +98,7 @@ export async function runReconcileLoop<View, Command, FollowUp, Patch, P extends
         if (view === null) return { phase };
         continue;
       }
-      subject.statusWritten(view, plan);
+      await subject.statusWritten(view, plan);
       for (const command of plan.afterStatusWrite) await subject.execute(view, command);
       const requeueAfterMs =
         plan.wakeAtMs === undefined ? undefined : Math.max(0, plan.wakeAtMs - subject.nowMs(view));

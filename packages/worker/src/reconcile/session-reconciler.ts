@@ -18,6 +18,7 @@ import { observeSession } from '../observe.js';
 import { recordTransitions } from '../record-transitions.js';
 import { mirrorRunnerPodEvents } from '../runner-events.js';
 import { readSession } from '../session-resource.js';
+import { forgetSession, recordWrittenSession } from '../status-written.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { patchSessionStatus, writeStatus } from '../write-status.js';
 import { runReconcileLoop, type LoopSubject } from './reconcile-loop.js';
@@ -45,7 +46,10 @@ function sessionSubject(
     async load() {
       const session = await readSession(deps, { namespace, name });
       // Gone or going: children follow through their ownerReferences (GC).
-      if (session === null || session.metadata.deletionTimestamp) return null;
+      if (session === null || session.metadata.deletionTimestamp) {
+        await forgetSession(deps, request.key);
+        return null;
+      }
       if (!(await namespaceIsManaged(deps, namespace))) {
         deps.log.debug({ key: request.key }, 'namespace not managed; skipped');
         return null;
@@ -84,9 +88,19 @@ function sessionSubject(
       }
     },
     writeStatus: (ctx, patch) => writeStatus(ctx, patch),
-    statusWritten(ctx, plan) {
+    async statusWritten(ctx, plan) {
       const written = applyStatusPatch(ctx.session.status, plan.statusPatch);
       recordTransitions(deps.metrics, namespace, plan.transitions, written, ctx.readings.observation.nowMs);
+      await recordWrittenSession(deps, {
+        key: request.key,
+        session: ctx.session,
+        job: ctx.readings.job,
+        pod: ctx.readings.pod,
+        decision: plan,
+        written,
+        nowMs: ctx.readings.observation.nowMs,
+        signal: request.signal,
+      });
     },
   };
 }
