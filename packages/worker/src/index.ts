@@ -106,3 +106,5 @@ export type {
   EffectiveService,
   UserDeploymentSettings,
 } from './user-deployment/desired-children.js';
+export { buildTaskJob, TASK_CONTAINER } from './scheduler/index.js';
+export type { TaskJobInput } from './scheduler/index.js';
