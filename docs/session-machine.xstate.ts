@@ -24,6 +24,7 @@ export const machine = setup({
     "stopGraceExpired": () => false,
     "stopRequested": () => false,
     "stopRequestedRunnerGone": () => false,
+    "vertexSecretMissing": () => false,
   },
   actions: {
     "ensureRunStart": () => {},
@@ -49,6 +50,7 @@ export const machine = setup({
     "markSpecSyncRequested": () => {},
     "markStopped": () => {},
     "markStopping": () => {},
+    "markVertexSecretMissing": () => {},
     "markWaitingForEarlierRunner": () => {},
     "phaseChanged": () => {},
     "recordSpecSync": () => {},
@@ -147,6 +149,21 @@ export const machine = setup({
                 }
               },
               "issueRunnerAdoption"
+            ]
+          },
+          {
+            "target": "#session.Failed",
+            "guard": "vertexSecretMissing",
+            "actions": [
+              {
+                "type": "phaseChanged",
+                "params": {
+                  "reason": "VertexSecretMissing"
+                }
+              },
+              "markVertexSecretMissing",
+              "issueTerminalCleanup",
+              "issueConsumedDesiredPhase"
             ]
           },
           {

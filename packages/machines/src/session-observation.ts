@@ -18,7 +18,7 @@ export interface SessionObservation {
    * The secret the runner needs (`ambient-runner-secrets` in the session namespace, or `ambient-vertex` in
    * BACKEND_NAMESPACE when Vertex is on), and where it is expected (messages name it).
    */
-  runnerSecret: { name: string; present: boolean; namespace?: string };
+  runnerSecret: { name: string; present: boolean; namespace?: string; vertex?: boolean };
   /** `spec.repos` (url, branch): the repos a new runner clones, recorded as reconciled when it is created. */
   specRepos?: { url: string; branch?: string }[];
   /**
@@ -26,6 +26,11 @@ export interface SessionObservation {
    * may be created. `S3Available` is written with the runner; false is upstream's only warning.
    */
   s3?: { configured: true } | { configured: false; message: string };
+  /**
+   * Problems of the agent registry or models manifest that concern this session (its RUNNER_TYPE's entry,
+   * its model's entry, or a whole unusable file); read only where a runner may be created.
+   */
+  configProblems?: string[];
   /** Secret `ambient-runner-token-<name>`. */
   token: RunnerTokenObservation;
   /** Effective inactivity timeout in seconds (session, then ProjectSettings, then default); 0 or null disables it. */

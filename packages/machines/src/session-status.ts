@@ -47,6 +47,11 @@ export const CONDITION_TYPES = [
   'S3Available',
   /** Set by the worker when a reconcile fails for good (True, with the error); cleared by the next that succeeds. */
   'ReconcileFailed',
+  /**
+   * Ours: written with the runner. False/`DefaultsApplied` when the agent registry or models manifest entry
+   * the session uses was skipped as invalid (the runner got the defaults); True/`Configured` otherwise.
+   */
+  'RunnerConfigured',
 ] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 export type ConditionStatus = 'True' | 'False' | 'Unknown';

@@ -63,6 +63,7 @@ export const sessionActions = {
     updates.markRunnerCreated(context, event, params.adopted),
   ),
   markRunnerSecretMissing: update(updates.markRunnerSecretMissing),
+  markVertexSecretMissing: update(updates.markVertexSecretMissing),
   markWaitingForEarlierRunner: update(updates.markWaitingForEarlierRunner),
   markScheduling: update(updates.markScheduling),
   markRunnerStarted: update(updates.markRunnerStarted),

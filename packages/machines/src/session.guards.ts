@@ -51,6 +51,10 @@ export const runnerOfThisRun = ({ context, event }: GuardArgs): boolean => {
 
 export const runnerSecretMissing = ({ event }: GuardArgs): boolean => !event.observation.runnerSecret.present;
 
+/** Vertex mode without `ambient-vertex` in BACKEND_NAMESPACE: retrying cannot help (contract row 6). */
+export const vertexSecretMissing = ({ event }: GuardArgs): boolean =>
+  !event.observation.runnerSecret.present && event.observation.runnerSecret.vertex === true;
+
 /** A re-creation was decided and its backoff has not elapsed yet. */
 export const recreationBackoffPending = ({ context, event }: GuardArgs): boolean => {
   const readyAt = recreationReadyAtMs(context, event.config);
@@ -109,6 +113,7 @@ export const sessionGuards = {
   runnerOfEarlierRun,
   runnerOfThisRun,
   runnerSecretMissing,
+  vertexSecretMissing,
   recreationBackoffPending,
   runnerSucceeded,
   runnerFailed,

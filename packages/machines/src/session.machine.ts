@@ -95,6 +95,16 @@ export const sessionMachine = setup({
               'issueRunnerAdoption',
             ],
           },
+          {
+            guard: 'vertexSecretMissing',
+            target: 'Failed',
+            actions: [
+              { type: 'phaseChanged', params: { reason: 'VertexSecretMissing' } },
+              'markVertexSecretMissing',
+              'issueTerminalCleanup',
+              'issueConsumedDesiredPhase',
+            ],
+          },
           { guard: 'runnerSecretMissing', actions: ['markRunnerSecretMissing'] },
           { guard: 'recreationBackoffPending' },
           {

@@ -102,7 +102,20 @@ export function markRunnerCreated(
   event: ObserveEvent,
   adopted: boolean,
 ): ContextUpdate {
-  const { specRepos, s3 } = event.observation;
+  const { specRepos, s3, configProblems } = event.observation;
+  const runnerConfig =
+    configProblems === undefined
+      ? []
+      : [
+          configProblems.length === 0
+            ? { type: 'RunnerConfigured' as const, status: 'True' as const, reason: 'Configured' }
+            : {
+                type: 'RunnerConfigured' as const,
+                status: 'False' as const,
+                reason: 'DefaultsApplied',
+                message: configProblems.join('; '),
+              },
+        ];
   // Upstream records the repos as reconciled when it builds the runner (they are cloned by init-hydrate),
   // not only after a spec sync while Running; the UI reads them.
   const repos =
@@ -137,6 +150,7 @@ export function markRunnerCreated(
       { type: 'SecretsReady', status: 'True', reason: 'AllRequiredSecretsFound' },
       ...repos,
       ...storage,
+      ...runnerConfig,
       adopted
         ? { type: 'PodCreated', status: 'True', reason: 'PodExists', message: 'Runner job already exists' }
         : { type: 'PodCreated', status: 'True', reason: 'PodCreated', message: 'Runner job created' },
@@ -175,6 +189,30 @@ export function markRunnerSecretMissing(context: SessionContext, event: ObserveE
           : `Secret ${name} not found in namespace ${namespace}`,
     },
   ]);
+}
+
+/** Pending → Failed in Vertex mode without its secret, with upstream's instructions (contract row 6). */
+export function markVertexSecretMissing(context: SessionContext, event: ObserveEvent): ContextUpdate {
+  const { name, namespace = 'the backend namespace' } = event.observation.runnerSecret;
+  return {
+    completionTime: now(event),
+    ...withConditions(context, event, [
+      {
+        type: 'SecretsReady',
+        status: 'False',
+        reason: 'VertexSecretMissing',
+        message:
+          `USE_VERTEX is enabled but ${name} secret not found in namespace ${namespace}. Create it with: ` +
+          `kubectl create secret generic ${name} --from-file=ambient-code-key.json=/path/to/sa.json -n ${namespace}`,
+      },
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'VertexSecretMissing',
+        message: `Vertex AI enabled but ${name} secret not found in namespace ${namespace}`,
+      },
+    ]),
+  };
 }
 
 export function markWaitingForEarlierRunner(context: SessionContext, event: ObserveEvent): ContextUpdate {

@@ -107,6 +107,24 @@ describe('contract §2.2, row by row', () => {
     });
   });
 
+  it("row 6: Vertex on and ambient-vertex missing fails the session with upstream's instructions", () => {
+    const missing = { name: 'ambient-vertex', present: false, namespace: 'ambient-code', vertex: true };
+    const r = run(status('Pending'), observation({ runnerSecret: missing }));
+    expect(r.nextPhase).toBe('Failed');
+    expect(r.commands.map((c) => c.type)).not.toContain('createRunnerJob');
+    expect(findCondition(r.status.conditions, 'SecretsReady')).toMatchObject({
+      status: 'False',
+      reason: 'VertexSecretMissing',
+      message:
+        'USE_VERTEX is enabled but ambient-vertex secret not found in namespace ambient-code. Create it with: ' +
+        'kubectl create secret generic ambient-vertex --from-file=ambient-code-key.json=/path/to/sa.json -n ambient-code',
+    });
+    expect(findCondition(r.status.conditions, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'VertexSecretMissing',
+    });
+  });
+
   it('row 8: a missing runner secret keeps the session Pending with a condition and a backed-off wake-up', () => {
     const missing = { name: 'ambient-runner-secrets', present: false };
     const first = run(status('Pending'), observation({ runnerSecret: missing }));

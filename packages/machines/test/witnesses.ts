@@ -94,6 +94,9 @@ export function guardWitnesses(runStart: string): Record<string, Tweak> {
     runnerSecretMissing: withObservation(() => ({
       runnerSecret: { name: 'ambient-runner-secrets', present: false },
     })),
+    vertexSecretMissing: withObservation(() => ({
+      runnerSecret: { name: 'ambient-vertex', present: false, namespace: 'ambient-code', vertex: true },
+    })),
     recreationBackoffPending: withStatus({ runnerRecreations: 1, lastRunnerRecreationTime: ts(T0 - 1_000) }),
     runnerSucceeded: terminated(0),
     runnerFailed: terminated(1),

@@ -24,7 +24,7 @@ import {
   validateSessionName,
   type AgenticSession,
 } from '@ambient-operator/shared';
-import { CONTAINER_NAMES, PLATFORM_NAMES } from './children/index.js';
+import { CONTAINER_NAMES, PLATFORM_NAMES, problemsConcerning, runnerTypeOf } from './children/index.js';
 import { resolveSessionS3 } from './commands/create-runner-job.js';
 import { isLegacyRunnerPod, observeLegacyRunner } from './legacy-runner.js';
 import { readOrNull } from './kube-ops.js';
@@ -104,7 +104,7 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
       : {}),
     annotations: observeAnnotations(annotations),
     validation,
-    runnerSecret: { ...runnerSecret, present: runnerSecretPresent },
+    runnerSecret: { ...runnerSecret, present: runnerSecretPresent, vertex: deps.config.vertex.enabled },
     ...(valid !== undefined
       ? {
           specRepos: (valid.spec?.repos ?? []).map((repo) => ({
@@ -114,6 +114,9 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
         }
       : {}),
     ...(s3 !== undefined ? { s3 } : {}),
+    ...(needsRunnerSecret && valid !== undefined
+      ? { configProblems: await configProblemsOf(deps, valid.spec) }
+      : {}),
     token: {
       secretPresent: tokenSecret !== null,
       ...(Number.isFinite(refreshedAtMs) ? { refreshedAtMs } : {}),
@@ -122,6 +125,17 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
     runner: legacyPod ? observeLegacyRunner(legacyPod, status?.startTime) : observeRunner(job, pod),
   };
   return { observation, valid, job, pod, legacyPod, tokenSecret };
+}
+
+/** What was skipped in the registry and the manifest that this session's runner would use. */
+async function configProblemsOf(deps: WorkerDeps, spec: AgenticSession['spec']): Promise<string[]> {
+  const { registry, models } = await deps.configProblems();
+  const model = spec?.llmSettings?.model;
+  return [
+    ...problemsConcerning(registry, runnerTypeOf(spec ?? {})),
+    // The manifest only gives the Vertex model id.
+    ...(deps.config.vertex.enabled && model !== undefined ? problemsConcerning(models, model) : []),
+  ].map((problem) => problem.message);
 }
 
 /** Whether session state can persist, as the runner about to be built would have it. */
