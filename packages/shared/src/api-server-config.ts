@@ -33,7 +33,7 @@ export interface LocalModeConfig {
 
 export type ApiServerConfig =
   | {
-      /** No api-server source: the operator serves the CRDs only (`AMBIENT_API_SERVER_URL` unset, MODE=kube). */
+      /** No api-server source: the operator serves the CRDs only (`AMBIENT_API_SERVER_URL` unset). */
       enabled: false;
       mode: OperatorMode;
       local: Readonly<LocalModeConfig>;
@@ -42,7 +42,7 @@ export type ApiServerConfig =
       enabled: true;
       /** `MODE`. @defaultValue `kube` */
       mode: OperatorMode;
-      /** `AMBIENT_API_SERVER_URL`: REST base (without `/api/ambient/v1`). @defaultValue `http://localhost:8000` */
+      /** `AMBIENT_API_SERVER_URL`: REST base (without `/api/ambient/v1`); setting it turns the source on. */
       url: string;
       /** `AMBIENT_API_TOKEN`: Bearer token for REST and gRPC (a secret: never log it). Required. */
       token: string;
@@ -104,8 +104,8 @@ function parseLocal(e: ApiServerEnv, home: string | undefined, problems: string[
 }
 
 /**
- * The source is on when `AMBIENT_API_SERVER_URL` is set or MODE is test/local (both need the API); then a
- * missing or short `AMBIENT_API_TOKEN` stops start-up. Problems are appended, one line per setting.
+ * The source is on when `AMBIENT_API_SERVER_URL` is set; then a missing or short `AMBIENT_API_TOKEN` stops
+ * start-up. A bad MODE always does. Problems are appended, one line per setting.
  */
 export function parseApiServerConfig(
   e: ApiServerEnv,
@@ -117,10 +117,12 @@ export function parseApiServerConfig(
   if (mode !== modeRaw)
     problems.push(`unknown MODE "${modeRaw}": must be one of ${OPERATOR_MODES.join(', ')}`);
   const local = parseLocal(e, home, problems);
+  // Only the URL turns the source on: MODE alone is too common a name to mean it (vitest exports MODE=test
+  // to every process it starts), so MODE=test/local without a URL stays off rather than failing start-up.
   const urlRaw = set(e.AMBIENT_API_SERVER_URL);
-  if (urlRaw === undefined && mode === 'kube') return { enabled: false, mode, local };
+  if (urlRaw === undefined) return { enabled: false, mode, local };
 
-  const url = urlRaw ?? 'http://localhost:8000';
+  const url = urlRaw;
   let parsedUrl: URL | undefined;
   try {
     parsedUrl = new URL(url);
