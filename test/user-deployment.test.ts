@@ -1,6 +1,6 @@
 // UserDeployments end to end: kube-sim, Redis, the watcher and a worker as separate processes (as `pnpm start`
 // runs them), driven through client-node. Times from create to Running and from delete to gone are printed.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,7 +13,9 @@ import {
   setHeaderOptions,
   type V1Deployment,
 } from '@kubernetes/client-node';
+import { EXTERNAL_SECRETS_CRD_FILE } from '@ambient-operator/kube-sim';
 import { SharedAgentKubeConfig } from '@ambient-operator/shared';
+import { parse } from 'yaml';
 import { startLocalStack } from '../scripts/local-stack.js';
 import { eventually } from './processes.js';
 
@@ -297,11 +299,11 @@ describe('UserDeployments against the system as separate processes', () => {
   });
 });
 
-describe('UserDeployments with DISABLE_NETWORK_POLICIES', () => {
+describe('UserDeployments with DISABLE_NETWORK_POLICIES, CLUSTER_SECRET_STORE and the ExternalSecret CRD', () => {
   let system: Awaited<ReturnType<typeof startStack>>;
 
   beforeAll(async () => {
-    system = await startStack({ DISABLE_NETWORK_POLICIES: 'true' });
+    system = await startStack({ DISABLE_NETWORK_POLICIES: 'true', CLUSTER_SECRET_STORE: 'vault' });
   });
   afterAll(async () => {
     await system?.stop();
@@ -317,5 +319,38 @@ describe('UserDeployments with DISABLE_NETWORK_POLICIES', () => {
     expect(
       (await system.clients.networking.listNamespacedIngress({ namespace: 'ud-plain' })).items,
     ).toHaveLength(1);
+  });
+
+  test('with the ExternalSecret CRD installed, each secret is an ExternalSecret from CLUSTER_SECRET_STORE', async () => {
+    const crd = parse(await readFile(EXTERNAL_SECRETS_CRD_FILE, 'utf8')) as object;
+    await system.clients.custom.createClusterCustomObject({
+      group: 'apiextensions.k8s.io',
+      version: 'v1',
+      plural: 'customresourcedefinitions',
+      body: crd,
+    });
+    const h = helpers(system.clients);
+    await h.template('vaulted', 'services: [{ name: app, image: app:1, port: 80 }]');
+    await h.create('vaulted', {
+      template: { configMapRef: { name: 'vaulted' } },
+      secrets: [{ name: 'db', remoteKey: 'prod/db' }],
+    });
+    const running = await h.until('vaulted', (u) => u.status?.phase === 'Running', 'Running');
+    expect(condition(running, 'SecretsProvisioned')).toMatchObject({ status: 'True' });
+    const es = (await system.clients.custom.getNamespacedCustomObject({
+      group: 'external-secrets.io',
+      version: 'v1beta1',
+      plural: 'externalsecrets',
+      namespace: 'ud-vaulted',
+      name: 'db',
+    })) as { spec: unknown };
+    expect(es.spec).toMatchObject({
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault' },
+      dataFrom: [{ extract: { key: 'prod/db' } }],
+    });
+    const app = await h.deployment('ud-vaulted', 'app');
+    expect(app?.spec?.template.spec?.containers[0]?.envFrom).toEqual([
+      { secretRef: { name: 'db', optional: true } },
+    ]);
   });
 });
