@@ -288,12 +288,22 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
     return Date.now();
   }
 
+  // Why the last scrape of a worker failed (its count is then the one before): said when the counters disagree.
+  const scrapeFailures = new Map<string, string>();
   async function countedTransitions(): Promise<number> {
     for (const name of WORKERS) {
       const p = stack.process(name);
       if (!p?.metricsUrl) continue;
-      const res = await fetch(`${p.metricsUrl}/metrics`).catch(() => undefined);
-      if (res?.ok) workerCounts.set(p.pid, transitionsIn(await res.text()));
+      const res = await fetch(`${p.metricsUrl}/metrics`).catch((err: unknown) => String(err));
+      if (typeof res !== 'string' && res.ok) {
+        workerCounts.set(p.pid, transitionsIn(await res.text()));
+        scrapeFailures.delete(name);
+      } else {
+        scrapeFailures.set(
+          name,
+          typeof res === 'string' ? res : `${res.status} ${(await res.text()).slice(0, 200)}`,
+        );
+      }
     }
     return [...workerCounts.values()].reduce((a, b) => a + b, 0);
   }
@@ -427,7 +437,10 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
       },
       10_000,
       async () =>
-        `counted ${(await countedTransitions()) - since.counted}, recorded ${(await recordedTransitions()) - since.recorded}`,
+        `counted ${(await countedTransitions()) - since.counted}, recorded ${(await recordedTransitions()) - since.recorded}` +
+        (scrapeFailures.size > 0
+          ? `; last scrape failed: ${JSON.stringify(Object.fromEntries(scrapeFailures))}`
+          : ''),
     );
     return { uncounted };
   }
