@@ -1,5 +1,5 @@
 // kube-sim's own figures: request rates, watch fan-out and memory with many sessions.
-import { benchKubeSim } from '@ambient-operator/kube-sim';
+import { benchKubeSim } from '@ambient-operator/kube-sim/bench';
 import type { BenchOptions, BenchResults } from './measure.js';
 
 export async function benchKubeSimSuite(opts: BenchOptions): Promise<BenchResults> {

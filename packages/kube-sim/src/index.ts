@@ -9,8 +9,6 @@ export type { PodTimings } from './pod-timings.js';
 export { buildKubeconfig, KUBECONFIG_CONTEXT } from './kubeconfig.js';
 export { JOB_TRACKING_FINALIZER } from './controllers/job-pods.js';
 export type { KubeObject, ObjectMeta, OwnerReference } from './types.js';
-export { benchKubeSim } from './bench.js';
-export type { BenchKubeSimOptions, BenchKubeSimResult } from './bench.js';
 export { DEFAULT_SERVER_VERSION, supportsNativeSidecars } from './server-version.js';
 export type { ServerVersion } from './server-version.js';
 export { SimulatedImages } from './simulated-images.js';

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { benchKubeSim } from '@ambient-operator/kube-sim';
+import { benchKubeSim } from '@ambient-operator/kube-sim/bench';
 import { FIXTURES } from './helpers.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -35,8 +35,6 @@ export const PARENT_SESSION_ID = 'vteam.ambient-code/parent-session-id';
 export const RUNNER_TOKEN_SECRET = 'ambient-code.io/runner-token-secret';
 /** Name of the runner ServiceAccount; the backend checks it against the bearer token's SA. */
 export const RUNNER_SA = 'ambient-code.io/runner-sa';
-/** Optional creator passthrough from the request. */
-export const CREATED_BY = 'ambient-code.io/created-by';
 
 // --- Annotations on children ---
 
@@ -91,8 +89,6 @@ export const LANGFUSE_SECRET_NAME = 'ambient-admin-langfuse-secret';
 export const MLFLOW_SECRET_NAME = 'ambient-admin-mlflow-observability-secret';
 export const INTEGRATIONS_SECRET_NAME = 'ambient-non-vertex-integrations';
 
-/** Lease name used for leader election (same ID as upstream). */
-export const LEADER_ELECTION_ID = 'ambient-code-operator.ambient-code.io';
 /** Runner HTTP port when the registry does not say otherwise. */
 export const DEFAULT_RUNNER_PORT = 8001;
 

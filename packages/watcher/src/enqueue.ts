@@ -20,7 +20,6 @@ export interface Enqueuer {
   redisDataLost(): Promise<boolean>;
   /** Rejects when Redis does not answer (readiness). */
   ping(): Promise<void>;
-  depth(): Promise<number>;
   counts(): Promise<QueueCounts>;
   oldestJobAgeSeconds(): Promise<number>;
   close(): Promise<void>;
@@ -44,7 +43,6 @@ export function createEnqueuer(options: {
     },
     redisDataLost: () => queue.checkDataLoss(),
     ping: () => queue.ping(),
-    depth: () => queue.depth(),
     counts: () => queue.counts(),
     oldestJobAgeSeconds: () => queue.oldestJobAgeSeconds(),
     close: () => queue.close(),

@@ -14,8 +14,9 @@ export type {
   TerminalFailure,
 } from './reconcile/reconciler.js';
 export type { WorkerDeps } from './worker-deps.js';
-export { observeSession, observeRunner } from './observe.js';
-export type { SessionReadings } from './observe.js';
+export { observeSession } from './observe.js';
+export { observeRunner } from './observation-mapping.js';
+export type { SessionReadings } from './observation-mapping.js';
 export { executors } from './commands/index.js';
 export { CommandFailedError } from './command-failure.js';
 export { cachedJsonFile } from './cached-file.js';

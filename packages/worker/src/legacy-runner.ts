@@ -5,7 +5,7 @@ import { buildRunnerService } from './children/index.js';
 import type { CommandContext } from './commands/command-context.js';
 import { childSession, ownerReference } from './commands/command-context.js';
 import { createIfAbsent, mergePatch, readOrNull } from './kube-ops.js';
-import { observePod } from './observe.js';
+import { observePod } from './observation-mapping.js';
 import { runtimeOf } from './runner-runtime.js';
 
 // Cutover from the Go operator (docs/cutover.md). Its runner is a bare Pod `<name>-runner` (no Job), owned

@@ -1,48 +1,31 @@
-import type { V1Job, V1Pod, V1Secret } from '@kubernetes/client-node';
-import type {
-  ContainerStateObservation,
-  RunnerObservation,
-  RunnerPodObservation,
-  SessionObservation,
-  SpecValidation,
-  ValidationIssue,
-} from '@ambient-operator/machines';
-import { FATAL_WAITING_REASONS, RUNNER_RUN_START_TIME_ANNOTATION } from '@ambient-operator/machines';
+// The reads of a session reconcile; observation-mapping.ts turns them into the machine's observation.
+import type { SessionObservation } from '@ambient-operator/machines';
 import {
   DESIRED_PHASE,
-  FORCE_EXECUTE_PROMPT,
   RUNNER_SECRETS_NAME,
   RUNNER_TOKEN_SECRET,
-  STOP_REASON,
-  STOP_REQUESTED_AT,
   TOKEN_REFRESHED_AT,
   VERTEX_SECRET_NAME,
   runnerJobName,
   runnerPodSelector,
   runnerTokenSecretName,
   validateAgenticSession,
-  validateSessionName,
   type AgenticSession,
 } from '@ambient-operator/shared';
-import { CONTAINER_NAMES, PLATFORM_NAMES, problemsConcerning, runnerTypeOf } from './children/index.js';
+import { PLATFORM_NAMES, problemsConcerning, runnerTypeOf } from './children/index.js';
 import { resolveSessionS3 } from './commands/create-runner-job.js';
 import { isLegacyRunnerPod, observeLegacyRunner } from './legacy-runner.js';
 import { readOrNull } from './kube-ops.js';
+import {
+  observeAnnotations,
+  observeRunner,
+  runnerPodOf,
+  toSpecValidation,
+  type SessionReadings,
+} from './observation-mapping.js';
 import { readProjectSettings } from './project-settings.js';
 import type { SessionResource } from './session-resource.js';
 import type { WorkerDeps } from './worker-deps.js';
-
-/** What one reconcile read from the cluster: the machine's observation plus the objects commands need. */
-export interface SessionReadings {
-  observation: SessionObservation;
-  /** The validated CR, or undefined when it failed validation (then no child is built). */
-  valid: AgenticSession | undefined;
-  job: V1Job | null;
-  pod: V1Pod | null;
-  /** The Go operator's bare runner Pod `<name>-runner`, adopted as this run's runner (legacy-runner.ts). */
-  legacyPod: V1Pod | null;
-  tokenSecret: V1Secret | null;
-}
 
 /**
  * Reads what the phase needs and turns it into one typed observation. Reads that only some phases
@@ -147,18 +130,6 @@ async function observeS3(deps: WorkerDeps, namespace: string): Promise<SessionOb
   return resolved.configured ? { configured: true } : { configured: false, message: resolved.reason };
 }
 
-/** The one-shot annotations the machine reads. */
-export function observeAnnotations(annotations: Record<string, string>): SessionObservation['annotations'] {
-  return {
-    ...(annotations[DESIRED_PHASE] !== undefined ? { desiredPhase: annotations[DESIRED_PHASE] } : {}),
-    ...(annotations[STOP_REASON] !== undefined ? { stopReason: annotations[STOP_REASON] } : {}),
-    ...(annotations[STOP_REQUESTED_AT] !== undefined
-      ? { stopRequestedAt: annotations[STOP_REQUESTED_AT] }
-      : {}),
-    forceExecutePrompt: annotations[FORCE_EXECUTE_PROMPT] === 'true',
-  };
-}
-
 async function effectiveInactivityTimeout(
   deps: WorkerDeps,
   namespace: string,
@@ -167,137 +138,4 @@ async function effectiveInactivityTimeout(
   if (sessionValue !== undefined) return sessionValue;
   const settings = await readProjectSettings(deps, namespace);
   return settings?.spec?.inactivityTimeoutSeconds ?? deps.config.controller.defaultInactivityTimeoutSeconds;
-}
-
-function toSpecValidation(name: string, schemaIssues: { path: string; message: string }[]): SpecValidation {
-  const issues: ValidationIssue[] = schemaIssues.map((i) => ({
-    reason: i.path === 'metadata.name' ? 'InvalidName' : 'InvalidSpec',
-    field: i.path,
-    message: `${i.path}: ${i.message}`,
-  }));
-  for (const problem of validateSessionName(name)) {
-    issues.push({ reason: 'NameTooLong', field: 'metadata.name', message: problem.message });
-  }
-  return issues.length === 0 ? { ok: true } : { ok: false, issues };
-}
-
-/** The pod of the current Job (by controller uid), else a leftover runner pod that is still going away. */
-function runnerPodOf(job: V1Job | null, pods: V1Pod[]): V1Pod | null {
-  const jobUid = job?.metadata?.uid;
-  const candidates =
-    jobUid === undefined
-      ? pods
-      : pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.uid === jobUid));
-  const newest = candidates.sort((a, b) =>
-    String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')),
-  );
-  return newest[0] ?? null;
-}
-
-export function observeRunner(job: V1Job | null, pod: V1Pod | null): RunnerObservation {
-  return {
-    job:
-      job === null
-        ? null
-        : {
-            ...(job.metadata?.annotations?.[RUNNER_RUN_START_TIME_ANNOTATION] !== undefined
-              ? { runStartTime: job.metadata.annotations[RUNNER_RUN_START_TIME_ANNOTATION] }
-              : {}),
-            deleting: job.metadata?.deletionTimestamp !== undefined,
-            complete: hasCondition(job, 'Complete'),
-            ...failedCondition(job),
-          },
-    pod: pod === null ? null : observePod(pod),
-  };
-}
-
-function hasCondition(job: V1Job, type: string): boolean {
-  return job.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
-}
-
-function failedCondition(job: V1Job): { failed?: { reason: string; message?: string } } {
-  const failed = job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
-  if (failed === undefined) return {};
-  return {
-    failed: { reason: failed.reason ?? 'Failed', ...(failed.message ? { message: failed.message } : {}) },
-  };
-}
-
-export function observePod(pod: V1Pod): RunnerPodObservation {
-  const status = pod.status ?? {};
-  const phase = status.phase;
-  const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
-  const disruption = status.conditions?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
-  const runner = status.containerStatuses?.find((c) => c.name === CONTAINER_NAMES.runner);
-  const sidecars = new Set(
-    (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name),
-  );
-  const initFailure = (status.initContainerStatuses ?? [])
-    .filter((c) => !sidecars.has(c.name))
-    .map((c) => {
-      const t = c.state?.terminated;
-      if (t && t.exitCode !== 0)
-        return { container: c.name, reason: t.reason ?? 'Error', exitCode: t.exitCode, message: t.message };
-      const w = c.state?.waiting;
-      if (w?.reason && FATAL_WAITING_REASONS.includes(w.reason))
-        return { container: c.name, reason: w.reason, message: w.message };
-      return undefined;
-    })
-    .find((f) => f !== undefined);
-  const evicted = status.reason === 'Evicted' || disruption !== undefined;
-  return {
-    phase:
-      phase === 'Pending' || phase === 'Running' || phase === 'Succeeded' || phase === 'Failed'
-        ? phase
-        : 'Unknown',
-    deleting: pod.metadata?.deletionTimestamp !== undefined,
-    ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
-    ...(scheduled
-      ? {
-          scheduled: {
-            status: scheduled.status === 'True' ? 'True' : scheduled.status === 'False' ? 'False' : 'Unknown',
-            ...(scheduled.reason ? { reason: scheduled.reason } : {}),
-            ...(scheduled.message ? { message: scheduled.message } : {}),
-          },
-        }
-      : {}),
-    ...(runner?.state ? { runner: containerState(runner.state) } : {}),
-    ...(initFailure ? { initFailure: withoutUndefined(initFailure) } : {}),
-    ...(evicted
-      ? {
-          eviction: {
-            reason: status.reason ?? disruption?.reason ?? 'Evicted',
-            ...((status.message ?? disruption?.message)
-              ? { message: status.message ?? disruption?.message }
-              : {}),
-          },
-        }
-      : {}),
-  };
-}
-
-function containerState(
-  state: NonNullable<NonNullable<V1Pod['status']>['containerStatuses']>[number]['state'],
-) {
-  const result: ContainerStateObservation | undefined = state?.terminated
-    ? withoutUndefined({
-        state: 'terminated' as const,
-        exitCode: state.terminated.exitCode,
-        reason: state.terminated.reason,
-        message: state.terminated.message,
-      })
-    : state?.running
-      ? { state: 'running' }
-      : withoutUndefined({
-          state: 'waiting' as const,
-          reason: state?.waiting?.reason,
-          message: state?.waiting?.message,
-        });
-  return result;
-}
-
-function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
 }

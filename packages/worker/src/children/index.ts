@@ -108,7 +108,6 @@ export {
   buildRunnerTokenRequest,
   buildRunnerTokenSecret,
   formatRfc3339,
-  isRunnerTokenStale,
   runnerIdentityAnnotations,
   runnerReadableSecretNames,
   runnerTokenRefreshDueAt,

@@ -167,11 +167,6 @@ export function runnerTokenRefreshDueAt(secret: Pick<V1Secret, 'metadata'>): Dat
   return Number.isNaN(refreshedMs) ? undefined : new Date(refreshedMs + RUNNER_TOKEN_REFRESH_AFTER_MS);
 }
 
-export function isRunnerTokenStale(secret: Pick<V1Secret, 'metadata'>, now: Date): boolean {
-  const due = runnerTokenRefreshDueAt(secret);
-  return due === undefined || now.getTime() >= due.getTime();
-}
-
 /** Merge patch for a refresh: only `k8s-token` and the annotation change; `agui-token` stays. */
 export function buildRunnerTokenRefreshPatch(input: { k8sToken: string; refreshedAt: Date }): {
   metadata: { annotations: Record<string, string> };

@@ -1,7 +1,7 @@
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import { AGENTIC_SESSION_KIND, CRD_API_VERSION } from '@ambient-operator/shared';
 import type { AgenticSession as ChildSession } from '../children/index.js';
-import type { SessionReadings } from '../observe.js';
+import type { SessionReadings } from '../observation-mapping.js';
 import type { SessionResource } from '../session-resource.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
