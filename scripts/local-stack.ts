@@ -297,6 +297,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DEV_MODE: pretty ? 'true' : 'false',
       AGENT_REGISTRY_PATH: path.join(localDir, 'agent-registry.json'),
       MODELS_MANIFEST_PATH: path.join(localDir, 'models.json'),
+      // The stack's own mode unless it embeds the api-server: an inherited MODE (vitest sets MODE=test in its
+      // environment) would switch the api-server source on without a server, and the operators would not start.
+      MODE: 'kube',
       ...(apiServer
         ? {
             // Explicit: MODE is a common variable name (vitest sets MODE=test in its own environment).
