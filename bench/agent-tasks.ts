@@ -1,7 +1,7 @@
 // AgentTask and Workflow benchmarks: task create → its Job exists, a workflow's step-to-step latency (step N's
 // task Succeeded → step N+1's Job exists), and a burst of two-step workflows created at once until all succeed.
 // In-process cluster (kube-sim, watcher and two workers sharing one Redis queue), as the worker suite.
-import { startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import { requireSim, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 import type { BenchOptions, BenchResults } from './measure.js';
 
 const API = { group: 'scheduler.ambient-code.io', version: 'v1alpha1', namespace: 'demo' };
@@ -37,7 +37,7 @@ async function pollUntil(
   }
 }
 
-const jobs = (cluster: TestCluster) => cluster.sim.objectCount('batch', 'jobs');
+const jobs = (cluster: TestCluster) => requireSim(cluster).objectCount('batch', 'jobs');
 
 /** One task at a time on an idle cluster: create → its Job is in kube-sim's store (read in-process). */
 async function taskCreateToJob(cluster: TestCluster, n: number): Promise<number[]> {
@@ -134,7 +134,7 @@ async function burst(cluster: TestCluster, n: number): Promise<number> {
 }
 
 export async function benchAgentTasks(opts: BenchOptions): Promise<BenchResults> {
-  const cluster = await startTestCluster({ workers: 2 });
+  const cluster = await startTestCluster({ workers: 2, kind: 'sim' });
   try {
     const latencies = await taskCreateToJob(cluster, opts.quick ? 5 : 20);
     const steps = await stepToStep(cluster, opts.quick ? 3 : 10);

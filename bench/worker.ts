@@ -2,7 +2,7 @@
 // lifecycle, 1,000 rapid annotation patches of one session end to end, and the API cost of idle Running sessions
 // against upstream's 30 s polling model.
 import { createSessionQueue } from '@ambient-operator/shared';
-import { startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import { requireSim, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 import { ratio, type BenchOptions, type BenchResults } from './measure.js';
 
 const sessionsApi = {
@@ -48,14 +48,15 @@ async function createLatencies(
   const toRunning: number[] = [];
   for (let i = 0; i < n; i++) {
     const name = `lat-${i}`;
-    const jobsBefore = cluster.sim.objectCount('batch', 'jobs');
+    const jobsBefore = requireSim(cluster).objectCount('batch', 'jobs');
     const started = performance.now();
     await cluster.createSession(name);
     // The Job is seen in kube-sim's store directly (no request), Running with a GET of the one session.
     let jobAt = 0;
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (jobAt === 0 && cluster.sim.objectCount('batch', 'jobs') > jobsBefore) jobAt = performance.now();
+      if (jobAt === 0 && requireSim(cluster).objectCount('batch', 'jobs') > jobsBefore)
+        jobAt = performance.now();
       if (jobAt !== 0 && (await cluster.getSession(name)).status?.phase === 'Running') break;
       if (Date.now() > deadline) throw new Error(`bench: ${name} did not reach Running`);
       await new Promise((r) => setTimeout(r, jobAt === 0 ? 2 : 10));
@@ -109,7 +110,7 @@ async function seedRunning(cluster: TestCluster, prefix: string, n: number, para
 
 /** Requests the operator made for one create → Running → stop → Stopped, the bench's own excluded. */
 async function requestsPerLifecycle(cluster: TestCluster): Promise<number> {
-  cluster.sim.resetRequestCounts();
+  requireSim(cluster).resetRequestCounts();
   await cluster.createSession('lifecycle');
   let ownReads = await until(cluster, (p) => p.get('lifecycle') === 'Running', 30_000);
   await cluster.annotate('lifecycle', { 'ambient-code.io/desired-phase': 'Stopped' });
@@ -117,8 +118,8 @@ async function requestsPerLifecycle(cluster: TestCluster): Promise<number> {
   // Let the follow-up reconciles of the last writes finish before counting.
   await new Promise((r) => setTimeout(r, 500));
   const own = 1 /* create */ + 1 /* annotate */ + ownReads; /* LISTs */
-  const total = cluster.sim.requestCount();
-  const watchOpens = cluster.sim.requestCount({ verb: 'watch' });
+  const total = requireSim(cluster).requestCount();
+  const watchOpens = requireSim(cluster).requestCount({ verb: 'watch' });
   return total - own - watchOpens;
 }
 
@@ -126,15 +127,16 @@ async function requestsPerLifecycle(cluster: TestCluster): Promise<number> {
 async function settle(cluster: TestCluster, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    cluster.sim.resetRequestCounts();
+    requireSim(cluster).resetRequestCounts();
     await new Promise((r) => setTimeout(r, 1000));
-    if (cluster.sim.requestCount() - cluster.sim.requestCount({ verb: 'watch' }) === 0) return;
+    if (requireSim(cluster).requestCount() - requireSim(cluster).requestCount({ verb: 'watch' }) === 0)
+      return;
     if (Date.now() > deadline) return;
   }
 }
 
 export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
-  const cluster = await startTestCluster({ workers: 2 });
+  const cluster = await startTestCluster({ workers: 2, kind: 'sim' });
   try {
     const latencies = await createLatencies(cluster, opts.quick ? 10 : 50);
     const perLifecycle = await requestsPerLifecycle(cluster);
@@ -149,7 +151,8 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
       cluster,
       (p) => {
         const running = [...p].filter(([n, ph]) => n.startsWith('burst-') && ph === 'Running').length;
-        if (jobsAt === 0 && cluster.sim.objectCount('batch', 'jobs') >= burst) jobsAt = performance.now();
+        if (jobsAt === 0 && requireSim(cluster).objectCount('batch', 'jobs') >= burst)
+          jobsAt = performance.now();
         return running === burst;
       },
       300_000,
@@ -166,10 +169,11 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
     const running = [...(await phases(cluster)).values()].filter((p) => p === 'Running').length;
     const windowMs = opts.quick ? 5000 : 30_000;
     await settle(cluster);
-    cluster.sim.resetRequestCounts();
+    requireSim(cluster).resetRequestCounts();
     await new Promise((r) => setTimeout(r, windowMs));
     const idlePerMinute =
-      ((cluster.sim.requestCount() - cluster.sim.requestCount({ verb: 'watch' })) * 60_000) / windowMs;
+      ((requireSim(cluster).requestCount() - requireSim(cluster).requestCount({ verb: 'watch' })) * 60_000) /
+      windowMs;
 
     // Upstream reconciles every Running session every 30 s; what one steady Running reconcile costs is measured
     // on a sample of the Running keys (the whole set would take a minute through the 100/s rate limit).
@@ -178,7 +182,7 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
       .map(([name]) => `${cluster.namespace}/${name}`);
     const sample = runningKeys.slice(0, opts.quick ? 100 : 300);
     const queue = createSessionQueue({ connection: cluster.config.queue.redis, prefix: cluster.prefix });
-    cluster.sim.resetRequestCounts();
+    requireSim(cluster).resetRequestCounts();
     const reconcilesBefore = await reconcilesRun(cluster);
     await queue.enqueueMany(sample);
     const drainDeadline = Date.now() + 120_000;
@@ -192,7 +196,7 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
     await queue.close();
     const sampleReconciles = (await reconcilesRun(cluster)) - reconcilesBefore;
     const perReconcile =
-      (cluster.sim.requestCount() - cluster.sim.requestCount({ verb: 'watch' })) /
+      (requireSim(cluster).requestCount() - requireSim(cluster).requestCount({ verb: 'watch' })) /
       Math.max(1, sampleReconciles);
     const upstreamPerMinute = running * 2 * perReconcile;
 

@@ -43,6 +43,23 @@ if ! command -v promtool >/dev/null 2>&1; then
   $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
 
+# The real control plane (`pnpm kube-real`, the system-real tests) is built from Go modules by
+# scripts/build-kube-real.sh: it needs Go at least as new as packages/kube-real/go/go.mod says.
+go_needed=$(sed -n 's/^go \([0-9.]*\).*/\1/p' "$(dirname "$0")/../packages/kube-real/go/go.mod")
+go_ok() {
+  command -v go >/dev/null 2>&1 || return 1
+  have=$(go env GOVERSION | sed 's/^go//')
+  [ "$(printf '%s\n%s\n' "$go_needed" "$have" | sort -V | head -1)" = "$go_needed" ]
+}
+if ! go_ok; then
+  apt_update golang-go
+  apt_install golang-go || true
+  if ! go_ok; then
+    echo "error: Go $go_needed or newer is needed to build the real control plane (have: $(go version 2>/dev/null || echo none)); install it and put it on PATH" >&2
+    exit 1
+  fi
+fi
+
 # The dashboard's browser test drives Debian's Chromium (playwright-core downloads no browser here).
 command -v chromium >/dev/null 2>&1 || apt_install chromium
 
@@ -59,4 +76,4 @@ if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
   done
   redis-cli -u "$redis_url" ping >/dev/null
 fi
-echo "redis: $(redis-cli -u "$redis_url" ping) at $redis_url; kubectl: $(kubectl version --client 2>/dev/null | head -1)"
+echo "redis: $(redis-cli -u "$redis_url" ping) at $redis_url; kubectl: $(kubectl version --client 2>/dev/null | head -1); $(go version)"

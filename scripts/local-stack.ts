@@ -1,10 +1,10 @@
-// The whole system on one machine, every part a separate process: kube-sim, Redis (unless one is configured
-// through REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES), the watcher, N workers and the dashboard. Used by
-// `pnpm start` and by the system tests.
+// The whole system on one machine, every part a separate process: kube-sim (or, with cluster 'real', the real
+// control plane of `pnpm kube-real`), Redis (unless one is configured through REDIS_URL, REDIS_SENTINELS or
+// REDIS_CLUSTER_NODES), the watcher, N workers and the dashboard. Used by `pnpm start` and by the system tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,6 +18,7 @@ import {
   pingRedis,
   type RedisTarget,
 } from '@ambient-operator/shared';
+import { OPERATOR_NAMESPACE_REAL, provisionOperatorIdentities } from '@ambient-operator/testing';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_NAMESPACE = 'demo';
@@ -56,6 +57,11 @@ export interface LocalStackOptions {
   leaderElect?: boolean;
   /** Start the dashboard (when its package is present). @defaultValue true */
   dashboard?: boolean;
+  /**
+   * The Kubernetes cluster: kube-sim, or the real control plane (`pnpm kube-real`; the watcher and workers then
+   * authenticate as deploy/base's ServiceAccounts, in its namespace). @defaultValue 'sim'
+   */
+  cluster?: 'sim' | 'real';
   /** kube-sim state file: saved when kube-sim stops, loaded when it starts (so `restart('kube-sim')` keeps objects). */
   kubeSimDataFile?: string;
   /**
@@ -287,13 +293,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return { pid: sim.proc.pid ?? -1 };
       });
     };
-    const [redis] = await Promise.all([startRedis(), startKubeSim(), startApiSim()]);
+    // The real control plane: its CLI builds the binaries on first use (minutes), then starts in seconds.
+    const startKubeReal = () =>
+      startNamed('kube-real', async () => {
+        const real = tsNode('kube-real', 'packages/kube-real/src/cli.ts', [
+          '--port',
+          String(kubeSimPort),
+          '--kubeconfig',
+          kubeconfigPath,
+          '--crds',
+          path.join(REPO_ROOT, 'deploy/crds'),
+          '--log-level',
+          'warn',
+        ]);
+        kubeSimUrl = (await waitForLine(real, /kube-real listening on (\S+)/, 45 * 60_000))[1]!;
+        kubeSimPort = Number(new URL(kubeSimUrl).port);
+        await waitForLine(real, /kubeconfig written/);
+        return { pid: real.proc.pid ?? -1 };
+      });
+    const real = options.cluster === 'real';
+    const [redis] = await Promise.all([startRedis(), real ? startKubeReal() : startKubeSim(), startApiSim()]);
     await prepareDemoNamespace(kubeconfigPath);
+    const identities = real ? await operatorKubeconfigs(kubeconfigPath, localDir) : undefined;
 
     const operatorEnv = {
       KUBECONFIG: kubeconfigPath,
       ...redis.env,
-      NAMESPACE: 'default',
+      NAMESPACE: real ? OPERATOR_NAMESPACE_REAL : 'default',
       DEV_MODE: pretty ? 'true' : 'false',
       AGENT_REGISTRY_PATH: path.join(localDir, 'agent-registry.json'),
       MODELS_MANIFEST_PATH: path.join(localDir, 'models.json'),
@@ -320,7 +346,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name,
           'packages/watcher/src/main.ts',
           [`--leader-elect=${options.leaderElect ?? false}`, ...probeFlags],
-          operatorEnv,
+          { ...operatorEnv, ...(identities ? { KUBECONFIG: identities.watcher } : {}) },
         );
         const started = JSON.parse((await waitForLine(watcher, /^\{"watcher":"started".*\}$/))[0]) as {
           metricsPort?: number;
@@ -334,7 +360,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     const startWorker = (name: string) =>
       startNamed(name, async () => {
-        const worker = tsNode(name, 'packages/worker/src/main.ts', probeFlags, operatorEnv);
+        const worker = tsNode(name, 'packages/worker/src/main.ts', probeFlags, {
+          ...operatorEnv,
+          ...(identities ? { KUBECONFIG: identities.worker } : {}),
+        });
         const line = JSON.parse((await waitForLine(worker, /^\{"worker":"started".*\}$/))[0]) as {
           metricsUrl?: string;
           probesUrl?: string;
@@ -490,6 +519,29 @@ function waitForLine(child: Child, pattern: RegExp, timeoutMs = 60_000): Promise
     child.lines.on('line', onLine);
     child.proc.once('exit', onExit);
   });
+}
+
+/**
+ * On the real cluster the watcher and workers run as deploy/base's ServiceAccounts with exactly its RBAC: their
+ * kubeconfigs (the admin's cluster and CA, each its own token) are written beside the admin's.
+ */
+async function operatorKubeconfigs(
+  adminKubeconfigPath: string,
+  localDir: string,
+): Promise<{ watcher: string; worker: string }> {
+  const tokens = await provisionOperatorIdentities(adminKubeconfigPath);
+  const kc = new KubeConfig();
+  kc.loadFromFile(adminKubeconfigPath);
+  const write = async (name: 'watcher' | 'worker') => {
+    const file = path.join(localDir, `${name}.kubeconfig`);
+    const user = { name, token: tokens[name] };
+    const context = { name, cluster: kc.getCurrentCluster()!.name, user: name };
+    const own = new KubeConfig();
+    own.loadFromOptions({ clusters: kc.clusters, users: [user], contexts: [context], currentContext: name });
+    await writeFile(file, own.exportConfig(), { mode: 0o600 });
+    return file;
+  };
+  return { watcher: await write('watcher'), worker: await write('worker') };
 }
 
 /** A managed namespace where a session can run: runner secret and ProjectSettings. */

@@ -20,6 +20,8 @@ const envSchema = z.object({
     .optional(),
   API_SERVER: z.enum(['embedded'], { error: 'expected "embedded" (or unset)' }).optional(),
   AMBIENT_API_TOKEN: z.string().min(20, 'expected at least 20 characters').optional(),
+  /** sim (default): kube-sim; real: the real control plane of `pnpm kube-real` (needs Go for its first build). */
+  CLUSTER: z.enum(['sim', 'real'], { error: 'expected "sim" or "real"' }).default('sim'),
 });
 
 const USAGE =
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   const stack = await startLocalStack({
     workers: env.WORKERS,
+    cluster: env.CLUSTER,
     kubeSimPort: env.KUBE_SIM_PORT,
     dashboardHost: env.DASHBOARD_HOST,
     dashboardPort: env.DASHBOARD_PORT,
@@ -104,8 +107,15 @@ async function main(): Promise<void> {
     [
       '',
       'ambient-session-operator is running locally:',
-      `  Kubernetes API (kube-sim)  ${stack.kubeSimUrl}   kubeconfig: ${stack.kubeconfigPath}`,
-      `  Cluster state              ${clusterFile} (${fresh ? 'started empty' : 'kept across restarts'}; --fresh empties it)`,
+      ...(env.CLUSTER === 'real'
+        ? [
+            `  Kubernetes API (kube-real) ${stack.kubeSimUrl}   kubeconfig: ${stack.kubeconfigPath}`,
+            `  Cluster state              a temporary etcd, removed on stop`,
+          ]
+        : [
+            `  Kubernetes API (kube-sim)  ${stack.kubeSimUrl}   kubeconfig: ${stack.kubeconfigPath}`,
+            `  Cluster state              ${clusterFile} (${fresh ? 'started empty' : 'kept across restarts'}; --fresh empties it)`,
+          ]),
       `  Redis                      ${stack.redisDescription}`,
       ...(stack.dashboardUrl
         ? [

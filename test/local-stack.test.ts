@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { startKubeSim } from '@ambient-operator/kube-sim';
+import { clusterKindFromEnv } from '@ambient-operator/testing';
 import { REPO_ROOT } from '../scripts/local-stack.js';
 import { eventually, run, waitForExit, waitForOutput } from './processes.js';
 
@@ -138,7 +139,8 @@ describe('pnpm start (the local stack as separate processes)', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     await checkMetricsEndpoints(ready, banner, dir);
     const names = ready.processes.map((p) => p.name);
-    expect(names).toEqual(expect.arrayContaining(['redis', 'kube-sim', 'watcher', 'worker-1', 'worker-2']));
+    const cluster = clusterKindFromEnv() === 'real' ? 'kube-real' : 'kube-sim';
+    expect(names).toEqual(expect.arrayContaining(['redis', cluster, 'watcher', 'worker-1', 'worker-2']));
 
     const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', ready.kubeconfig, ...args]);
     const manifest = [
@@ -163,69 +165,74 @@ describe('pnpm start (the local stack as separate processes)', () => {
     expect(alive).toEqual([]);
   });
 
-  test('keeps the cluster in cluster.json (kube-sim --data format) across restarts; --fresh starts empty', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'local-stack-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    // A cluster seeded by hand with `pnpm kube-sim --data <dir>/cluster.json`, then stopped.
-    const seeder = await startKubeSim({ dataFile: path.join(dir, 'cluster.json'), namespaces: ['seeded'] });
-    seeder.createObjects([
+  // kube-sim's state file; the real control plane's etcd is temporary.
+  test.skipIf(clusterKindFromEnv() === 'real')(
+    'keeps the cluster in cluster.json (kube-sim --data format) across restarts; --fresh starts empty',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'local-stack-'));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      // A cluster seeded by hand with `pnpm kube-sim --data <dir>/cluster.json`, then stopped.
+      const seeder = await startKubeSim({ dataFile: path.join(dir, 'cluster.json'), namespaces: ['seeded'] });
+      seeder.createObjects([
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'seed', namespace: 'seeded' },
+          data: { a: '1' },
+        },
+      ]);
+      await seeder.stop();
+
+      const configMaps = async (ready: Ready) => {
+        const got = await run('kubectl', [
+          '--kubeconfig',
+          ready.kubeconfig,
+          'get',
+          'configmaps',
+          '-n',
+          'seeded',
+          '-o',
+          'jsonpath={.items[*].metadata.name}',
+        ]);
+        return got.stdout.split(' ').filter((name) => name !== '');
+      };
+      const stopStack = async (proc: ChildProcess, ready: Ready) => {
+        proc.kill('SIGTERM');
+        expect(await waitForExit([proc.pid!, ...ready.processes.map((p) => p.pid)])).toEqual([]);
+      };
+
+      const first = await startStack({ dir });
+      expect(await configMaps(first.ready)).toEqual(['seed']);
+      const created = await run(
+        'kubectl',
+        ['--kubeconfig', first.ready.kubeconfig, 'apply', '-f', '-'],
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: later, namespace: seeded }\n',
+      );
+      expect(created.stderr).toBe('');
+      await stopStack(first.proc, first.ready);
+
+      const second = await startStack({ dir });
+      expect((await configMaps(second.ready)).sort()).toEqual(['later', 'seed']);
+      await stopStack(second.proc, second.ready);
+
+      // FRESH=1 takes the same path as --fresh (scripts/start.ts); one more start here costs ~45 s of CI.
       {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'seed', namespace: 'seeded' },
-        data: { a: '1' },
-      },
-    ]);
-    await seeder.stop();
-
-    const configMaps = async (ready: Ready) => {
-      const got = await run('kubectl', [
-        '--kubeconfig',
-        ready.kubeconfig,
-        'get',
-        'configmaps',
-        '-n',
-        'seeded',
-        '-o',
-        'jsonpath={.items[*].metadata.name}',
-      ]);
-      return got.stdout.split(' ').filter((name) => name !== '');
-    };
-    const stopStack = async (proc: ChildProcess, ready: Ready) => {
-      proc.kill('SIGTERM');
-      expect(await waitForExit([proc.pid!, ...ready.processes.map((p) => p.pid)])).toEqual([]);
-    };
-
-    const first = await startStack({ dir });
-    expect(await configMaps(first.ready)).toEqual(['seed']);
-    const created = await run(
-      'kubectl',
-      ['--kubeconfig', first.ready.kubeconfig, 'apply', '-f', '-'],
-      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: later, namespace: seeded }\n',
-    );
-    expect(created.stderr).toBe('');
-    await stopStack(first.proc, first.ready);
-
-    const second = await startStack({ dir });
-    expect((await configMaps(second.ready)).sort()).toEqual(['later', 'seed']);
-    await stopStack(second.proc, second.ready);
-
-    // FRESH=1 takes the same path as --fresh (scripts/start.ts); one more start here costs ~45 s of CI.
-    {
-      const restarted = await startStack({ dir, args: ['--fresh'] });
-      const namespaces = await run('kubectl', [
-        '--kubeconfig',
-        restarted.ready.kubeconfig,
-        'get',
-        'ns',
-        '-o',
-        'name',
-      ]);
-      expect(namespaces.stdout).not.toContain('namespace/seeded');
-      expect(namespaces.stdout).toContain('namespace/demo');
-      await stopStack(restarted.proc, restarted.ready);
-    }
-  }, 300_000);
+        const restarted = await startStack({ dir, args: ['--fresh'] });
+        const namespaces = await run('kubectl', [
+          '--kubeconfig',
+          restarted.ready.kubeconfig,
+          'get',
+          'ns',
+          '-o',
+          'name',
+        ]);
+        expect(namespaces.stdout).not.toContain('namespace/seeded');
+        expect(namespaces.stdout).toContain('namespace/demo');
+        await stopStack(restarted.proc, restarted.ready);
+      }
+    },
+    300_000,
+  );
 
   test('an unknown argument or a bad FRESH stops start-up with the usage', async () => {
     for (const [args, env] of [

@@ -67,7 +67,7 @@ beforeAll(async () => {
   cluster = await startTestCluster({ workers: 2, env: { XSTATE_INSPECT: `ws://127.0.0.1:${port}` } });
   dir = await mkdtemp(join(tmpdir(), 'observability-'));
   kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, cluster.sim.kubeconfig);
+  await writeFile(kubeconfig, cluster.cluster.adminKubeconfig);
 });
 
 afterAll(async () => {

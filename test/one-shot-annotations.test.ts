@@ -2,7 +2,7 @@
 // on them. Found by the chaos suite's 409 storm: the annotation was consumed before the status write, the 409
 // re-decided from an object without it, and the stop was lost (the session stayed Running).
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import { requireSim, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 
 const DESIRED_PHASE = 'ambient-code.io/desired-phase';
 const statusWrite = { status: 409, verb: 'patch', resource: 'agenticsessions/status' };
@@ -20,7 +20,7 @@ describe('one-shot annotations and a conflicting status write', () => {
     await cluster.createSession('stop-409');
     await cluster.waitForSession('stop-409', (s) => s.status?.phase === 'Running', 'Running');
     // The next status write (the one entering Stopping) fails as if another writer got there first.
-    cluster.sim.faults.failNext(statusWrite);
+    requireSim(cluster).faults.failNext(statusWrite);
     await cluster.annotate('stop-409', { [DESIRED_PHASE]: 'Stopped' });
     await cluster.waitForSession(
       'stop-409',
@@ -42,7 +42,7 @@ describe('one-shot annotations and a conflicting status write', () => {
       (s) => s.status?.phase === 'Completed',
       'Completed',
     );
-    cluster.sim.faults.failNext(statusWrite);
+    requireSim(cluster).faults.failNext(statusWrite);
     await cluster.annotate('restart-409', { [DESIRED_PHASE]: 'Running' });
     await cluster.waitForSession(
       'restart-409',

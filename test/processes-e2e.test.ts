@@ -13,7 +13,13 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { SharedAgentKubeConfig } from '@ambient-operator/shared';
-import { GROUP, condition, eventually, type SessionObject } from '@ambient-operator/testing';
+import {
+  GROUP,
+  clusterKindFromEnv,
+  condition,
+  eventually,
+  type SessionObject,
+} from '@ambient-operator/testing';
 import { startLocalStack, type LocalStack } from '../scripts/local-stack.js';
 
 const ns = 'demo';
@@ -32,7 +38,13 @@ describe('sessions against the system as separate processes', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'processes-e2e-'));
-    stack = await startLocalStack({ localDir: dir, workers: 2, dashboard: false, output: null });
+    stack = await startLocalStack({
+      localDir: dir,
+      workers: 2,
+      dashboard: false,
+      output: null,
+      cluster: clusterKindFromEnv(),
+    });
     kc = new SharedAgentKubeConfig();
     kc.loadFromFile(stack.kubeconfigPath);
     custom = kc.makeApiClient(CustomObjectsApi);

@@ -8,7 +8,13 @@ import {
   type V1RoleBinding,
 } from '@kubernetes/client-node';
 import { createLogger, makeApiClients } from '@ambient-operator/shared';
-import { eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import {
+  clusterKindFromEnv,
+  eventually,
+  requireSim,
+  startTestCluster,
+  type TestCluster,
+} from '@ambient-operator/testing';
 import { reconcileProjectSettings } from '@ambient-operator/worker';
 
 const PS = {
@@ -287,27 +293,32 @@ describe('ProjectSettings of managed namespaces', () => {
     );
   });
 
-  test('a failing step is reported in status, retried with backoff, and recovers; the other steps are unaffected', async () => {
-    // Every create of a LimitRange fails three times (only this namespace is new, the others have theirs).
-    const creates = () => cluster.sim.requestCount({ verb: 'create', resource: 'limitranges' });
-    const before = creates();
-    cluster.sim.faults.failNext({ status: 500, verb: 'create', resource: 'limitranges', count: 3 });
-    await createNamespace('team-c', { 'ambient-code.io/managed': 'true' });
+  // Needs kube-sim's fault hooks.
+  test.skipIf(clusterKindFromEnv() === 'real')(
+    'a failing step is reported in status, retried with backoff, and recovers; the other steps are unaffected',
+    async () => {
+      // Every create of a LimitRange fails three times (only this namespace is new, the others have theirs).
+      const sim = requireSim(cluster);
+      const creates = () => sim.requestCount({ verb: 'create', resource: 'limitranges' });
+      const before = creates();
+      sim.faults.failNext({ status: 500, verb: 'create', resource: 'limitranges', count: 3 });
+      await createNamespace('team-c', { 'ambient-code.io/managed': 'true' });
 
-    const degraded = await waitForSettings(
-      'team-c',
-      (ps) => ps.status?.scheduledSessionRBACReady === true && ps.status.limitRangeReady === false,
-      'trigger RBAC ready, LimitRange not yet',
-    );
-    expect(degraded.status?.groupBindingsCreated).toBe(0);
-    const recovered = await waitForSettings('team-c', allReady, 'LimitRange ready after retries');
-    expect(creates() - before).toBeGreaterThanOrEqual(4);
-    const limits = await cluster.core.readNamespacedLimitRange({
-      namespace: 'team-c',
-      name: 'ambient-default-limits',
-    });
-    expectOwnedBy(limits.metadata, recovered);
-  });
+      const degraded = await waitForSettings(
+        'team-c',
+        (ps) => ps.status?.scheduledSessionRBACReady === true && ps.status.limitRangeReady === false,
+        'trigger RBAC ready, LimitRange not yet',
+      );
+      expect(degraded.status?.groupBindingsCreated).toBe(0);
+      const recovered = await waitForSettings('team-c', allReady, 'LimitRange ready after retries');
+      expect(creates() - before).toBeGreaterThanOrEqual(4);
+      const limits = await cluster.core.readNamespacedLimitRange({
+        namespace: 'team-c',
+        name: 'ambient-default-limits',
+      });
+      expectOwnedBy(limits.metadata, recovered);
+    },
+  );
 
   test('a deleted ProjectSettings of a managed namespace comes back, and takes over its children', async () => {
     const before = await waitForSettings('team-b', allReady, 'ready');
@@ -335,9 +346,15 @@ describe('ProjectSettings of managed namespaces', () => {
   test('lowering the project inactivity timeout stops an idle Running session that has no timeout of its own', async () => {
     await cluster.createSession('idle-project');
     await cluster.waitForSession('idle-project', (s) => s.status?.phase === 'Running', 'Running');
-    await cluster.custom.patchNamespacedCustomObject(
-      { ...PS, namespace: cluster.namespace, body: { spec: { inactivityTimeoutSeconds: 1 } } },
-      mergePatch,
+    // The previous test deleted this namespace's ProjectSettings: patch it once the worker has re-created it.
+    await eventually(
+      () =>
+        cluster.custom.patchNamespacedCustomObject(
+          { ...PS, namespace: cluster.namespace, body: { spec: { inactivityTimeoutSeconds: 1 } } },
+          mergePatch,
+        ),
+      () => true,
+      'the ProjectSettings patched',
     );
     const stopped = await cluster.waitForSession(
       'idle-project',

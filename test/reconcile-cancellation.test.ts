@@ -11,7 +11,13 @@ import {
   type QueueWorker,
   type ReconcileReport,
 } from '@ambient-operator/shared';
-import { REDIS_URL, eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import {
+  REDIS_URL,
+  eventually,
+  requireSim,
+  startTestCluster,
+  type TestCluster,
+} from '@ambient-operator/testing';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -36,7 +42,7 @@ describe('a reconcile hanging on an API call', () => {
 
   test('is aborted at the reconcile timeout and the key is reconciled again, once', async () => {
     // Every API request now takes 3 s: the first reconcile of the new session hangs on its first GET.
-    cluster.sim.faults.configure({ latencyMs: 3000 });
+    requireSim(cluster).faults.configure({ latencyMs: 3000 });
     await cluster.createSession('hung');
     const { metrics } = cluster.worker;
     await eventually(
@@ -47,7 +53,7 @@ describe('a reconcile hanging on an API call', () => {
     );
     expect(await counterValue(metrics.reconcileTotal, { outcome: 'retryable' })).toBeGreaterThanOrEqual(1);
 
-    cluster.sim.faults.configure({ latencyMs: 0 });
+    requireSim(cluster).faults.configure({ latencyMs: 0 });
     const session = await cluster.waitForSession(
       'hung',
       (s) => s.status?.phase === 'Creating',

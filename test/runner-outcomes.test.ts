@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  clusterKindFromEnv,
   condition,
   eventually,
+  requireSim,
   startTestCluster,
   type SessionObject,
   type TestCluster,
@@ -58,39 +60,46 @@ describe('the runner is observed while Running (architecture §3)', () => {
     );
   });
 
-  test('an evicted runner → Failed with reason Evicted', async () => {
+  // kube-sim's kubelet eviction (the node agent of CLUSTER=real has no fault hook for it).
+  test.skipIf(clusterKindFromEnv() === 'real')('an evicted runner → Failed with reason Evicted', async () => {
     await cluster.createSession('evicted');
     await cluster.waitForSession('evicted', (s) => s.status?.phase === 'Running', 'Running');
     const pods = await cluster.core.listNamespacedPod({
       namespace: 'demo',
       labelSelector: 'agentic-session=evicted',
     });
-    cluster.sim.faults.evictPod('demo', pods.items[0]!.metadata!.name!, 'node memory pressure');
+    requireSim(cluster).faults.evictPod('demo', pods.items[0]!.metadata!.name!, 'node memory pressure');
     const done = await cluster.waitForSession('evicted', terminal, 'a terminal phase');
     expect(done.status?.phase).toBe('Failed');
     expect(condition(done, 'Ready')?.reason).toBe('Evicted');
   });
 
-  test('a runner pod deleted again and again is re-created at most 3 times, then Failed', async () => {
-    await cluster.createSession('flaky');
-    for (let round = 0; round < 4; round++) {
-      const running = await cluster.waitForSession(
-        'flaky',
-        (s) => s.status?.phase === 'Running' && (s.status.runnerRecreations ?? 0) === round,
-        `Running after ${round} re-creations`,
-      );
-      expect(running.status?.runnerRecreations ?? 0).toBe(round);
-      const pods = await cluster.core.listNamespacedPod({
-        namespace: 'demo',
-        labelSelector: 'agentic-session=flaky',
-      });
-      const live = pods.items.find((p) => !p.metadata?.deletionTimestamp);
-      cluster.sim.faults.deletePod('demo', live!.metadata!.name!, 0);
-    }
-    const failed = await cluster.waitForSession('flaky', (s) => s.status?.phase === 'Failed', 'Failed');
-    expect(failed.status?.runnerRecreations).toBe(3);
-    expect(condition(failed, 'Ready')?.reason).toBe('RunnerLost');
-  });
+  // A pod that vanishes without a final status is a kube-sim fault. On a real cluster a deleted runner pod is
+  // first killed by its node (Failed, exit 143: the Job's tracking finalizer holds it), which the operator reads
+  // as the runner's exit, not as a vanished runner (see packages/kube-real/README.md).
+  test.skipIf(clusterKindFromEnv() === 'real')(
+    'a runner pod deleted again and again is re-created at most 3 times, then Failed',
+    async () => {
+      await cluster.createSession('flaky');
+      for (let round = 0; round < 4; round++) {
+        const running = await cluster.waitForSession(
+          'flaky',
+          (s) => s.status?.phase === 'Running' && (s.status.runnerRecreations ?? 0) === round,
+          `Running after ${round} re-creations`,
+        );
+        expect(running.status?.runnerRecreations ?? 0).toBe(round);
+        const pods = await cluster.core.listNamespacedPod({
+          namespace: 'demo',
+          labelSelector: 'agentic-session=flaky',
+        });
+        const live = pods.items.find((p) => !p.metadata?.deletionTimestamp);
+        requireSim(cluster).faults.deletePod('demo', live!.metadata!.name!, 0);
+      }
+      const failed = await cluster.waitForSession('flaky', (s) => s.status?.phase === 'Failed', 'Failed');
+      expect(failed.status?.runnerRecreations).toBe(3);
+      expect(condition(failed, 'Ready')?.reason).toBe('RunnerLost');
+    },
+  );
 
   test('an idle session is stopped at its inactivity deadline', async () => {
     await cluster.createSession('idle', { inactivityTimeout: 1 });

@@ -40,7 +40,7 @@ describe('session-trigger', () => {
     cluster = await startTestCluster();
     dir = await mkdtemp(path.join(os.tmpdir(), 'session-trigger-'));
     kubeconfig = path.join(dir, 'kubeconfig');
-    await cluster.sim.writeKubeconfig(kubeconfig);
+    await writeFile(kubeconfig, cluster.cluster.adminKubeconfig, { mode: 0o600 });
     tokenFile = path.join(dir, 'token');
     await writeFile(tokenFile, 'trigger-sa-token\n');
     backend = createServer((req: IncomingMessage, res) => {

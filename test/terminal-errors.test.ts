@@ -1,6 +1,12 @@
 // A reconcile that fails for good (no retry can fix it) tells the user on the session itself, not only in metrics.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { condition, eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import {
+  condition,
+  eventually,
+  requireSim,
+  startTestCluster,
+  type TestCluster,
+} from '@ambient-operator/testing';
 
 describe('a terminal reconcile error', () => {
   let cluster: TestCluster;
@@ -13,7 +19,7 @@ describe('a terminal reconcile error', () => {
 
   test('becomes a ReconcileFailed condition and a metric; the next successful reconcile clears it', async () => {
     // The API server rejects the runner Job as invalid (422): retrying the same request cannot help.
-    cluster.sim.faults.failNext({ status: 422, verb: 'create', resource: 'jobs' });
+    requireSim(cluster).faults.failNext({ status: 422, verb: 'create', resource: 'jobs' });
     await cluster.createSession('rejected');
     const failed = await cluster.waitForSession(
       'rejected',

@@ -6,7 +6,8 @@ export default defineProject({
   test: {
     name: 'system',
     include: ['**/*.test.ts'],
-    exclude: [...configDefaults.exclude, 'chaos/**'],
+    // *.real.test.ts need the real control plane: the system-real project (vitest.real.config.ts) runs them.
+    exclude: [...configDefaults.exclude, 'chaos/**', '**/*.real.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import { eventually, requireSim, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 
 describe('graceful worker shutdown', () => {
   let cluster: TestCluster;
@@ -30,7 +30,7 @@ describe('graceful worker shutdown', () => {
       'no reconcile in flight',
     );
     // Slow API: a reconcile of a new session takes a few seconds, long enough to close in the middle.
-    cluster.sim.faults.configure({ latencyMs: 150 });
+    requireSim(cluster).faults.configure({ latencyMs: 150 });
     await cluster.createSession('inflight');
     await eventually(
       async () => cluster.worker.running(),
@@ -39,7 +39,7 @@ describe('graceful worker shutdown', () => {
     );
     await cluster.worker.close();
     expect(cluster.worker.running()).toBe(0);
-    cluster.sim.faults.configure({ latencyMs: 0 });
+    requireSim(cluster).faults.configure({ latencyMs: 0 });
     const session = await cluster.getSession('inflight');
     // The reconcile that was running completed: its first decision (None → Pending → Creating) was written.
     expect(session.status?.phase).toBe('Creating');

@@ -31,8 +31,8 @@ async function currentLeader(sys: ChaosSystem): Promise<string> {
 /** SIGKILL a worker while both workers hold keys: the other one takes them over (lock 5 s + stall check 2 s). */
 export async function workerSigkill(sys: ChaosSystem): Promise<RecoveryRecord> {
   const before = await sys.baseline();
-  // Slow requests keep reconciles in flight long enough to kill one mid-way.
-  await sys.sim('PUT', '/sim/faults', { latencyMs: 150 });
+  // Slow requests keep reconciles in flight long enough to kill one mid-way (a real API server is slow enough).
+  if (sys.kind === 'sim') await sys.sim('PUT', '/sim/faults', { latencyMs: 150 });
   const names = await sys.createBatch('wkill', 4);
   // More keys active than one worker may hold at once: both workers are mid-reconcile.
   await until(
@@ -43,7 +43,7 @@ export async function workerSigkill(sys: ChaosSystem): Promise<RecoveryRecord> {
   await sys.countedTransitions(); // the victim's counts, as close to its death as we can read them
   const killedAt = Date.now();
   await sys.stack.kill('worker-1', 'SIGKILL');
-  await sys.sim('PUT', '/sim/faults', { latencyMs: 0 });
+  if (sys.kind === 'sim') await sys.sim('PUT', '/sim/faults', { latencyMs: 0 });
   const recoveredAt = await sys.waitForFinalPhases(names, 60_000);
   await sys.stack.restart('worker-1');
   // Transitions the victim wrote between our last scrape and its death died with its counters.

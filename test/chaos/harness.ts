@@ -21,6 +21,7 @@ import {
   type RedisClient,
   type SessionQueue,
 } from '@ambient-operator/shared';
+import { clusterKindFromEnv, OPERATOR_NAMESPACE_REAL } from '@ambient-operator/testing';
 import { DEMO_NAMESPACE, REPO_ROOT, startLocalStack, type LocalStack } from '../../scripts/local-stack.js';
 import { isAlive } from '../processes.js';
 
@@ -76,6 +77,8 @@ export interface RecoveryRecord {
 }
 
 export interface ChaosSystem {
+  /** The cluster (CLUSTER=sim|real): kube-sim's fault hooks (`sim`) exist on kube-sim only. */
+  kind: 'sim' | 'real';
   stack: LocalStack;
   custom: CustomObjectsApi;
   core: CoreV1Api;
@@ -125,6 +128,8 @@ export interface ChaosSystemOptions {
   env?: Record<string, string>;
   /** The operator's REDIS_* settings of a Redis of the test's own (Sentinel, Cluster); the stack's own otherwise. */
   redisEnv?: Record<string, string>;
+  /** @defaultValue CLUSTER from the environment, else 'sim' */
+  kind?: 'sim' | 'real';
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -162,6 +167,7 @@ function transitionsIn(metricsText: string): number {
 }
 
 export async function startChaosSystem(options: ChaosSystemOptions): Promise<ChaosSystem> {
+  const kind = options.kind ?? clusterKindFromEnv();
   const dir = await mkdtemp(path.join(tmpdir(), 'chaos-'));
   const logFile = path.join(
     REPO_ROOT,
@@ -179,7 +185,8 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
       watchers: WATCHERS.length,
       leaderElect: true,
       dashboard: false,
-      kubeSimDataFile: path.join(dir, 'kube-sim.json'),
+      cluster: kind,
+      ...(kind === 'sim' ? { kubeSimDataFile: path.join(dir, 'kube-sim.json') } : {}),
       ...(options.redisEnv ? { redisEnv: options.redisEnv } : {}),
       output: log,
       pretty: false,
@@ -253,6 +260,7 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
   }
 
   async function sim(method: string, route: string, body?: unknown): Promise<unknown> {
+    if (kind !== 'sim') throw new Error(`kube-sim's ${route} hook does not exist on CLUSTER=${kind}`);
     const res = await fetch(`${stack.kubeSimUrl}${route}`, {
       method,
       ...(body === undefined
@@ -387,7 +395,10 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
 
   async function leader(): Promise<string | undefined> {
     const lease = await coordination
-      .readNamespacedLease({ name: 'ambient-session-watcher', namespace: 'default' })
+      .readNamespacedLease({
+        name: 'ambient-session-watcher',
+        namespace: kind === 'real' ? OPERATOR_NAMESPACE_REAL : 'default',
+      })
       .catch(() => undefined);
     const pid = Number(lease?.spec?.holderIdentity?.split('_').at(-1));
     return WATCHERS.find((w) => stack.process(w)?.pid === pid);
@@ -446,6 +457,7 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
   }
 
   return {
+    kind,
     stack,
     custom,
     core,

@@ -88,21 +88,27 @@ function defaultContainer(container: Obj): void {
   setDefault(container, 'resources', {});
 }
 
-export function defaultPodSpec(spec: Obj): void {
+/**
+ * A pod spec's defaults. `template`: a workload's pod template, which gets the API's defaults but not what only
+ * pods get at creation (enableServiceLinks, and the Priority and ServiceAccount admission plugins' fields).
+ */
+export function defaultPodSpec(spec: Obj, template = false): void {
   setDefault(spec, 'restartPolicy', 'Always');
   setDefault(spec, 'terminationGracePeriodSeconds', 30);
   setDefault(spec, 'dnsPolicy', 'ClusterFirst');
   setDefault(spec, 'schedulerName', 'default-scheduler');
   setDefault(spec, 'securityContext', {});
-  setDefault(
-    spec,
-    'serviceAccountName',
-    typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default',
-  );
-  spec.serviceAccount = spec.serviceAccountName;
-  setDefault(spec, 'enableServiceLinks', true);
-  setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority');
-  setDefault(spec, 'priority', 0);
+  if (!template) {
+    setDefault(
+      spec,
+      'serviceAccountName',
+      typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default',
+    );
+    spec.serviceAccount = spec.serviceAccountName;
+    setDefault(spec, 'enableServiceLinks', true);
+    setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority');
+    setDefault(spec, 'priority', 0);
+  }
   for (const key of ['containers', 'initContainers']) {
     if (Array.isArray(spec[key])) for (const c of spec[key]) if (isPlainObject(c)) defaultContainer(c);
   }
@@ -118,13 +124,13 @@ function defaultJob(object: KubeObject, isCreate: boolean): void {
   setDefault(
     spec,
     'podReplacementPolicy',
-    isPlainObject(spec.podFailurePolicy) ? 'Failed' : 'TerminatedOrFailed',
+    isPlainObject(spec.podFailurePolicy) ? 'Failed' : 'TerminatingOrFailed',
   );
   setDefault(spec, 'manualSelector', undefined);
   const template = (spec.template = obj(spec.template));
   const templateMeta = (template.metadata = obj(template.metadata));
   const templateSpec = (template.spec = obj(template.spec));
-  defaultPodSpec(templateSpec);
+  defaultPodSpec(templateSpec, true);
   if (isCreate && spec.manualSelector !== true) {
     // The API server generates a selector on the job's uid and stamps it on the template.
     const uid = object.metadata.uid ?? '';

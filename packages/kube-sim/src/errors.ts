@@ -74,7 +74,11 @@ export class ApiError extends Error {
       reason: this.reason,
       code: this.code,
     };
-    if (this.details) body.details = this.details;
+    if (this.details) {
+      // The API server omits an empty group (core resources) from details, as Go's omitempty does.
+      const { group, ...rest } = this.details;
+      body.details = group ? this.details : rest;
+    }
     return body;
   }
 }

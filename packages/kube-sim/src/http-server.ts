@@ -51,6 +51,12 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
   // Bodies are decoded per request by content type (JSON, YAML apply patches, patch types).
   app.removeAllContentTypeParsers();
+  // The API server's JSON is `application/json`, without the charset fastify adds to string payloads.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.getHeader('content-type') === 'application/json; charset=utf-8')
+      reply.header('content-type', 'application/json');
+    return payload;
+  });
   // Protobuf bodies (kubectl's typed commands) are binary: keep their bytes for src/protobuf/decode.ts.
   app.addContentTypeParser(
     /^application\/vnd\.kubernetes\.protobuf/,
@@ -73,13 +79,13 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
       return reply
         .code(404)
         .header('Content-Type', 'application/json')
-        .send(JSON.stringify(notFoundStatus(url.pathname)));
+        .send(JSON.stringify(notFoundStatus()));
     const type = deps.api.registry.lookup(path.group, path.version, path.plural);
     if (!type)
       return reply
         .code(404)
         .header('Content-Type', 'application/json')
-        .send(JSON.stringify(notFoundStatus(url.pathname)));
+        .send(JSON.stringify(notFoundStatus()));
     const query = request.query as Record<string, string | undefined>;
     const verb = verbOf(request.method, path, query);
     const resource = path.subresource ? `${path.plural}/${path.subresource}` : path.plural;
@@ -105,10 +111,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: prefix, handler: resourceHandler });
   }
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .header('Content-Type', 'application/json')
-      .send(JSON.stringify(notFoundStatus(request.url))),
+    reply.code(404).header('Content-Type', 'application/json').send(JSON.stringify(notFoundStatus())),
   );
   return app;
 }

@@ -113,7 +113,8 @@ export class ResourceApi {
     }
     meta.uid = randomUUID();
     meta.creationTimestamp = nowRfc3339();
-    meta.generation = 1;
+    if (hasGeneration(type)) meta.generation = 1;
+    else delete meta.generation;
     if (type.hasStatusSubresource) delete object.status;
     const causes = admit(this.store, type, object, undefined, options, true, this.serverVersion);
     causes.push(...validateObjectMeta(type, object));
@@ -248,7 +249,8 @@ export class ResourceApi {
       const { metadata: _m, status, ...rest } = o;
       return type.hasStatusSubresource || !type.custom ? rest : { ...rest, status };
     };
-    if (!deepEqualJson(specOf(next), specOf(old)))
+    if (!hasGeneration(type)) delete next.metadata.generation;
+    else if (!deepEqualJson(specOf(next), specOf(old)))
       next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     if (deepEqualJson(next, old)) return this.present(type, old, options.version);
@@ -281,4 +283,20 @@ export class ResourceApi {
   keyOf(object: KubeObject): string {
     return objectKey(object.metadata.namespace, object.metadata.name ?? '');
   }
+}
+
+/**
+ * Built-ins the fidelity suite saw without metadata.generation on a real API server (their strategies never set
+ * it). Everything else keeps kube-sim's spec-change counting.
+ */
+const WITHOUT_GENERATION = new Set([
+  '/configmaps',
+  '/secrets',
+  '/serviceaccounts',
+  '/namespaces',
+  'coordination.k8s.io/leases',
+]);
+
+function hasGeneration(type: ResourceType): boolean {
+  return Boolean(type.custom) || !WITHOUT_GENERATION.has(type.id);
 }

@@ -212,7 +212,10 @@ export function parseFieldSelector(
     const m = /^\s*([^!=\s]+)\s*(==|!=|=)\s*(.*?)\s*$/.exec(part);
     if (!m) throw badRequest(`invalid selector: '${text}'; can't understand '${part}'`);
     const field = m[1]!;
-    if (!allowed.has(field)) throw badRequest(`field label not supported: ${field}`);
+    if (!allowed.has(field))
+      throw badRequest(
+        `"${field}" is not a known field selector: only ${[...allowed].map((f) => `"${f}"`).join(', ')}`,
+      );
     return { field, value: m[3]!, negated: m[2] === '!=' };
   });
 }

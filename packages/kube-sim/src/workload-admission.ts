@@ -44,7 +44,7 @@ export function defaultWorkload(resourceId: string, object: KubeObject): void {
     setDefault(spec, 'replicas', 1);
     const template = (spec.template = obj(spec.template));
     template.metadata = obj(template.metadata);
-    defaultPodSpec((template.spec = obj(template.spec)));
+    defaultPodSpec((template.spec = obj(template.spec)), true);
     return;
   }
   if (resourceId !== 'apps/deployments') return;
@@ -61,7 +61,7 @@ export function defaultWorkload(resourceId: string, object: KubeObject): void {
   }
   const template = (spec.template = obj(spec.template));
   template.metadata = obj(template.metadata);
-  defaultPodSpec((template.spec = obj(template.spec)));
+  defaultPodSpec((template.spec = obj(template.spec)), true);
 }
 
 function labelsOf(value: unknown): Record<string, string> {

@@ -1,11 +1,10 @@
-// A real little cluster for worker tests: kube-sim over HTTP, real Redis (own key prefix), the watcher
-// and a worker in this process, talking through the real @kubernetes/client-node client.
+// A real little cluster for worker tests: kube-sim over HTTP (or, with CLUSTER=real, a real control plane),
+// real Redis (own key prefix), the watcher and workers in this process, talking through the real
+// @kubernetes/client-node client.
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { CoreV1Api, BatchV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { startKubeSim, type KubeSim, type KubeSimOptions } from '@ambient-operator/kube-sim';
+import type { KubeSim, KubeSimOptions } from '@ambient-operator/kube-sim';
 import { startWatcher, type Watcher, type WatcherOptions } from '@ambient-operator/watcher';
 import {
   SharedAgentKubeConfig,
@@ -14,8 +13,8 @@ import {
   type OperatorConfig,
 } from '@ambient-operator/shared';
 import { startWorker, type RunningWorker, type WorkerOptions } from '@ambient-operator/worker';
+import { startClusterUnderTest, type ClusterKind, type ClusterUnderTest } from './cluster-under-test.js';
 
-export const CRDS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy/crds');
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const GROUP = { group: 'vteam.ambient-code', version: 'v1alpha1', plural: 'agenticsessions' };
 
@@ -41,7 +40,13 @@ export interface SessionObject {
 }
 
 export interface TestCluster {
-  sim: KubeSim;
+  /** Which cluster this is (CLUSTER=sim|real). */
+  kind: ClusterKind;
+  /** kube-sim, whose fault hooks some tests use; undefined on the real cluster (see requireSim). */
+  sim: KubeSim | undefined;
+  /** The cluster itself (kubeconfigs for admin, watcher and workers). */
+  cluster: ClusterUnderTest;
+  /** Cluster-admin: the test's own clients. The watcher and workers have their own (deploy/'s RBAC on real). */
   kc: KubeConfig;
   core: CoreV1Api;
   batch: BatchV1Api;
@@ -78,8 +83,12 @@ export interface TestClusterOptions {
   workers?: number;
   /** Extra watcher options (e.g. the api-server source). */
   watcher?: Partial<WatcherOptions>;
-  /** kube-sim options beyond the CRDs (e.g. an older `serverVersion`, image `images` users). */
+  /** kube-sim options beyond the CRDs (e.g. an older `serverVersion`, image `images` users); kube-sim only. */
   sim?: Omit<KubeSimOptions, 'port' | 'crdsDir'>;
+  /** @defaultValue CLUSTER from the environment, else 'sim' */
+  kind?: ClusterKind;
+  /** Names the RBAC usage record of a real-cluster run. @defaultValue 'cluster' */
+  label?: string;
 }
 
 /** Polls `read` until `predicate` holds; fails with what was last seen. Bounded, never a fixed sleep. */
@@ -110,10 +119,16 @@ export async function eventually<T>(
 
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const namespace = 'demo';
-  const sim = await startKubeSim({ namespaces: [], ...options.sim, port: 0, crdsDir: CRDS_DIR });
-  // One keep-alive agent for all clients in this process, as the operator's processes have.
-  const kc = new SharedAgentKubeConfig();
-  kc.loadFromString(sim.kubeconfig);
+  const cluster = await startClusterUnderTest(options.kind, options.sim);
+  // One keep-alive agent per identity, as each of the operator's processes has.
+  const kubeConfigOf = (text: string) => {
+    const config = new SharedAgentKubeConfig();
+    config.loadFromString(text);
+    return config;
+  };
+  const kc = kubeConfigOf(cluster.adminKubeconfig);
+  const watcherKc = kubeConfigOf(cluster.watcherKubeconfig);
+  const workerKc = kubeConfigOf(cluster.workerKubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const batch = kc.makeApiClient(BatchV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -132,7 +147,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     {
       REDIS_URL,
       QUEUE_PREFIX: prefix,
-      NAMESPACE: 'default',
+      NAMESPACE: cluster.operatorNamespace,
       AGENT_REGISTRY_PATH: '/nonexistent/registry.json',
       MODELS_MANIFEST_PATH: '/nonexistent/models.json',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -141,7 +156,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   );
   const logger = createLogger({ level: config.logging.level, name: 'test' });
   const watcher = await startWatcher({
-    kubeConfig: kc,
+    kubeConfig: watcherKc,
     redis: REDIS_URL,
     queuePrefix: prefix,
     queueName: config.queue.name,
@@ -150,7 +165,9 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   });
   const workers: RunningWorker[] = [];
   for (let i = 0; i < (options.workers ?? 1); i++) {
-    workers.push(await startWorker({ config, kubeConfig: kc, logger, serveHttp: false, ...options.worker }));
+    workers.push(
+      await startWorker({ config, kubeConfig: workerKc, logger, serveHttp: false, ...options.worker }),
+    );
   }
   const worker = workers[0]!;
 
@@ -158,7 +175,9 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     (await custom.getNamespacedCustomObject({ ...GROUP, namespace, name })) as SessionObject;
 
   return {
-    sim,
+    kind: cluster.kind,
+    sim: cluster.sim,
+    cluster,
     kc,
     core,
     batch,
@@ -195,8 +214,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     async stop() {
       await watcher.stop();
       for (const w of workers) await w.close();
-      await sim.stop();
-      kc.destroyAgent();
+      for (const config of [kc, watcherKc, workerKc]) config.destroyAgent();
+      await cluster.stop(options.label);
       const redis = new Redis(REDIS_URL);
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);

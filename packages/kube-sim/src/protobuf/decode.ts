@@ -84,7 +84,7 @@ function scalarFromVarint(type: string, value: bigint): unknown {
 
 /**
  * Decodes one message. Go's protobuf encoder writes every non-pointer field, even when empty, so an empty string
- * is dropped (its JSON form is omitted or defaulted the same way); `keepEmpty` keeps them for the envelope.
+ * and `false` are dropped, as Go's JSON (omitempty) would drop them; `keepEmpty` keeps them for the envelope.
  */
 function decodeMessage(
   buf: Buffer,
@@ -121,7 +121,7 @@ function decodeMessage(
     }
     const value = decodeValue(reader, wireType, type, schema);
     if (repeated) ((out[jsonName] ??= []) as unknown[]).push(value);
-    else if (value !== undefined && (keepEmpty || value !== '')) out[jsonName] = value;
+    else if (value !== undefined && (keepEmpty || (value !== '' && value !== false))) out[jsonName] = value;
   }
   return out;
 }

@@ -95,25 +95,24 @@ export function registerDiscoveryRoutes(
   app.get('/apis/:group', async (request, reply) => {
     const { group } = request.params as { group: string };
     const versions = registry.groups().get(group);
-    if (!versions || group === '') return reply.code(404).send(notFoundStatus(request.url));
+    if (!versions || group === '') return reply.code(404).send(notFoundStatus());
     return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group, versions) };
   });
   app.get('/apis/:group/:version', async (request, reply) => {
     const { group, version } = request.params as { group: string; version: string };
     const versions = registry.groups().get(group);
-    if (!versions?.includes(version) || group === '')
-      return reply.code(404).send(notFoundStatus(request.url));
+    if (!versions?.includes(version) || group === '') return reply.code(404).send(notFoundStatus());
     return resourceList(registry, group, version);
   });
 }
 
-export function notFoundStatus(path: string): Record<string, unknown> {
+export function notFoundStatus(): Record<string, unknown> {
   return {
     kind: 'Status',
     apiVersion: 'v1',
     metadata: {},
     status: 'Failure',
-    message: `the server could not find the requested resource (${path})`,
+    message: 'the server could not find the requested resource',
     reason: 'NotFound',
     details: {},
     code: 404,

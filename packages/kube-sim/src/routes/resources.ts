@@ -219,7 +219,12 @@ export function handleResourceRequest(
         });
       }
       const apiVersion = type.group ? `${type.group}/${version}` : version;
-      return send(reply, 200, { kind: type.listKind, apiVersion, metadata, items: result.items });
+      // Items of a built-in list carry no apiVersion/kind on the wire (the API server drops their TypeMeta);
+      // custom resources' items keep theirs.
+      const items = type.custom
+        ? result.items
+        : result.items.map(({ apiVersion: _v, kind: _k, ...rest }) => rest);
+      return send(reply, 200, { kind: type.listKind, apiVersion, metadata, items });
     }
     case 'get': {
       if (path.subresource === 'log')
@@ -301,7 +306,8 @@ export function handleResourceRequest(
       return send(reply, created ? 201 : 200, object, warnings);
     }
     case 'delete': {
-      const result = api.delete(type, namespace, path.name!, deleteOptions(query, parseBody(request)));
+      const options = deleteOptions(query, parseBody(request));
+      const result = api.delete(type, namespace, path.name!, options);
       const object = api.present(type, result.object, version);
       if (result.deleted && !type.custom && type.id !== '/pods' && type.id !== '/namespaces') {
         return send(reply, 200, {
@@ -309,10 +315,16 @@ export function handleResourceRequest(
           apiVersion: 'v1',
           metadata: {},
           status: 'Success',
-          details: { name: path.name, group: type.group, kind: type.plural, uid: result.object.metadata.uid },
+          details: {
+            name: path.name,
+            ...(type.group ? { group: type.group } : {}),
+            kind: type.plural,
+            uid: result.object.metadata.uid,
+          },
         });
       }
-      return send(reply, result.deleted ? 200 : 202, object);
+      // 202 only for a deletion still in progress that asked for orphanDependents=false (the API server's rule).
+      return send(reply, !result.deleted && options.orphanDependents === false ? 202 : 200, object);
     }
     case 'deletecollection': {
       const items = api.deleteCollection(
