@@ -4,6 +4,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 import {
   BatchV1Api,
   CoordinationV1Api,
@@ -70,7 +71,7 @@ export interface RecoveryRecord {
   fault: string;
   /** Fault injected (or ended, for faults with a duration) → every session of its batch in its final phase. */
   recoveryMs: number;
-  /** The bound the issue sets, when it sets one. */
+  /** The bound the issue sets, when it sets one: recording a slower recovery fails the test. */
   targetMs?: number;
   /** Other figures of this fault (lease takeover, transitions not counted because a process died, …). */
   details?: Record<string, number | string>;
@@ -124,6 +125,8 @@ export interface Accounting {
 export interface ChaosSystemOptions {
   /** Where the recovery figures go (under test-artifacts/). */
   resultsFile: string;
+  /** Fail a fault's test when its recovery exceeds its `targetMs` (the full suite; the CI smoke only records). */
+  assertRecoveryTargets?: boolean;
   /** Extra environment for the operator processes. */
   env?: Record<string, string>;
   /** The operator's REDIS_* settings of a Redis of the test's own (Sentinel, Cluster); the stack's own otherwise. */
@@ -477,6 +480,12 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
     record(entry) {
       records.push(entry);
       process.stdout.write(`chaos: ${JSON.stringify(entry)}\n`);
+      // Recorded first, so the results file keeps the figure that missed its bound.
+      if (options.assertRecoveryTargets && entry.targetMs !== undefined) {
+        expect(entry.recoveryMs, `${entry.fault}: recovery within ${entry.targetMs} ms`).toBeLessThanOrEqual(
+          entry.targetMs,
+        );
+      }
     },
     async stop() {
       try {
