@@ -1,4 +1,5 @@
 import {
+  bullDedupKeys,
   reconcileDedupId,
   reconcileJobName,
   resyncPriority,
@@ -161,8 +162,8 @@ export function createQueueInspector(options: QueueInspectorOptions): QueueInspe
         options.queue.failureCount(key),
         bull.getDeduplicationJobId(reconcileDedupId(key)),
         bull.getDeduplicationJobId(timerDedupId(key)),
-        // BullMQ keeps the follow-up of an active deduplicated job under `dn:<dedup id>` until it finishes.
-        redis.exists(bull.toKey(`dn:${reconcileDedupId(key)}`)),
+        // BullMQ keeps the follow-up of an active deduplicated job until it finishes.
+        redis.exists(bullDedupKeys((type) => bull.toKey(type), reconcileDedupId(key)).followUp),
         newestFinished('completed', key),
         newestFinished('failed', key),
       ]);

@@ -166,6 +166,7 @@ export {
   type RedisTarget,
 } from './queue/redis-connection.js';
 export {
+  bullDedupKeys,
   reconcileDedupId,
   reconcileJobName,
   resyncPriority,

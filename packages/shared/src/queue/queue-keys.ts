@@ -51,3 +51,15 @@ export const retention = {
   removeOnComplete: { age: 3600, count: 1000 },
   removeOnFail: { age: 24 * 3600, count: 5000 },
 } as const;
+
+/**
+ * The two BullMQ deduplication keys the queue reads in pipelines (one round trip per batch), in one place. BullMQ has
+ * `getDeduplicationJobId` for the first, but no public accessor for the second (the follow-up `keepLastIfActive`
+ * stores while the job is active), and neither can join a MULTI; `toKey` is the queue's own key builder.
+ */
+export function bullDedupKeys(
+  toKey: (type: string) => string,
+  dedupId: string,
+): { current: string; followUp: string } {
+  return { current: toKey(`de:${dedupId}`), followUp: toKey(`dn:${dedupId}`) };
+}

@@ -3,6 +3,7 @@ import { Worker, type Job } from 'bullmq';
 import { withAbortSignal } from '../abort-scope.js';
 import { computeBackoffMs, type BackoffOptions } from './backoff.js';
 import {
+  bullDedupKeys,
   jobDataSchema,
   queueOwnKeys,
   resolveIdentity,
@@ -250,13 +251,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   // The common success path in one round trip: reset the failure count, drop a stored follow-up timer, and look
   // for a pending timer (rare) that then needs removing.
   async function resetAndCancelTimer(key: string): Promise<void> {
-    const id = timerDedupId(key);
-    const replies = await client
-      .multi()
-      .hdel(failuresKey, key)
-      .get(producer.bullQueue.toKey(`de:${id}`))
-      .del(producer.bullQueue.toKey(`dn:${id}`))
-      .exec();
+    const timer = bullDedupKeys((type) => producer.bullQueue.toKey(type), timerDedupId(key));
+    const replies = await client.multi().hdel(failuresKey, key).get(timer.current).del(timer.followUp).exec();
     if (typeof replies?.[1]?.[1] === 'string') await producer.cancelTimer(key);
   }
 

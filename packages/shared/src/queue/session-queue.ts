@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
 import {
+  bullDedupKeys,
   jobDataSchema,
   queueOwnKeys,
   reconcileDedupId,
@@ -106,8 +107,8 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
     reconnected = true;
   });
 
-  const dedupKey = (id: string) => queue.toKey(`de:${id}`);
-  const nextKey = (id: string) => queue.toKey(`dn:${id}`);
+  const dedupKey = (id: string) => bullDedupKeys((type) => queue.toKey(type), id).current;
+  const nextKey = (id: string) => bullDedupKeys((type) => queue.toKey(type), id).followUp;
 
   function jobOptions(key: string, priority: EnqueuePriority) {
     return {
