@@ -239,6 +239,9 @@ export async function startKubeReal(options: KubeRealOptions = {}): Promise<Kube
     );
 
     const kubeconfig = (token = adminToken): string => buildKubeconfig({ server: url, caPem, token });
+    // CRDs before kube-controller-manager: its garbage collector then watches custom resources from the start
+    // instead of after its next discovery resync (30 s), so owned children of a CR are collected at once.
+    if (options.crdsDir) await applyCrds(client, options.crdsDir, processes, options.signal);
     const kcmKubeconfig = join(pki, 'kube-controller-manager.kubeconfig');
     const kcmToken = (await readFile(join(pki, 'tokens.csv'), 'utf8')).split('\n')[1]!.split(',')[0]!;
     await writeFile(kcmKubeconfig, kubeconfig(kcmToken), { mode: 0o600 });
@@ -265,7 +268,6 @@ export async function startKubeReal(options: KubeRealOptions = {}): Promise<Kube
       timings: options.podTimings,
     });
     await agent.start();
-    if (options.crdsDir) await applyCrds(client, options.crdsDir, processes, options.signal);
     await waitUntil(
       'kube-controller-manager to create the default ServiceAccount',
       async () =>
