@@ -29,6 +29,12 @@ export interface LoopSubject<
 > {
   /** Live read of the object and its children; null when there is nothing to reconcile (gone, deleting, skipped). */
   load(): Promise<View | null>;
+  /**
+   * After a 409 on the status write: the object read again, with the children as first read (the commands already
+   * run changed them; judging those changes is the next reconcile's work). Null when only a whole new reconcile can
+   * tell (the object is gone, going, or its spec changed).
+   */
+  reread(view: View): Promise<View | null>;
   /** The phase as read, for metric labels. */
   phaseOf(view: View): string;
   nowMs(view: View): number;
@@ -60,8 +66,10 @@ export class ReconcileFailure extends OperatorError {
 
 /**
  * One reconcile: observe → decide → run the before-commands (their follow-ups go back into decide) → write status
- * (on 409: read and observe again, and go round) → run the after-commands → `{ requeueAfterMs, phase, transitions }`.
- * A command already run in this reconcile is not run again when a later decision still lists it.
+ * (on 409: read the object again and decide again) → run the after-commands → `{ requeueAfterMs, phase, transitions }`.
+ * A command already run in this reconcile is not run again when a later decision still lists it. After a 409 the
+ * fresh decision is written only when it asks for nothing new and no follow-up was folded in; otherwise the 409 goes
+ * to the queue, which runs the whole reconcile again from fresh reads: a status is never written from stale ones.
  */
 export async function runReconcileLoop<View, Command, FollowUp, Patch, P extends Plan<Command, Patch>>(
   subject: LoopSubject<View, Command, FollowUp, Patch, P>,
@@ -72,6 +80,7 @@ export async function runReconcileLoop<View, Command, FollowUp, Patch, P extends
   const executed: Command[] = [];
   const followUps: FollowUp[] = [];
   let conflicts = 0;
+  let conflict: unknown;
   try {
     for (let round = 1; ; round++) {
       if (round > MAX_DECIDE_ROUNDS + MAX_STATUS_CONFLICTS)
@@ -80,6 +89,8 @@ export async function runReconcileLoop<View, Command, FollowUp, Patch, P extends
       const pending = plan.beforeStatusWrite.filter(
         (c) => !executed.some((done) => isDeepStrictEqual(done, c)),
       );
+      // New work after a 409 was judged from children read before our own commands: a fresh reconcile must do it.
+      if (conflict !== undefined && pending.length > 0) throw conflict;
       let fedBack = false;
       for (const command of pending) {
         const followUp = await subject.execute(view, command);
@@ -93,9 +104,11 @@ export async function runReconcileLoop<View, Command, FollowUp, Patch, P extends
       try {
         await subject.writeStatus(view, plan.statusPatch);
       } catch (err) {
-        if (!isConflict(err) || ++conflicts > MAX_STATUS_CONFLICTS) throw err;
-        view = await subject.load();
-        if (view === null) return { phase };
+        if (!isConflict(err) || ++conflicts > MAX_STATUS_CONFLICTS || followUps.length > 0) throw err;
+        const fresh = await subject.reread(view);
+        if (fresh === null) throw err;
+        view = fresh;
+        conflict = err;
         continue;
       }
       await subject.statusWritten(view, plan);

@@ -14,6 +14,7 @@ import { CommandFailedError, reportCommandFailure } from '../command-failure.js'
 import { executeCommand, type CommandContext } from '../commands/index.js';
 import { readOrNull } from '../kube-ops.js';
 import { adoptLegacyService } from '../legacy-runner.js';
+import { observeAnnotations } from '../observation-mapping.js';
 import { observeSession } from '../observe.js';
 import { recordTransitions } from '../record-transitions.js';
 import { mirrorRunnerPodEvents } from '../runner-events.js';
@@ -66,6 +67,24 @@ function sessionSubject(
       // The UI's start-up panel lists events of `<name>-runner`: our runner pod's carry the Job's suffix.
       if (session.status?.phase === 'Creating') await mirrorRunnerPodEvents(ctx);
       return ctx;
+    },
+    async reread(ctx) {
+      const fresh = await readSession(deps, { namespace, name });
+      if (
+        fresh === null ||
+        fresh.metadata.deletionTimestamp ||
+        fresh.metadata.generation !== ctx.session.metadata.generation
+      )
+        return null;
+      // Fresh status and one-shot annotations (the backend's writes); the children as observed before the commands.
+      const annotations = observeAnnotations(fresh.metadata.annotations ?? {});
+      const observation = { ...ctx.readings.observation, annotations };
+      return {
+        ...ctx,
+        session: fresh,
+        readings: { ...ctx.readings, observation },
+        resourceVersion: fresh.metadata.resourceVersion,
+      };
     },
     phaseOf: (ctx) => ctx.session.status?.phase || 'Pending',
     nowMs: (ctx) => ctx.readings.observation.nowMs,
