@@ -12,6 +12,7 @@ import {
   createLogger,
   type AmbientApiClient,
   type OperatorMode,
+  parseQueueKey,
   formatKey,
   keysForEvent,
   ownKeysOf,
@@ -173,7 +174,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   // A snapshot: the resync enqueues in batches while events keep changing the index.
   const allKeys = (): string[] => [
     ...index.keys(),
-    ...(options.apiServer?.mode === 'kube' ? (apiSource?.allKeys() ?? []) : []),
+    ...apiKeysFor(options.apiServer?.mode, apiSource?.allKeys() ?? []),
   ];
 
   async function enqueue(keys: string[], reason: 'event' | 'relist'): Promise<void> {
@@ -294,8 +295,9 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       backoffMaxMs: api.backoffMaxMs,
       logger: log,
       onActivity: (activity) => apiMetrics.record(activity),
-      // MODE=test only counts (no queue, so no Kubernetes writes); kube enqueues (every replica, as for watches).
-      onKeys: (keys, reason) => (api.mode === 'kube' ? enqueue(keys, reason) : Promise.resolve()),
+      // MODE=test only counts (no queue, so no Kubernetes writes); kube enqueues (every replica, as for watches);
+      // local enqueues sessions only, for the one local worker that runs them as processes.
+      onKeys: (keys, reason) => enqueue(apiKeysFor(api.mode, keys), reason),
     });
     if (api.mode === 'test') {
       let last = '';
@@ -405,4 +407,11 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       return stopped;
     },
   };
+}
+
+/** The api-server keys a MODE queues: all in kube, sessions only in local (no Kubernetes), none in test. */
+function apiKeysFor(mode: OperatorMode | undefined, keys: string[]): string[] {
+  if (mode === 'kube') return keys;
+  if (mode === 'local') return keys.filter((key) => parseQueueKey(key).kind === 'api-session');
+  return [];
 }

@@ -31,6 +31,7 @@ import { loadAgentRegistry, loadModelsManifest, type ConfigFileProblem } from '.
 import { checkSessionCrd, detectClusterCapabilities } from './cluster-probe.js';
 import { createReconcileHandler } from './reconcile/reconcile-handler.js';
 import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
+import { startLocalMode } from './local-runner/index.js';
 import type { WorkerDeps } from './worker-deps.js';
 import { createReconcileInspector } from './xstate-inspect.js';
 
@@ -75,6 +76,8 @@ export interface RunningWorker {
   probesUrl: string | undefined;
   /** Reconciles in flight in this process now. */
   running(): number;
+  /** MODE=local: the proxy routing `/sessions/{id}/…` to this worker's runners; undefined otherwise. */
+  localProxyUrl: string | undefined;
   /** Finishes in-flight reconciles, takes no new ones, closes servers and Redis. */
   close(): Promise<void>;
 }
@@ -123,6 +126,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const inspector = config.observability.xstateInspectUrl
     ? createReconcileInspector(config.observability.xstateInspectUrl)
     : undefined;
+  const local = await startLocalMode(config, log);
   const deps: WorkerDeps = {
     api,
     config,
@@ -156,6 +160,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }),
     phaseIndex,
     ...(inspector && { inspector }),
+    ...(local && { local: local.runners }),
   };
 
   const handler = createReconcileHandler(deps);
@@ -207,10 +212,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     metricsUrl: config.http.metricsBindAddress ? servers[0]?.url : undefined,
     probesUrl: config.http.healthProbeBindAddress ? servers[servers.length - 1]?.url : undefined,
     running: () => queueWorker.running(),
+    localProxyUrl: local?.proxy.url,
     close() {
       closed ??= (async () => {
         closing = true;
         await queueWorker.close();
+        await local?.close();
         await stats.close();
         await phaseIndex.close();
         inspector?.close();

@@ -1,3 +1,4 @@
+import type { LocalRunners } from './local-runner/index.js';
 import type {
   AmbientApiClient,
   ApiClients,
@@ -45,6 +46,8 @@ export interface WorkerDeps {
   cluster: RunnerClusterCapabilities;
   /** The ambient-api-server, when its source runs in MODE=kube here; undefined otherwise. */
   ambient: AmbientApiClient | undefined;
+  /** MODE=local: the API sessions this worker runs as local processes (local-runner/). */
+  local?: LocalRunners;
   /** Kubernetes Events for what users must see (transitions, failures, re-creations, stops); none when absent. */
   events?: EventRecorder;
   /** Which session is in which phase since when, cluster-wide (`ambient_session_oldest_in_phase_seconds`). */

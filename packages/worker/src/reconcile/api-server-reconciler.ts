@@ -28,6 +28,14 @@ function apiDeps(key: string, deps: WorkerDeps): ApiReconcileDeps {
   return { kube: deps.api, ambient: deps.ambient, log: deps.log };
 }
 
-export const apiSessionReconciler = apiServerReconciler<'api-session'>(reconcileApiSession);
+const kubeSessionReconciler = apiServerReconciler<'api-session'>(reconcileApiSession);
+/** In MODE=local a session is a local process of this worker; otherwise a CR. */
+export const apiSessionReconciler: Reconciler<'api-session'> = {
+  async reconcile(request, deps) {
+    if (!deps.local) return kubeSessionReconciler.reconcile(request, deps);
+    await deps.local.reconcile(request.ref.id ?? '', request.signal);
+    return {};
+  },
+};
 export const apiProjectReconciler = apiServerReconciler<'api-project'>(reconcileApiProject);
 export const apiProjectSettingsReconciler = apiServerReconciler<'api-ps'>(reconcileApiProjectSettings);
