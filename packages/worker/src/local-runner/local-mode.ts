@@ -31,6 +31,7 @@ export async function startLocalMode(config: OperatorConfig, log: Logger): Promi
     throw new Error(
       `MODE=local: cannot listen on LOCAL_PROXY_ADDR=${where} (${(err as Error).message}); ` +
         'only one local worker may run (it owns the local sessions)',
+      { cause: err },
     );
   }
   log.info({ proxy: proxy.url }, 'MODE=local: sessions run as local processes');

@@ -48,7 +48,10 @@ export function exitPhase(code: number | null, stopRequested: boolean): 'Stopped
 }
 
 /** The first port of the range not in use, or undefined when all are taken. */
-export function freePort(range: { first: number; last: number }, used: ReadonlySet<number>): number | undefined {
+export function freePort(
+  range: { first: number; last: number },
+  used: ReadonlySet<number>,
+): number | undefined {
   for (let port = range.first; port <= range.last; port++) if (!used.has(port)) return port;
   return undefined;
 }

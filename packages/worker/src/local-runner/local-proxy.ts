@@ -24,9 +24,9 @@ export async function startLocalProxy(options: {
     const id = match ? decodeURIComponent(match[1]!) : undefined;
     const port = id === undefined ? undefined : options.portOf(id);
     if (!match || port === undefined) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(
-        match ? `no local runner for session ${id}\n` : 'expected /sessions/{id}/...\n',
-      );
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end(match ? `no local runner for session ${id}\n` : 'expected /sessions/{id}/...\n');
       return;
     }
     const upstream = http.request(

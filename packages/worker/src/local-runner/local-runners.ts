@@ -6,7 +6,7 @@ import type { AmbientApiClient, LocalModeConfig, Logger } from '@ambient-operato
 import { decideLocal, exitPhase, freePort, runnerEnvironment } from './local-phase.js';
 
 /**
- * MODE=local (issue 16): API sessions run as processes of this one owner (see docs/api-server.md for why
+ * MODE=local (issue 16): API sessions run as processes of this one owner (the README says why
  * one). State is bounded: at most `maxSessions` runners, and the ids waiting for a slot are capped.
  */
 export interface LocalRunnersOptions {
@@ -40,6 +40,8 @@ const MAX_WAITING = 10_000;
 export class LocalRunners {
   private readonly runners = new Map<string, Runner>();
   private readonly waiting = new Set<string>();
+  /** Ports taken by runners being set up (between the decision and the spawn), so two starts never share one. */
+  private readonly reserved = new Map<string, number>();
   private readonly grace: number;
   private readonly pollMs: number;
 
@@ -69,7 +71,7 @@ export class LocalRunners {
     const action = decideLocal({
       apiPhase: session?.phase,
       exists: session !== undefined,
-      running: runner !== undefined,
+      running: runner !== undefined || this.reserved.has(id),
       freeSlots: this.freeSlots(),
     });
     this.waiting.delete(id);
@@ -78,6 +80,8 @@ export class LocalRunners {
         return this.start(session!, signal);
       case 'wait':
         if (this.waiting.size < MAX_WAITING) this.waiting.add(id);
+        // Said once, so users see why it has not started (the echo finds it Pending and writes nothing).
+        if (session!.phase !== 'Pending') await this.write(id, { phase: 'Pending' }, signal);
         return;
       case 'stop':
         return this.stop(id);
@@ -106,16 +110,21 @@ export class LocalRunners {
 
   private freeSlots(): number {
     const ports = this.options.config.portRange.last - this.options.config.portRange.first + 1;
-    return Math.min(this.options.config.maxSessions, ports) - this.runners.size;
+    return Math.min(this.options.config.maxSessions, ports) - this.runners.size - this.reserved.size;
   }
 
   private async start(session: ApiSession, signal?: AbortSignal): Promise<void> {
     const { config } = this.options;
-    const port = freePort(config.portRange, new Set([...this.runners.values()].map((r) => r.port)));
+    const used = new Set([...this.runners.values()].map((r) => r.port).concat([...this.reserved.values()]));
+    const port = freePort(config.portRange, used);
     if (port === undefined) return;
+    this.reserved.set(session.id, port);
     const workspace = path.join(config.workspaceRoot, session.id);
-    await mkdir(workspace, { recursive: true });
-    if (this.runners.has(session.id)) return; // another reconcile of the same id started it meanwhile
+    try {
+      await mkdir(workspace, { recursive: true });
+    } finally {
+      this.reserved.delete(session.id);
+    }
     // Its own process group (detached), so a stop reaches everything the command started.
     const child = spawn('/bin/sh', ['-c', config.runnerCommand], {
       cwd: workspace,

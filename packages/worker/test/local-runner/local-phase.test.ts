@@ -12,9 +12,13 @@ describe('MODE=local phase decisions', () => {
 
   it('stops a running runner when the API says Stopping or the session is gone; leaves it alone otherwise', () => {
     expect(decideLocal({ ...base, running: true, apiPhase: 'Stopping' })).toEqual({ kind: 'stop' });
-    expect(decideLocal({ ...base, running: true, exists: false, apiPhase: undefined })).toEqual({ kind: 'stop' });
+    expect(decideLocal({ ...base, running: true, exists: false, apiPhase: undefined })).toEqual({
+      kind: 'stop',
+    });
     expect(decideLocal({ ...base, running: true, apiPhase: 'Running' })).toEqual({ kind: 'none' });
-    expect(decideLocal({ ...base, running: true, apiPhase: 'Pending', freeSlots: 0 })).toEqual({ kind: 'none' });
+    expect(decideLocal({ ...base, running: true, apiPhase: 'Pending', freeSlots: 0 })).toEqual({
+      kind: 'none',
+    });
   });
 
   it('reports Stopped for a stop with no runner, Failed for a Running session no runner holds, nothing for finished ones', () => {
