@@ -407,8 +407,24 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
     return WATCHERS.find((w) => stack.process(w)?.pid === pid);
   }
 
+  // The two sums are read one after the other: a transition written between the reads would be in one and not the
+  // other, and every later comparison would be off by it. A baseline is taken only when neither sum moved across a
+  // second read of both.
   async function baseline(): Promise<Accounting> {
-    return { counted: await countedTransitions(), recorded: await recordedTransitions() };
+    let taken: Accounting | undefined;
+    await until(
+      'a still baseline of counted and recorded transitions',
+      async () => {
+        const first = { counted: await countedTransitions(), recorded: await recordedTransitions() };
+        const again = { counted: await countedTransitions(), recorded: await recordedTransitions() };
+        if (first.counted !== again.counted || first.recorded !== again.recorded) return false;
+        taken = again;
+        return true;
+      },
+      30_000,
+    );
+    if (taken === undefined) throw new Error('no baseline was taken');
+    return taken;
   }
 
   async function checkInvariants(
