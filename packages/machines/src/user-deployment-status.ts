@@ -3,16 +3,10 @@
  * deploy/crds/userdeployments-crd.yaml (test/phase-model-contract.test.ts at the root checks it).
  */
 
-export const USER_DEPLOYMENT_PHASES = [
-  'Pending',
-  'Provisioning',
-  'Running',
-  'Degraded',
-  'Deleting',
-  'Deleted',
-  'Failed',
-] as const;
-export type UserDeploymentPhase = (typeof USER_DEPLOYMENT_PHASES)[number];
+// The phase list is the CR schema's (one home, in shared); the machine keeps only what is its own.
+import { USER_DEPLOYMENT_PHASES, type UserDeploymentPhase } from '@ambient-operator/shared';
+
+export { USER_DEPLOYMENT_PHASES, type UserDeploymentPhase };
 
 /** Phases the machine leaves only when the user changes something (desiredState, template, the CRD). */
 export const USER_DEPLOYMENT_RESTING_PHASES: readonly UserDeploymentPhase[] = ['Deleted', 'Failed'];
