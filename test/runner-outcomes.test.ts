@@ -74,32 +74,29 @@ describe('the runner is observed while Running (architecture §3)', () => {
     expect(condition(done, 'Ready')?.reason).toBe('Evicted');
   });
 
-  // A pod that vanishes without a final status is a kube-sim fault. On a real cluster a deleted runner pod is
-  // first killed by its node (Failed, exit 143: the Job's tracking finalizer holds it), which the operator reads
-  // as the runner's exit, not as a vanished runner (see packages/kube-real/README.md).
-  test.skipIf(clusterKindFromEnv() === 'real')(
-    'a runner pod deleted again and again is re-created at most 3 times, then Failed',
-    async () => {
-      await cluster.createSession('flaky');
-      for (let round = 0; round < 4; round++) {
-        const running = await cluster.waitForSession(
-          'flaky',
-          (s) => s.status?.phase === 'Running' && (s.status.runnerRecreations ?? 0) === round,
-          `Running after ${round} re-creations`,
-        );
-        expect(running.status?.runnerRecreations ?? 0).toBe(round);
-        const pods = await cluster.core.listNamespacedPod({
-          namespace: 'demo',
-          labelSelector: 'agentic-session=flaky',
-        });
-        const live = pods.items.find((p) => !p.metadata?.deletionTimestamp);
-        requireSim(cluster).faults.deletePod('demo', live!.metadata!.name!, 0);
-      }
-      const failed = await cluster.waitForSession('flaky', (s) => s.status?.phase === 'Failed', 'Failed');
-      expect(failed.status?.runnerRecreations).toBe(3);
-      expect(condition(failed, 'Ready')?.reason).toBe('RunnerLost');
-    },
-  );
+  // Deleted through the API, as a user or another controller would: on a real cluster the Job's tracking
+  // finalizer holds the pod while its node kills it (Failed, exit 143) before it is gone; the operator reads
+  // that as a lost runner (contract row 19), not as the runner's exit.
+  test('a runner pod deleted again and again is re-created at most 3 times, then Failed', async () => {
+    await cluster.createSession('flaky');
+    for (let round = 0; round < 4; round++) {
+      const running = await cluster.waitForSession(
+        'flaky',
+        (s) => s.status?.phase === 'Running' && (s.status.runnerRecreations ?? 0) === round,
+        `Running after ${round} re-creations`,
+      );
+      expect(running.status?.runnerRecreations ?? 0).toBe(round);
+      const pods = await cluster.core.listNamespacedPod({
+        namespace: 'demo',
+        labelSelector: 'agentic-session=flaky',
+      });
+      const live = pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+      await cluster.core.deleteNamespacedPod({ namespace: 'demo', name: live!.metadata!.name! });
+    }
+    const failed = await cluster.waitForSession('flaky', (s) => s.status?.phase === 'Failed', 'Failed');
+    expect(failed.status?.runnerRecreations).toBe(3);
+    expect(condition(failed, 'Ready')?.reason).toBe('RunnerLost');
+  });
 
   test('an idle session is stopped at its inactivity deadline', async () => {
     await cluster.createSession('idle', { inactivityTimeout: 1 });

@@ -85,8 +85,30 @@ export function observeRunner(job: V1Job | null, pod: V1Pod | null): RunnerObser
             complete: hasCondition(job, 'Complete'),
             ...failedCondition(job),
           },
-    pod: pod === null ? null : observePod(pod),
+    pod: pod === null || lostToDeletion(job, pod) ? null : observePod(pod),
   };
+}
+
+/** Exit codes of a container killed by its node: SIGTERM (143), SIGKILL after the grace period (137). */
+const KILLED_EXIT_CODES = [137, 143];
+
+/**
+ * A runner pod being deleted while its Job is not was deleted by someone else: the operator deletes the Job,
+ * never its pod. On a real cluster the Job's tracking finalizer keeps such a pod while its node kills it, so it
+ * ends Failed with exit 143 before it is gone; that kill is the deletion's doing, not the runner's outcome.
+ * Upstream re-creates a deleted runner pod (contract row 19), so the machine sees no pod (a vanished runner), as
+ * it already does while the pod is still being killed. An eviction stays an eviction, and an exit of the
+ * runner's own (any other code) stays its outcome.
+ */
+function lostToDeletion(job: V1Job | null, pod: V1Pod): boolean {
+  if (pod.metadata?.deletionTimestamp === undefined || job?.metadata?.deletionTimestamp !== undefined)
+    return false;
+  const observed = observePod(pod);
+  return (
+    observed.eviction === undefined &&
+    observed.runner?.state === 'terminated' &&
+    KILLED_EXIT_CODES.includes(observed.runner.exitCode)
+  );
 }
 
 function hasCondition(job: V1Job, type: string): boolean {
