@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiSimFaults } from './faults.js';
+import { ApiSimFaults, type ApiOperation } from './faults.js';
 import { ApiStore } from './store.js';
 import { WatchHub } from './watch-hub.js';
 
@@ -42,11 +42,14 @@ export class ApiSimCore {
     return Object.fromEntries(this.requests);
   }
 
+  /** Zeroes the request counts and the per-session status-write counts. */
   resetRequestCounts(): void {
     this.requests.clear();
+    this.store.resetStatusWrites();
   }
 
-  async delay(): Promise<void> {
-    if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
+  async delay(operation: ApiOperation | undefined): Promise<void> {
+    const ms = this.faults.latencyFor(operation);
+    if (ms > 0) await sleep(ms);
   }
 }

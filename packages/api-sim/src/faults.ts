@@ -34,6 +34,8 @@ export interface FaultTargets {
 export interface FaultSettings {
   /** Delay before each REST or unary gRPC call is served (and before a watch opens), in ms. @defaultValue 0 */
   latencyMs: number;
+  /** Delay of one operation's calls instead of `latencyMs` (e.g. `{ status: 500 }`: slow write-backs). */
+  operationLatencyMs: Partial<Record<ApiOperation, number>>;
   /** While on, every watch is ended and new watches fail with UNAVAILABLE (a broker outage). @defaultValue false */
   streamOutage: boolean;
 }
@@ -41,6 +43,7 @@ export interface FaultSettings {
 /** Fault injection, from tests (`sim.faults`) and over HTTP (`POST /sim/faults`). */
 export class ApiSimFaults {
   latencyMs = 0;
+  operationLatencyMs: Partial<Record<ApiOperation, number>> = {};
   streamOutage = false;
   private rules: Array<FailNextOptions & { count: number }> = [];
 
@@ -49,13 +52,20 @@ export class ApiSimFaults {
   settings(): FaultSettings & { pendingFailures: number } {
     return {
       latencyMs: this.latencyMs,
+      operationLatencyMs: { ...this.operationLatencyMs },
       streamOutage: this.streamOutage,
       pendingFailures: this.rules.reduce((n, r) => n + r.count, 0),
     };
   }
 
-  setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
+  /** Delay of every call, or of `operation`'s calls only. */
+  setLatency(ms: number, operation?: ApiOperation): void {
+    if (operation) this.operationLatencyMs[operation] = Math.max(0, ms);
+    else this.latencyMs = Math.max(0, ms);
+  }
+
+  latencyFor(operation: ApiOperation | undefined): number {
+    return (operation && this.operationLatencyMs[operation]) ?? this.latencyMs;
   }
 
   failNext(options: FailNextOptions): void {
@@ -74,6 +84,7 @@ export class ApiSimFaults {
 
   reset(): void {
     this.latencyMs = 0;
+    this.operationLatencyMs = {};
     this.streamOutage = false;
     this.rules = [];
   }

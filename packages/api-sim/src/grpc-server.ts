@@ -50,7 +50,7 @@ export function createGrpcServer(core: ApiSimCore): grpc.Server {
     const auth = metadata.get('authorization')[0];
     if (!core.authorized(typeof auth === 'string' ? auth : undefined, undefined))
       throw new ApiSimError(0, 401, 'invalid or missing bearer token');
-    await core.delay();
+    await core.delay(call.operation);
     const failure = core.faults.failureFor(call);
     if (failure) throw failure;
   };

@@ -28,8 +28,22 @@ interface Reply {
   body?: unknown;
 }
 
+const operationSchema = z.enum([
+  'list',
+  'get',
+  'create',
+  'update',
+  'delete',
+  'status',
+  'start',
+  'stop',
+  'watch',
+]) satisfies z.ZodType<ApiOperation>;
+
 const faultRequestSchema = z.strictObject({
   latencyMs: z.number().int().min(0).optional(),
+  /** Only this operation's calls get `latencyMs`. */
+  latencyOperation: operationSchema.optional(),
   streamOutage: z.boolean().optional(),
   dropStreams: z.literal(true).optional(),
   reset: z.literal(true).optional(),
@@ -38,9 +52,7 @@ const faultRequestSchema = z.strictObject({
       status: z.number().int().min(400).max(599),
       count: z.number().int().min(1).optional(),
       protocol: z.enum(['rest', 'grpc']).optional(),
-      operation: z
-        .enum(['list', 'get', 'create', 'update', 'delete', 'status', 'start', 'stop', 'watch'])
-        .optional(),
+      operation: operationSchema.optional(),
       resource: z.enum(['sessions', 'projects', 'project_settings', 'users']).optional(),
     })
     .optional(),
@@ -176,6 +188,8 @@ async function serveSim(core: ApiSimCore, req: IncomingMessage, path: string): P
       },
     };
   }
+  if (path === '/sim/status-writes' && req.method === 'GET')
+    return { status: 200, body: { sessions: core.store.statusWrites() } };
   if (path === '/sim/requests/reset' && req.method === 'POST') {
     core.resetRequestCounts();
     return { status: 204 };
@@ -185,7 +199,7 @@ async function serveSim(core: ApiSimCore, req: IncomingMessage, path: string): P
     if (!parsed.success) throw ApiSimError.of('validation', z.prettifyError(parsed.error));
     const f = parsed.data;
     if (f.reset) core.faults.reset();
-    if (f.latencyMs !== undefined) core.faults.setLatency(f.latencyMs);
+    if (f.latencyMs !== undefined) core.faults.setLatency(f.latencyMs, f.latencyOperation);
     let dropped = 0;
     if (f.streamOutage !== undefined) dropped += core.faults.setStreamOutage(f.streamOutage);
     if (f.dropStreams) dropped += core.faults.dropStreams();
@@ -242,8 +256,8 @@ async function handle(core: ApiSimCore, req: IncomingMessage, res: ServerRespons
       return;
     }
     core.count(`rest ${routeTemplate(req.method ?? 'GET', route)}`);
-    await core.delay();
     const operation = operationOf(req.method ?? 'GET', route);
+    await core.delay(operation);
     const failure = operation
       ? core.faults.failureFor({ protocol: 'rest', operation, resource: route.resource })
       : undefined;

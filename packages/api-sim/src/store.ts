@@ -29,6 +29,12 @@ export interface ListQuery {
   size: number;
 }
 
+export interface StatusWriteCount {
+  writes: number;
+  /** Writes whose every value equalled what the session already held. */
+  unchanged: number;
+}
+
 export interface ListPage {
   items: ApiObject[];
   page: number;
@@ -55,6 +61,7 @@ export class ApiStore {
   private readonly takenProjectNames = new Set<string>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private lastMicros = 0;
+  private readonly statusWriteCounts = new Map<string, StatusWriteCount>();
 
   /** Registers a listener for every write; returns the unsubscribe function. */
   onEvent(listener: (event: StoreEvent) => void): () => void {
@@ -120,7 +127,24 @@ export class ApiStore {
     const current = this.get('sessions', id);
     if (patch.phase !== undefined && !(API_SESSION_PHASES as readonly unknown[]).includes(patch.phase))
       throw ApiSimError.of('validation', `invalid phase "${String(patch.phase)}"`);
+    const counted = this.statusWriteCounts.get(id) ?? { writes: 0, unchanged: 0 };
+    counted.writes++;
+    // Status values are strings and numbers (JSON fields as text), so === tells a write that changed nothing.
+    if (Object.entries(patch).every(([key, value]) => current[key] === value)) counted.unchanged++;
+    this.statusWriteCounts.set(id, counted);
     return this.write('sessions', id, { ...current, ...patch });
+  }
+
+  /**
+   * Status writes accepted per session id since the last reset, and how many of them changed nothing (a
+   * write-back that should have been suppressed). Kept for deleted sessions too, until the reset.
+   */
+  statusWrites(): Record<string, StatusWriteCount> {
+    return Object.fromEntries([...this.statusWriteCounts].map(([id, c]) => [id, { ...c }]));
+  }
+
+  resetStatusWrites(): void {
+    this.statusWriteCounts.clear();
   }
 
   start(id: string): ApiObject {

@@ -170,4 +170,32 @@ describe('api-sim REST', () => {
     expect((await rest(sim(), 'GET', '/sessions')).status).toBe(200);
     expect(sim().requestCounts()['rest GET /sessions']).toBe(2);
   });
+
+  it('counts status writes per session, and the ones that changed nothing', async () => {
+    const id = String((await rest(sim(), 'POST', '/sessions', { name: 's', project_id: 'p' })).body.id);
+    await rest(sim(), 'PATCH', `/sessions/${id}/status`, { phase: 'Running' });
+    await rest(sim(), 'PATCH', `/sessions/${id}/status`, { phase: 'Running' });
+    await rest(sim(), 'PATCH', `/sessions/${id}/status`, { phase: 'Running', kube_namespace: 'p' });
+    expect((await rest(sim(), 'GET', '/sim/status-writes')).body.sessions).toEqual({
+      [id]: { writes: 3, unchanged: 1 },
+    });
+    await rest(sim(), 'POST', '/sim/requests/reset');
+    expect((await rest(sim(), 'GET', '/sim/status-writes')).body.sessions).toEqual({});
+  });
+
+  it('delays only the operation named by latencyOperation', async () => {
+    const id = String((await rest(sim(), 'POST', '/sessions', { name: 's', project_id: 'p' })).body.id);
+    await rest(sim(), 'POST', '/sim/faults', { latencyMs: 1000, latencyOperation: 'status' });
+    const started = performance.now();
+    await rest(sim(), 'GET', `/sessions/${id}`);
+    const read = performance.now() - started;
+    await rest(sim(), 'PATCH', `/sessions/${id}/status`, { phase: 'Running' });
+    // the status write waited the injected second; the read, served without it, took far less
+    expect(performance.now() - started - read).toBeGreaterThanOrEqual(995);
+    expect(read).toBeLessThan(1000);
+    expect((await rest(sim(), 'GET', '/sim/stats')).body.faults).toMatchObject({
+      latencyMs: 0,
+      operationLatencyMs: { status: 1000 },
+    });
+  });
 });
