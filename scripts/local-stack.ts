@@ -378,11 +378,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       watchers === 1 ? 'watcher' : `watcher-${i + 1}`,
     );
     const workerNames = Array.from({ length: options.workers ?? 2 }, (_, i) => `worker-${i + 1}`);
-    const [, startedWorkers] = await Promise.all([
+    const [startedWatchers, startedWorkers] = await Promise.all([
       Promise.all(watcherNames.map(startWatcher)),
       Promise.all(workerNames.map(startWorker)),
     ]);
-    const workerMetrics = startedWorkers.flatMap((w) => (w.metricsUrl ? [`${w.metricsUrl}/metrics`] : []));
+    // Workers' for the transition counts, watchers' for the api-server source's streams.
+    const processMetrics = [...startedWatchers, ...startedWorkers].flatMap((p) =>
+      p.metricsUrl ? [`${p.metricsUrl}/metrics`] : [],
+    );
 
     let dashboardUrl: string | undefined;
     const dashboardMain = 'packages/dashboard/src/main.ts';
@@ -391,7 +394,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...operatorEnv,
         DASHBOARD_HOST: options.dashboardHost ?? '127.0.0.1',
         DASHBOARD_PORT: String(options.dashboardPort ?? 3000),
-        DASHBOARD_METRICS_URLS: workerMetrics.join(','),
+        DASHBOARD_METRICS_URLS: processMetrics.join(','),
       });
       const started = (await waitForLine(dashboard, /^\{"dashboard":"started".*\}$/))[0];
       dashboardUrl = (JSON.parse(started) as { url: string }).url;

@@ -3,7 +3,9 @@ import { isDns1123Label, isDns1123Subdomain, toKey, type Logger } from '@ambient
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { basicAuth, type BasicAuthCredentials } from './auth.js';
 import { createQueuesRouter, QUEUES_BASE_PATH } from './bull-board.js';
+import type { ApiSourceStatusReader } from './api-source-status.js';
 import type { MachineStatus } from './machine-status.js';
+import { renderApiSourcePage } from './pages/api-source-page.js';
 import { MACHINE_SCRIPT, MACHINE_SCRIPT_PATH, renderMachinePage } from './pages/machine-page.js';
 import { renderMessagePage, renderSessionPage, type SessionDetail } from './pages/session-page.js';
 import { renderSessionsPage } from './pages/sessions-page.js';
@@ -29,6 +31,8 @@ export interface DashboardAppDeps {
   /** AgentTasks and Workflows, read live. */
   scheduler: SchedulerObjects;
   machine: MachineStatus;
+  /** The ambient-api-server source's streams, from the watchers' /metrics. */
+  apiSource: ApiSourceStatusReader;
   inspector: QueueInspector;
   children: ChildrenClients;
   bullQueue: Queue;
@@ -143,6 +147,14 @@ export function createDashboardApp(deps: DashboardAppDeps): Express {
 
   app.get('/machine', async (_req, res) => {
     page(res, 200, renderMachinePage(await deps.machine.read()));
+  });
+
+  app.get('/api/api-source', async (_req, res) => {
+    res.json(await deps.apiSource.read());
+  });
+
+  app.get('/api-source', async (_req, res) => {
+    page(res, 200, renderApiSourcePage(await deps.apiSource.read(), Date.now()));
   });
 
   app.get('/api/sessions', async (_req, res) => {

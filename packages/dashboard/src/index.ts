@@ -9,6 +9,7 @@ export { parsePrometheusSamples } from './prometheus-text.js';
 export type { PrometheusSample } from './prometheus-text.js';
 export { NO_PHASE_LABEL, TRANSITIONS_METRIC } from './machine-counts.js';
 export type { MachineCounts, TransitionCount, TransitionSource } from './machine-counts.js';
+export type { ApiSourceStatus, ApiSourceWatcherView, ApiStreamView } from './api-source-status.js';
 export type { SessionListing } from './session-cache.js';
 export type { SessionSummary, SessionConditionView, PhaseHistoryView } from './session-summary.js';
 export type { SessionDetail } from './pages/session-page.js';

@@ -1,5 +1,6 @@
 import { PHASES, SESSION_TRANSITIONS } from '@ambient-operator/machines';
 import type { SessionListing } from './session-cache.js';
+import type { MetricsScrape } from './metrics-scraper.js';
 import { parsePrometheusSamples } from './prometheus-text.js';
 
 /** `from` of a session's first transition (it had no phase), as metrics label it. */
@@ -79,36 +80,28 @@ export function countHistoryTransitions(listing: SessionListing): TransitionCoun
 
 export interface ScrapeResult {
   transitions: TransitionCount[];
+  /** URLs that answered with the transitions metric (workers; watchers do not count transitions). */
+  countingUrls: string[];
   failedUrls: { url: string; error: string }[];
 }
 
 /**
  * Sums `ambient_session_phase_transitions_total` by (from_phase, to_phase) over every namespace and every
- * worker's /metrics. A URL that fails is reported and left out.
+ * process that answered the scrape (processes without the metric, such as watchers, add nothing).
  */
-export async function scrapeTransitionMetrics(
-  urls: readonly string[],
-  fetchImpl: typeof fetch = fetch,
-  timeoutMs = 2000,
-): Promise<ScrapeResult> {
+export function transitionsOfScrape(scrape: MetricsScrape): ScrapeResult {
   const counts = emptyTransitionCounts();
-  const failedUrls: { url: string; error: string }[] = [];
-  await Promise.all(
-    urls.map(async (url) => {
-      try {
-        const res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs) });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const body = await res.text();
-        for (const sample of parsePrometheusSamples(body, TRANSITIONS_METRIC)) {
-          const from = sample.labels['from_phase'];
-          const to = sample.labels['to_phase'];
-          if (!from || !to || !Number.isFinite(sample.value)) continue;
-          addTransition(counts, from, to, sample.value);
-        }
-      } catch (err) {
-        failedUrls.push({ url, error: err instanceof Error ? err.message : String(err) });
-      }
-    }),
-  );
-  return { transitions: [...counts.values()], failedUrls };
+  const countingUrls: string[] = [];
+  for (const { url, body } of scrape.bodies) {
+    const samples = parsePrometheusSamples(body, TRANSITIONS_METRIC);
+    // A worker that has counted nothing yet still declares the metric.
+    if (samples.length > 0 || body.includes(`# TYPE ${TRANSITIONS_METRIC} `)) countingUrls.push(url);
+    for (const sample of samples) {
+      const from = sample.labels['from_phase'];
+      const to = sample.labels['to_phase'];
+      if (!from || !to || !Number.isFinite(sample.value)) continue;
+      addTransition(counts, from, to, sample.value);
+    }
+  }
+  return { transitions: [...counts.values()], countingUrls, failedUrls: scrape.failedUrls };
 }

@@ -1,20 +1,16 @@
 import {
   countHistoryTransitions,
   countPhases,
-  scrapeTransitionMetrics,
+  transitionsOfScrape,
   type MachineCounts,
-  type ScrapeResult,
 } from './machine-counts.js';
+import type { MetricsScraper } from './metrics-scraper.js';
 import type { SessionCache } from './session-cache.js';
 
 export interface MachineStatusOptions {
   sessions: SessionCache;
-  /** Workers' /metrics URLs; when given, transition counts come from them instead of the CRs' phaseHistory. */
-  metricsUrls?: readonly string[];
-  /** How long one scrape of the metrics URLs answers every viewer, in milliseconds. @defaultValue 3000 */
-  metricsTtlMs?: number;
-  /** Per-URL scrape timeout, in milliseconds. @defaultValue 2000 */
-  metricsTimeoutMs?: number;
+  /** The processes' /metrics; when it has URLs, transition counts come from them instead of the CRs' phaseHistory. */
+  metrics: MetricsScraper;
 }
 
 export interface MachineStatus {
@@ -29,32 +25,15 @@ const METRICS_NOTE =
   '(counted since each worker process started; a restarted worker starts again from 0).';
 
 export function createMachineStatus(options: MachineStatusOptions): MachineStatus {
-  const urls = options.metricsUrls ?? [];
-  const ttlMs = options.metricsTtlMs ?? 3000;
-  let scraped: { at: number; result: ScrapeResult } | undefined;
-  let scraping: Promise<ScrapeResult> | undefined;
-
-  function scrape(): Promise<ScrapeResult> {
-    if (scraped && Date.now() - scraped.at < ttlMs) return Promise.resolve(scraped.result);
-    scraping ??= scrapeTransitionMetrics(urls, fetch, options.metricsTimeoutMs ?? 2000)
-      .then((result) => {
-        scraped = { at: Date.now(), result };
-        return result;
-      })
-      .finally(() => {
-        scraping = undefined;
-      });
-    return scraping;
-  }
-
+  const urls = options.metrics.urls;
   return {
     async read() {
       const [listing, metrics] = await Promise.all([
         options.sessions.list(),
-        urls.length > 0 ? scrape() : Promise.resolve(undefined),
+        urls.length > 0 ? options.metrics.scrape().then(transitionsOfScrape) : Promise.resolve(undefined),
       ]);
       // Metrics win when at least one worker answered; with none answering, the CRs' history still says something.
-      const useMetrics = metrics !== undefined && metrics.failedUrls.length < urls.length;
+      const useMetrics = metrics !== undefined && metrics.countingUrls.length > 0;
       return {
         sessionsFetchedAt: listing.fetchedAt,
         totalSessions: listing.sessions.length,
@@ -67,7 +46,7 @@ export function createMachineStatus(options: MachineStatusOptions): MachineStatu
               note:
                 metrics === undefined
                   ? HISTORY_NOTE
-                  : `${HISTORY_NOTE} (No worker /metrics URL answered: ${metrics.failedUrls.map((f) => `${f.url}: ${f.error}`).join('; ')}.)`,
+                  : `${HISTORY_NOTE} (No worker /metrics URL answered${metrics.failedUrls.length > 0 ? `: ${metrics.failedUrls.map((f) => `${f.url}: ${f.error}`).join('; ')}` : ''}.)`,
             },
         error: listing.error,
       };

@@ -17,7 +17,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Queue } from 'bullmq';
 import { createDashboardApp } from './app.js';
 import { checkExposure, DashboardConfigError, type BasicAuthCredentials } from './auth.js';
+import { createApiSourceStatus } from './api-source-status.js';
 import { createMachineStatus } from './machine-status.js';
+import { createMetricsScraper } from './metrics-scraper.js';
 import { createQueueInspector } from './queue-inspector.js';
 import { createSessionCache } from './session-cache.js';
 
@@ -40,8 +42,9 @@ export interface DashboardOptions {
   /** Bull Board cannot retry, remove, promote, pause or clean jobs. @defaultValue true */
   readOnly?: boolean;
   /**
-   * Workers' /metrics URLs. When given, /machine counts transitions from `ambient_session_phase_transitions_total`
-   * there; otherwise from the sessions' `status.phaseHistory`.
+   * The operator processes' /metrics URLs. Workers': when given, /machine counts transitions from
+   * `ambient_session_phase_transitions_total` there, otherwise from the sessions' `status.phaseHistory`.
+   * Watchers': /api-source shows their ambient-api-server streams (`ambient_watcher_api_*`).
    * @defaultValue []
    */
   metricsUrls?: readonly string[];
@@ -79,7 +82,7 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
   });
 }
 
-/** Starts the dashboard: Bull Board at /queues, /machine, /sessions, their JSON APIs, /healthz and /readyz. */
+/** Starts the dashboard: Bull Board at /queues, /machine, /sessions, /api-source, their JSON APIs, /healthz and /readyz. */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 3000;
@@ -92,9 +95,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const api = makeApiClients(options.kubeConfig);
   const ttlMs = options.cacheTtlMs ?? 3000;
   const sessions = createSessionCache({ customObjects: api.customObjects, ttlMs });
+  const metrics = createMetricsScraper({ urls: options.metricsUrls ?? [], ttlMs });
   const app = createDashboardApp({
     sessions,
-    machine: createMachineStatus({ sessions, metricsUrls: options.metricsUrls ?? [], metricsTtlMs: ttlMs }),
+    machine: createMachineStatus({ sessions, metrics }),
+    apiSource: createApiSourceStatus(metrics),
     inspector: createQueueInspector({
       queue: sessionQueue,
       redis: redis.client,

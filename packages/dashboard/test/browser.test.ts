@@ -1,12 +1,16 @@
 // A real headless Chromium (Debian's /usr/bin/chromium) drives the dashboard through playwright-core: the pages
-// render, links lead where they should, and /machine's counts follow a status change in kube-sim on their own.
+// render, links lead where they should, and /machine's counts follow a status change in kube-sim on their own;
+// /api-source shows a real watcher's ambient-api-server streams (api-sim).
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startApiSim, type ApiSim } from '@ambient-operator/api-sim';
 import type { Dashboard } from '@ambient-operator/dashboard';
-import { iso, startWorld, type World } from './harness.js';
+import { AmbientApiClient } from '@ambient-operator/shared';
+import { startWatcher, type Watcher } from '@ambient-operator/watcher';
+import { iso, REDIS_URL, startWorld, type World } from './harness.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(
@@ -14,8 +18,11 @@ const ARTIFACTS = path.resolve(
   '../../../test-artifacts/dashboard',
 );
 const AUTH = { username: 'viewer', password: 'browser-test' };
+const API_TOKEN = 'browser-test-api-token-0123456';
 
 let world: World;
+let api: ApiSim;
+let watcher: Watcher;
 let dashboard: Dashboard;
 let browser: Browser;
 let context: BrowserContext;
@@ -45,7 +52,23 @@ beforeAll(async () => {
   });
   await world.queue.enqueue('demo/alpha');
   await world.queue.enqueue('demo/beta');
-  dashboard = await world.startDashboard({ auth: AUTH });
+  api = await startApiSim({ token: API_TOKEN });
+  watcher = await startWatcher({
+    kubeConfig: world.kc,
+    redis: REDIS_URL,
+    queuePrefix: world.prefix,
+    metricsBindAddress: { host: '127.0.0.1', port: 0 },
+    apiServer: {
+      client: new AmbientApiClient({ url: api.url, token: API_TOKEN }),
+      grpcAddress: api.grpcAddress,
+      token: API_TOKEN,
+      mode: 'test', // streams and metrics only: nothing enqueued beside the jobs this file arranges
+    },
+  });
+  dashboard = await world.startDashboard({
+    auth: AUTH,
+    metricsUrls: [`http://127.0.0.1:${watcher.metricsPort}/metrics`],
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -72,6 +95,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await browser?.close();
+  await watcher?.stop();
+  await api?.stop();
   await world?.stop();
 });
 
@@ -160,6 +185,18 @@ describe('in a real browser', () => {
     expect(await tableCount('Pending').textContent()).toBe('0');
     await waitForText(page, 'svg.machine text[data-from="Creating"][data-to="Running"]', '×2');
     await shot(page, 'machine-after');
+    await page.close();
+  });
+
+  it('/api-source shows the watcher’s api-server streams, reached from the menu', async () => {
+    const page = await open('/sessions');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API source' }).click();
+    await page.waitForURL(`${dashboard.url}/api-source`);
+    await page.getByRole('heading', { name: 'ambient-api-server source' }).waitFor();
+    const table = page.getByRole('table', { name: /^Leader watcher/ });
+    for (const resource of ['sessions', 'projects', 'project_settings'])
+      await table.locator(`tr[data-resource="${resource}"] td:nth-child(2)`).getByText('connected').waitFor();
+    await shot(page, 'api-source');
     await page.close();
   });
 

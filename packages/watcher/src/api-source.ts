@@ -45,6 +45,7 @@ export type ApiSourceActivity =
   | { kind: 'event'; resource: ApiKeyResource; type: ApiWatchEvent['type'] }
   | { kind: 'relist'; resource: ApiKeyResource; reason: 'connect' | 'periodic'; objects: number }
   | { kind: 'connected'; resource: ApiKeyResource; connected: boolean }
+  | { kind: 'reconnect'; resource: ApiKeyResource; delayMs: number }
   | { kind: 'error'; resource: ApiKeyResource; stage: 'list' | 'watch'; message: string };
 
 /** What the dashboard and /metrics show of one resource's stream. */
@@ -219,6 +220,7 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
       if (Date.now() - openedAt >= healthyAfterMs) attempt = 0;
       const delay = reconnectDelayMs(attempt++, initialMs, maxMs);
       state.reconnects++;
+      options.onActivity?.({ kind: 'reconnect', resource, delayMs: delay });
       log.info({ resource, end, delayMs: delay }, 'ambient-api-server watch ended; reconnecting');
       await sleep(delay, signal);
     }

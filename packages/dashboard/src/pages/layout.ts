@@ -34,7 +34,8 @@ svg.machine text.live-count.zero { opacity: .35; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em; }
 `;
 
-export type NavItem = 'sessions' | 'tasks' | 'workflows' | 'user-deployments' | 'machine' | 'queues';
+export type NavItem =
+  'sessions' | 'tasks' | 'workflows' | 'user-deployments' | 'machine' | 'api-source' | 'queues';
 
 export interface PageOptions {
   title: string;
@@ -66,7 +67,7 @@ export function renderPage(options: PageOptions, body: HtmlValue): string {
         <header>
           <span class="brand">ambient operator</span>
           <nav aria-label="Main">
-            ${navLink('/sessions', 'Sessions', 'sessions', c)}${navLink('/tasks', 'Tasks', 'tasks', c)}${navLink('/workflows', 'Workflows', 'workflows', c)}${navLink('/user-deployments', 'Deployments', 'user-deployments', c)}${navLink('/machine', 'Phase model', 'machine', c)}${navLink('/queues', 'Queues', 'queues', c)}
+            ${navLink('/sessions', 'Sessions', 'sessions', c)}${navLink('/tasks', 'Tasks', 'tasks', c)}${navLink('/workflows', 'Workflows', 'workflows', c)}${navLink('/user-deployments', 'Deployments', 'user-deployments', c)}${navLink('/machine', 'Phase model', 'machine', c)}${navLink('/api-source', 'API source', 'api-source', c)}${navLink('/queues', 'Queues', 'queues', c)}
           </nav>
         </header>
         <main>${body}</main>
