@@ -17,5 +17,6 @@ export const suites: SuiteEntry[] = [
     name: 'user-deployments',
     load: async () => (await import('./user-deployments.js')).benchUserDeployments,
   },
+  { name: 'api-server', load: async () => (await import('./api-server.js')).benchApiServer },
   { name: 'scaling', load: async () => (await import('./scaling.js')).benchScaling },
 ];
