@@ -3,8 +3,17 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { BindAddress } from './config.js';
 
-/** A probe: `true` = OK; `false` or a throw = failing (the error message is returned in the body). */
-export type ProbeCheck = () => boolean | Promise<boolean>;
+/** A readiness verdict with its reasons: each problem is one line of the failing `/readyz` body. */
+export interface Readiness {
+  ready: boolean;
+  problems: readonly string[];
+}
+
+/**
+ * A probe: `true` (or a ready {@link Readiness}) = OK; `false`, an unready Readiness or a throw = failing (the
+ * problems or the error message are returned in the body).
+ */
+export type ProbeCheck = () => boolean | Readiness | Promise<boolean | Readiness>;
 
 export interface OperatorHttpServerOptions {
   /** Where to listen (from `--metrics-bind-address` / `--health-probe-bind-address`); port 0 picks one. */
@@ -32,7 +41,10 @@ export interface OperatorHttpServer {
 async function runProbe(check: ProbeCheck | undefined): Promise<{ ok: boolean; detail: string }> {
   if (!check) return { ok: true, detail: 'ok' };
   try {
-    return (await check()) ? { ok: true, detail: 'ok' } : { ok: false, detail: 'not ready' };
+    const verdict = await check();
+    if (typeof verdict === 'boolean') return { ok: verdict, detail: verdict ? 'ok' : 'not ready' };
+    if (verdict.ready) return { ok: true, detail: 'ok' };
+    return { ok: false, detail: `not ready:\n${verdict.problems.map((p) => `- ${p}`).join('\n')}` };
   } catch (err) {
     return { ok: false, detail: err instanceof Error ? err.message : String(err) };
   }
@@ -93,4 +105,66 @@ export async function startHttpServer(options: OperatorHttpServerOptions): Promi
         server.closeAllConnections();
       }),
   };
+}
+
+export interface OperatorEndpointsOptions extends Pick<
+  OperatorHttpServerOptions,
+  'registry' | 'extraMetrics' | 'healthy' | 'ready'
+> {
+  /** `--metrics-bind-address`; null disables `/metrics`. */
+  metricsAddress: BindAddress | null;
+  /** `--health-probe-bind-address`; null disables `/healthz` and `/readyz`. */
+  probeAddress: BindAddress | null;
+}
+
+export interface OperatorEndpoints {
+  /** The server of `/metrics` (undefined when disabled). */
+  metrics: OperatorHttpServer | undefined;
+  /** The server of `/healthz` and `/readyz` (undefined when disabled); the metrics one when they share a port. */
+  probes: OperatorHttpServer | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * A process's metrics and probe endpoints from its two bind-address flags: one server each, or one server for
+ * both when the flags name the same (non-zero) port, as controller-runtime allows.
+ */
+export async function startOperatorEndpoints(options: OperatorEndpointsOptions): Promise<OperatorEndpoints> {
+  const { metricsAddress, probeAddress, registry, extraMetrics, healthy, ready } = options;
+  const metrics = metricsAddress && registry ? { registry, ...(extraMetrics ? { extraMetrics } : {}) } : null;
+  const together =
+    metrics !== null &&
+    probeAddress !== null &&
+    probeAddress.port !== 0 &&
+    probeAddress.port === metricsAddress?.port &&
+    probeAddress.host === metricsAddress.host;
+  const servers: OperatorHttpServer[] = [];
+  const endpoints: OperatorEndpoints = {
+    metrics: undefined,
+    probes: undefined,
+    close: async () => {
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+  try {
+    if (probeAddress) {
+      endpoints.probes = await startHttpServer({
+        address: probeAddress,
+        probes: true,
+        ...(healthy ? { healthy } : {}),
+        ...(ready ? { ready } : {}),
+        ...(together ? metrics : {}),
+      });
+      servers.push(endpoints.probes);
+      if (together) endpoints.metrics = endpoints.probes;
+    }
+    if (metrics && metricsAddress && !together) {
+      endpoints.metrics = await startHttpServer({ address: metricsAddress, ...metrics });
+      servers.push(endpoints.metrics);
+    }
+  } catch (err) {
+    await endpoints.close();
+    throw err;
+  }
+  return endpoints;
 }

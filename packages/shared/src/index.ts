@@ -312,9 +312,16 @@ export type {
 } from './metrics.js';
 export { createEventRecorder, eventName } from './event-recorder.js';
 export type { EventObjectRef, EventRecorder, EventRecorderOptions, EventToRecord } from './event-recorder.js';
-export { startHttpServer } from './http-server.js';
+export { startHttpServer, startOperatorEndpoints } from './http-server.js';
 export { exitOnSignals } from './shutdown.js';
-export type { OperatorHttpServer, OperatorHttpServerOptions, ProbeCheck } from './http-server.js';
+export type {
+  OperatorEndpoints,
+  OperatorEndpointsOptions,
+  OperatorHttpServer,
+  OperatorHttpServerOptions,
+  ProbeCheck,
+  Readiness,
+} from './http-server.js';
 
 // The scheduler kinds (AgentTask, Workflow).
 export {

@@ -1,6 +1,6 @@
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, test } from 'vitest';
-import { startHttpServer, type OperatorHttpServer } from '@ambient-operator/shared';
+import { startHttpServer, startOperatorEndpoints, type OperatorHttpServer } from '@ambient-operator/shared';
 
 const servers: OperatorHttpServer[] = [];
 afterEach(async () => {
@@ -64,6 +64,19 @@ describe('startHttpServer', () => {
     expect([res.status, await res.text()]).toEqual([503, 'event loop stuck\n']);
   });
 
+  test('a readiness with problems lists each on its own line', async () => {
+    const server = await start({
+      address: { host: '127.0.0.1', port: 0 },
+      probes: true,
+      ready: () => ({ ready: false, problems: ['redis: ECONNREFUSED', 'pods: initial list not complete'] }),
+    });
+    const res = await fetch(`${server.url}/readyz`);
+    expect([res.status, await res.text()]).toEqual([
+      503,
+      'not ready:\n- redis: ECONNREFUSED\n- pods: initial list not complete\n',
+    ]);
+  });
+
   test('probes default to OK; unknown paths and metrics on a probe-only server are 404; writes are 405', async () => {
     const server = await start({ address: { host: '127.0.0.1', port: 0 }, probes: true });
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -85,5 +98,59 @@ describe('startHttpServer', () => {
     await expect(
       startHttpServer({ address: { host: '127.0.0.1', port: first.port }, probes: true }),
     ).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe('startOperatorEndpoints', () => {
+  const registry = new Registry();
+  new Counter({ name: 'demo_total', help: 'demo', registers: [registry] });
+
+  test('two addresses: metrics on one server, probes on the other', async () => {
+    const endpoints = await startOperatorEndpoints({
+      metricsAddress: { host: '127.0.0.1', port: 0 },
+      probeAddress: { host: '127.0.0.1', port: 0 },
+      registry,
+    });
+    try {
+      expect(endpoints.metrics?.port).not.toBe(endpoints.probes?.port);
+      expect((await fetch(`${endpoints.metrics?.url}/metrics`)).status).toBe(200);
+      expect((await fetch(`${endpoints.metrics?.url}/healthz`)).status).toBe(404);
+      expect((await fetch(`${endpoints.probes?.url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${endpoints.probes?.url}/metrics`)).status).toBe(404);
+    } finally {
+      await endpoints.close();
+    }
+  });
+
+  test('the same address: one server serves all three', async () => {
+    const free = await startHttpServer({ address: { host: '127.0.0.1', port: 0 } });
+    const port = free.port;
+    await free.close();
+    const endpoints = await startOperatorEndpoints({
+      metricsAddress: { host: '127.0.0.1', port },
+      probeAddress: { host: '127.0.0.1', port },
+      registry,
+    });
+    try {
+      expect(endpoints.metrics).toBe(endpoints.probes);
+      for (const path of ['/metrics', '/healthz', '/readyz'])
+        expect((await fetch(`${endpoints.probes?.url}${path}`)).status).toBe(200);
+    } finally {
+      await endpoints.close();
+    }
+  });
+
+  test('a disabled address serves nothing', async () => {
+    const endpoints = await startOperatorEndpoints({
+      metricsAddress: null,
+      probeAddress: { host: '127.0.0.1', port: 0 },
+      registry,
+    });
+    try {
+      expect(endpoints.metrics).toBeUndefined();
+      expect((await fetch(`${endpoints.probes?.url}/metrics`)).status).toBe(404);
+    } finally {
+      await endpoints.close();
+    }
   });
 });

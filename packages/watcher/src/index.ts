@@ -13,7 +13,6 @@ export {
 } from './list-watch.js';
 export { startLeaderElection, type LeaderElection, type LeaderElectionOptions } from './leader-election.js';
 export { KeyIndex } from './key-index.js';
-export type { BindAddress, Readiness } from './health.js';
 export { splitWatcherFlags } from './cli-flags.js';
 export {
   reconnectDelayMs,

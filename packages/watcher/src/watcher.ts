@@ -11,14 +11,17 @@ import {
   WATCHED_RESOURCES,
   createLogger,
   type AmbientApiClient,
+  type BindAddress,
   type OperatorMode,
   parseQueueKey,
   formatKey,
   keysForEvent,
   ownKeysOf,
+  startOperatorEndpoints,
   watchPath,
   watchedKindsOfKeyKinds,
   type Logger,
+  type Readiness,
   type RedisConnection,
   type WatchedKind,
   type WatchedResourceSpec,
@@ -27,7 +30,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { startApiSource, type ApiSource } from './api-source.js';
 import { createApiSourceMetrics } from './api-source-metrics.js';
 import { createEnqueuer, type EnqueueOutcome } from './enqueue.js';
-import { startProbeServer, type BindAddress, type ProbeServer, type Readiness } from './health.js';
 import { KeyIndex } from './key-index.js';
 import { startLeaderElection, type LeaderElection } from './leader-election.js';
 import { startListWatch, type ListWatch, type WatchedObject, type WatchEvent } from './list-watch.js';
@@ -355,32 +357,12 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     return { ready: problems.length === 0, problems };
   }
 
-  const servers: ProbeServer[] = [];
-  let healthPort: number | undefined;
-  let metricsPort: number | undefined;
-  const probe = options.healthProbeBindAddress ?? null;
-  const metricsBind = options.metricsBindAddress ?? null;
-  const samePort =
-    probe &&
-    metricsBind &&
-    probe.port !== 0 &&
-    probe.port === metricsBind.port &&
-    probe.host === metricsBind.host;
-  if (probe) {
-    const s = await startProbeServer({
-      bind: probe,
-      readiness,
-      ...(samePort ? { registry: metrics.registry } : {}),
-    });
-    servers.push(s);
-    healthPort = s.port;
-    if (samePort) metricsPort = s.port;
-  }
-  if (metricsBind && !samePort) {
-    const s = await startProbeServer({ bind: metricsBind, registry: metrics.registry });
-    servers.push(s);
-    metricsPort = s.port;
-  }
+  const endpoints = await startOperatorEndpoints({
+    metricsAddress: options.metricsBindAddress ?? null,
+    probeAddress: options.healthProbeBindAddress ?? null,
+    registry: metrics.registry,
+    ready: readiness,
+  });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -388,8 +370,8 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     readiness,
     knownSessions: () => index.count('session'),
     apiSource,
-    healthPort,
-    metricsPort,
+    healthPort: endpoints.probes?.port,
+    metricsPort: endpoints.metrics?.port,
     async resyncNow() {
       return enqueuer.resync(allKeys());
     },
@@ -402,7 +384,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
         await leader?.stop();
         await Promise.all(watches.map((w) => w.lw.stop()));
         await enqueuer.close();
-        await Promise.all(servers.map((s) => s.close()));
+        await endpoints.close();
       })();
       return stopped;
     },

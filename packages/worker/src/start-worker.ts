@@ -18,11 +18,11 @@ import {
   createSessionQueue,
   initKnownLabels,
   makeApiClients,
-  startHttpServer,
+  startOperatorEndpoints,
   startQueueWorker,
   type Logger,
   type OperatorConfig,
-  type OperatorHttpServer,
+  type OperatorEndpoints,
   type OperatorMetrics,
   type RedisConnection,
 } from '@ambient-operator/shared';
@@ -183,34 +183,28 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     onError: (err) => log.warn({ err: err.message }, 'queue worker error'),
   });
 
-  const servers: OperatorHttpServer[] = [];
-  if (options.serveHttp ?? true) {
-    if (config.http.metricsBindAddress) {
-      servers.push(await startHttpServer({ address: config.http.metricsBindAddress, registry }));
-    }
-    if (config.http.healthProbeBindAddress) {
-      servers.push(
-        await startHttpServer({
-          address: config.http.healthProbeBindAddress,
-          probes: true,
+  const endpoints: OperatorEndpoints | undefined =
+    (options.serveHttp ?? true)
+      ? await startOperatorEndpoints({
+          metricsAddress: config.http.metricsBindAddress,
+          probeAddress: config.http.healthProbeBindAddress,
+          registry,
           // Not ready while closing, or while Redis does not answer (the reason is the probe's body).
           ready: async () => {
             if (closing) return false;
             await stats.ping();
             return true;
           },
-        }),
-      );
-    }
-  }
+        })
+      : undefined;
   let closing = false;
   let closed: Promise<void> | undefined;
 
   return {
     metrics,
     registry,
-    metricsUrl: config.http.metricsBindAddress ? servers[0]?.url : undefined,
-    probesUrl: config.http.healthProbeBindAddress ? servers[servers.length - 1]?.url : undefined,
+    metricsUrl: endpoints?.metrics?.url,
+    probesUrl: endpoints?.probes?.url,
     running: () => queueWorker.running(),
     localProxyUrl: local?.proxy.url,
     close() {
@@ -221,7 +215,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await stats.close();
         await phaseIndex.close();
         inspector?.close();
-        await Promise.all(servers.map((s) => s.close()));
+        await endpoints?.close();
       })();
       return closed;
     },
