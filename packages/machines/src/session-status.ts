@@ -1,21 +1,38 @@
-/**
- * The AgenticSession status as this package reads and writes it: upstream's CRD fields
- * (deploy/crds/agenticsessions-crd.yaml) plus our optional additive fields
- * (runnerRecreations, lastRunnerRecreationTime, phaseTransitionTime, phaseHistory).
- * Kept local until @ambient-operator/shared's zod schema settles; structurally compatible with it.
- */
+// The AgenticSession status is the CR schema's (one home, in @ambient-operator/shared: upstream's CRD fields plus our
+// additive runnerRecreations, lastRunnerRecreationTime, phaseTransitionTime, phaseHistory). This file keeps only
+// what is the phase model's own: which phases are terminal, the condition types it writes, the patch form.
+import {
+  PHASE_HISTORY_MAX_ITEMS,
+  SESSION_PHASES,
+  type AgenticSessionStatus,
+  type ConditionStatus,
+  type PhaseHistoryEntry,
+  type ReconciledRepo,
+  type ReconciledWorkflow,
+  type SessionCondition,
+  type SessionPhase,
+} from '@ambient-operator/shared';
+
+export type {
+  ConditionStatus,
+  PhaseHistoryEntry,
+  ReconciledRepo,
+  ReconciledWorkflow,
+  SessionCondition,
+  SessionPhase,
+};
 
 /** Every phase of the CRD's `status.phase` enum, in lifecycle order. */
-export const PHASES = [
-  'Pending',
-  'Creating',
-  'Running',
-  'Stopping',
-  'Stopped',
-  'Completed',
-  'Failed',
-] as const;
-export type SessionPhase = (typeof PHASES)[number];
+export const PHASES = SESSION_PHASES;
+
+/** Upper bound of `status.phaseHistory` (the CRD's maxItems). */
+export const PHASE_HISTORY_LIMIT = PHASE_HISTORY_MAX_ITEMS;
+
+/**
+ * A stored status as the machine reads it. `phase` is optional: the machine also decides for a session whose status
+ * has never been written (the schema's default applies only to a status that exists).
+ */
+export type SessionStatus = Omit<AgenticSessionStatus, 'phase'> & { phase?: SessionPhase };
 
 /** Phases left only by `desired-phase=Running` (a restart). */
 export const TERMINAL_PHASES = ['Stopped', 'Completed', 'Failed'] as const satisfies readonly SessionPhase[];
@@ -54,73 +71,6 @@ export const CONDITION_TYPES = [
   'RunnerConfigured',
 ] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-/** One `status.conditions[]` entry. `type` is a string because a stored status may hold other writers' types. */
-export interface SessionCondition {
-  type: string;
-  status: ConditionStatus;
-  reason?: string;
-  message?: string;
-  /** RFC 3339; changes only when `status` changes. */
-  lastTransitionTime?: string;
-  observedGeneration?: number;
-}
-
-export interface ReconciledRepo {
-  url?: string;
-  /** @deprecated upstream field; use currentActiveBranch. */
-  branch?: string;
-  branches?: string[];
-  currentActiveBranch?: string;
-  defaultBranch?: string;
-  name?: string;
-  status?: 'Cloning' | 'Ready' | 'Failed';
-  clonedAt?: string;
-}
-
-export interface ReconciledWorkflow {
-  gitUrl?: string;
-  branch?: string;
-  path?: string;
-  status?: 'Cloning' | 'Active' | 'Failed';
-  appliedAt?: string;
-}
-
-/** One entry of the additive, bounded `status.phaseHistory` (newest last). */
-export interface PhaseHistoryEntry {
-  from?: string;
-  to: string;
-  /** RFC 3339. */
-  at: string;
-  reason?: string;
-}
-
-/** Upper bound of `status.phaseHistory` (the CRD's maxItems). */
-export const PHASE_HISTORY_LIMIT = 20;
-
-export interface SessionStatus {
-  phase?: SessionPhase;
-  observedGeneration?: number;
-  startTime?: string;
-  completionTime?: string;
-  /** Written by the backend (AG-UI activity); the machine only reads it and deletes it on reset. */
-  lastActivityTime?: string;
-  stoppedReason?: 'user' | 'inactivity';
-  reconciledRepos?: ReconciledRepo[];
-  reconciledWorkflow?: ReconciledWorkflow;
-  sdkSessionId?: string;
-  sdkRestartCount?: number;
-  conditions?: SessionCondition[];
-  /** Additive: re-creations of a vanished runner in the current run. */
-  runnerRecreations?: number;
-  /** Additive: when the last re-creation was decided (basis of its backoff). */
-  lastRunnerRecreationTime?: string;
-  /** Additive: when `phase` last changed (basis of the Stopping grace deadline). */
-  phaseTransitionTime?: string;
-  /** Additive: the last {@link PHASE_HISTORY_LIMIT} phase changes, newest last. */
-  phaseHistory?: PhaseHistoryEntry[];
-}
 
 /**
  * A JSON merge patch (RFC 7386) for the `/status` subresource: a field set to `null` is deleted,

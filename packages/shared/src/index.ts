@@ -235,6 +235,7 @@ export type {
   SessionCondition,
   SessionPhase,
   StoppedReason,
+  StoredAgenticSession,
   UserContext,
 } from './schemas/agentic-session.js';
 export {
@@ -278,8 +279,8 @@ export type {
   UserDeploymentTemplate,
   UserDeploymentUrl,
 } from './schemas/user-deployment.js';
-export { objectMetaSchema, ownerReferenceSchema } from './schemas/object-meta.js';
-export type { ObjectMeta, OwnerReference } from './schemas/object-meta.js';
+export { objectMetaSchema, ownerReferenceSchema, storedObjectMetaSchema } from './schemas/object-meta.js';
+export type { ObjectMeta, OwnerReference, StoredObjectMeta } from './schemas/object-meta.js';
 export type { McpServers } from './schemas/mcp-servers.js';
 export { describeValidationIssues, formatFieldPath } from './schemas/validation.js';
 export type { ValidationIssue, ValidationResult } from './schemas/validation.js';

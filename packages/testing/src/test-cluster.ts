@@ -11,6 +11,7 @@ import {
   createLogger,
   loadConfig,
   type OperatorConfig,
+  type StoredAgenticSession,
 } from '@ambient-operator/shared';
 import { startWorker, type RunningWorker, type WorkerOptions } from '@ambient-operator/worker';
 import { startClusterUnderTest, type ClusterKind, type ClusterUnderTest } from './cluster-under-test.js';
@@ -18,26 +19,8 @@ import { startClusterUnderTest, type ClusterKind, type ClusterUnderTest } from '
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const GROUP = { group: 'vteam.ambient-code', version: 'v1alpha1', plural: 'agenticsessions' };
 
-export interface SessionObject {
-  metadata: {
-    name: string;
-    namespace: string;
-    uid: string;
-    resourceVersion: string;
-    annotations?: Record<string, string>;
-  };
-  spec?: Record<string, unknown>;
-  status?: {
-    phase?: string;
-    startTime?: string;
-    completionTime?: string;
-    stoppedReason?: string;
-    runnerRecreations?: number;
-    observedGeneration?: number;
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
-    [key: string]: unknown;
-  };
-}
+/** A session as the tests read it back: shared's schema type of a stored AgenticSession. */
+export type SessionObject = StoredAgenticSession;
 
 export interface TestCluster {
   /** Which cluster this is (CLUSTER=sim|real). */

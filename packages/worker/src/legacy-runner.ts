@@ -1,9 +1,9 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { RunnerObservation } from '@ambient-operator/machines';
 import { runnerJobName, serviceName } from '@ambient-operator/shared';
-import { buildRunnerService } from './children/index.js';
+import { buildRunnerService, sessionOwnerReference } from './children/index.js';
 import type { CommandContext } from './commands/command-context.js';
-import { childSession, ownerReference } from './commands/command-context.js';
+import { childSession } from './commands/command-context.js';
 import { createIfAbsent, mergePatch, readOrNull } from './kube-ops.js';
 import { observePod } from './observation-mapping.js';
 import { runtimeOf } from './runner-runtime.js';
@@ -68,7 +68,7 @@ export async function adoptLegacyService(ctx: CommandContext): Promise<void> {
         // The precondition: a Service replaced meanwhile is adopted on the next reconcile, not overwritten.
         metadata: {
           resourceVersion: current.metadata?.resourceVersion,
-          ownerReferences: [ownerReference(ctx.session)],
+          ownerReferences: [sessionOwnerReference(ctx.session)],
         },
       },
     },

@@ -16,7 +16,7 @@ import {
   STOP_REASON,
   STOP_REQUESTED_AT,
   validateSessionName,
-  type AgenticSession,
+  type StoredAgenticSession,
 } from '@ambient-operator/shared';
 import { CONTAINER_NAMES } from './children/index.js';
 
@@ -24,7 +24,7 @@ import { CONTAINER_NAMES } from './children/index.js';
 export interface SessionReadings {
   observation: SessionObservation;
   /** The validated CR, or undefined when it failed validation (then no child is built). */
-  valid: AgenticSession | undefined;
+  valid: StoredAgenticSession | undefined;
   job: V1Job | null;
   pod: V1Pod | null;
   /** The Go operator's bare runner Pod `<name>-runner`, adopted as this run's runner (legacy-runner.ts). */

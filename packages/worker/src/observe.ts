@@ -11,6 +11,7 @@ import {
   runnerTokenSecretName,
   validateAgenticSession,
   type AgenticSession,
+  type StoredAgenticSession,
 } from '@ambient-operator/shared';
 import { PLATFORM_NAMES, problemsConcerning, runnerTypeOf } from './children/index.js';
 import { resolveSessionS3 } from './commands/create-runner-job.js';
@@ -41,7 +42,7 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
 
   const validated = validateAgenticSession(resource.raw);
   const validation = toSpecValidation(name, validated.ok ? [] : validated.issues);
-  const valid = validated.ok && validation.ok ? validated.value : undefined;
+  const valid = validated.ok && validation.ok ? stored(validated.value, resource) : undefined;
 
   const [job, pods, tokenSecret] = await Promise.all([
     readOrNull(() => deps.api.batch.readNamespacedJob({ namespace, name: runnerJobName(name) })),
@@ -110,12 +111,21 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
   return { observation, valid, job, pod, legacyPod, tokenSecret };
 }
 
+/** The validated CR with the identity it was read with: what the child builders take. */
+function stored(session: AgenticSession, resource: SessionResource): StoredAgenticSession {
+  return {
+    ...session,
+    metadata: { ...session.metadata, ...resource.metadata },
+    spec: session.spec ?? {},
+  };
+}
+
 /** What was skipped in the registry and the manifest that this session's runner would use. */
-async function configProblemsOf(deps: WorkerDeps, spec: AgenticSession['spec']): Promise<string[]> {
+async function configProblemsOf(deps: WorkerDeps, spec: StoredAgenticSession['spec']): Promise<string[]> {
   const { registry, models } = await deps.configProblems();
-  const model = spec?.llmSettings?.model;
+  const model = spec.llmSettings?.model;
   return [
-    ...problemsConcerning(registry, runnerTypeOf(spec ?? {})),
+    ...problemsConcerning(registry, runnerTypeOf(spec)),
     // The manifest only gives the Vertex model id.
     ...(deps.config.vertex.enabled && model !== undefined ? problemsConcerning(models, model) : []),
   ].map((problem) => problem.message);

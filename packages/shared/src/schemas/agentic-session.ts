@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AGENTIC_SESSION_KIND, CRD_API_VERSION } from '../constants.js';
 import { mcpServersSchema } from './mcp-servers.js';
-import { objectMetaSchema } from './object-meta.js';
+import { objectMetaSchema, type StoredObjectMeta } from './object-meta.js';
 import { dateTime, integer, maxItems, validateWith, type ValidationResult } from './validation.js';
 
 /**
@@ -162,6 +162,14 @@ export type AgenticSessionInput = z.input<typeof agenticSessionSchema>;
 export type AgenticSession = z.output<typeof agenticSessionSchema>;
 export type AgenticSessionSpec = z.output<typeof agenticSessionSpecSchema>;
 export type AgenticSessionStatus = z.output<typeof agenticSessionStatusSchema>;
+/**
+ * An AgenticSession with the identity the API server gives every stored object, as the worker builds a session's
+ * children from it. The schema's input form: a field the CRD defaults may be absent (the builders default it alike).
+ */
+export type StoredAgenticSession = AgenticSessionInput & {
+  metadata: StoredObjectMeta;
+  spec: z.input<typeof agenticSessionSpecSchema>;
+};
 export type RepoSpec = z.output<typeof repoSpecSchema>;
 export type LlmSettings = z.output<typeof llmSettingsSchema>;
 export type ActiveWorkflow = z.output<typeof activeWorkflowSchema>;

@@ -61,3 +61,19 @@ export const objectMetaSchema = z.strictObject({
   selfLink: z.string().optional(),
 });
 export type ObjectMeta = z.output<typeof objectMetaSchema>;
+
+/**
+ * The metadata every reconcile needs of a stored object, even one whose spec fails validation: the API server
+ * always sets name, namespace, uid and resourceVersion. Lenient: the fields not read here are dropped.
+ */
+export const storedObjectMetaSchema = z.object({
+  name: z.string().min(1),
+  namespace: z.string().min(1),
+  uid: z.string().min(1),
+  resourceVersion: z.string().min(1),
+  generation: z.number().int().optional(),
+  creationTimestamp: z.string().optional(),
+  deletionTimestamp: z.string().optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+export type StoredObjectMeta = z.output<typeof storedObjectMetaSchema>;

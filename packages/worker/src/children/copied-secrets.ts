@@ -1,6 +1,6 @@
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import { AGENTIC_SESSION_KIND, COPIED_FROM, CRD_API_VERSION } from '@ambient-operator/shared';
-import type { AgenticSession } from './agentic-session.js';
+import type { StoredAgenticSession } from '@ambient-operator/shared';
 import { PLATFORM_NAMES } from './names.js';
 
 // Platform secrets copied from BACKEND_NAMESPACE into the session namespace (contract §3.2). Several
@@ -48,7 +48,7 @@ export function planCopiedSecret(input: {
   source: V1Secret;
   existing: V1Secret | undefined;
   targetNamespace: string;
-  owner: AgenticSession;
+  owner: StoredAgenticSession;
 }): CopiedSecretPlan {
   const { source, existing, owner } = input;
   const name = source.metadata?.name ?? '';

@@ -6,13 +6,6 @@ export {
   runnerTypeOf,
   sessionOwnerReference,
 } from './agentic-session.js';
-export type {
-  AgenticSession,
-  AgenticSessionSpec,
-  AgenticSessionStatus,
-  McpServers,
-  SessionRepo,
-} from './agentic-session.js';
 export { ChildInputError } from './errors.js';
 export type { ChildInputErrorReason } from './errors.js';
 export { CONTAINER_NAMES, PLATFORM_NAMES, RUNNER_LABELS, runnerCredentialsSecretName } from './names.js';

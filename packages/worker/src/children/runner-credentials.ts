@@ -1,5 +1,6 @@
 import type { V1Secret } from '@kubernetes/client-node';
-import { sessionOwnerReference, type AgenticSession } from './agentic-session.js';
+import type { StoredAgenticSession } from '@ambient-operator/shared';
+import { sessionOwnerReference } from './agentic-session.js';
 import { RUNNER_LABELS, runnerCredentialsSecretName } from './names.js';
 import type { CredentialEnvName } from './runner-env.js';
 import type { ResolvedS3Config } from './s3-config.js';
@@ -13,7 +14,7 @@ import { encodeSecretData } from './secret-data.js';
  * The worker creates it before the Job and updates it when the values change.
  */
 export function buildRunnerCredentialsSecret(input: {
-  session: AgenticSession;
+  session: StoredAgenticSession;
   s3: ResolvedS3Config;
   googleOAuthClientSecret: string;
 }): V1Secret {

@@ -1,5 +1,6 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
-import { forcesPromptExecution, parentSessionIdOf, type AgenticSession } from './agentic-session.js';
+import type { StoredAgenticSession } from '@ambient-operator/shared';
+import { forcesPromptExecution, parentSessionIdOf } from './agentic-session.js';
 import { AGUI_TOKEN_KEY, K8S_TOKEN_KEY, runnerTokenSecretName } from '@ambient-operator/shared';
 import { PLATFORM_NAMES, runnerCredentialsSecretName } from './names.js';
 import type { RunnerBuildInput } from './runner-input.js';
@@ -46,7 +47,7 @@ export function backendApiUrl(backendNamespace: string): string {
   return `http://backend-service.${backendNamespace}.svc.cluster.local:8080/api`;
 }
 
-function credentialEnv(session: AgenticSession, name: CredentialEnvName): V1EnvVar {
+function credentialEnv(session: StoredAgenticSession, name: CredentialEnvName): V1EnvVar {
   return secretEnv(name, runnerCredentialsSecretName(session.metadata.name), name);
 }
 
@@ -54,12 +55,12 @@ function tokenSecretOf(input: RunnerBuildInput): string {
   return input.facts.tokenSecretName ?? runnerTokenSecretName(input.session.metadata.name);
 }
 
-function reposJsonEnv(session: AgenticSession): V1EnvVar[] {
+function reposJsonEnv(session: StoredAgenticSession): V1EnvVar[] {
   const repos = session.spec.repos;
   return repos && repos.length > 0 ? [plainEnv('REPOS_JSON', canonicalJson(repos))] : [];
 }
 
-function activeWorkflowEnv(session: AgenticSession): V1EnvVar[] {
+function activeWorkflowEnv(session: StoredAgenticSession): V1EnvVar[] {
   const workflow = session.spec.activeWorkflow;
   const env: V1EnvVar[] = [];
   // Only non-blank values, like upstream; the values themselves are passed untrimmed.
@@ -147,18 +148,6 @@ function vertexEnv(input: RunnerBuildInput): V1EnvVar[] {
   ];
 }
 
-function mainRepoEnv(session: AgenticSession): V1EnvVar[] {
-  const env: V1EnvVar[] = [];
-  const { mainRepoName, mainRepoIndex } = session.spec;
-  if (mainRepoName?.trim()) env.push(plainEnv('MAIN_REPO_NAME', mainRepoName));
-  if (typeof mainRepoIndex === 'number' && Number.isFinite(mainRepoIndex)) {
-    env.push(plainEnv('MAIN_REPO_INDEX', String(Math.trunc(mainRepoIndex))));
-  } else if (typeof mainRepoIndex === 'string' && mainRepoIndex.trim()) {
-    env.push(plainEnv('MAIN_REPO_INDEX', mainRepoIndex));
-  }
-  return env;
-}
-
 /** `ambient-code-runner`: groups (1)…(10) of the contract, in order. */
 export function buildRunnerEnv(input: RunnerBuildInput): V1EnvVar[] {
   const { session, config, runtime, facts } = input;
@@ -219,7 +208,9 @@ export function buildRunnerEnv(input: RunnerBuildInput): V1EnvVar[] {
   const parent = parentSessionIdOf(session);
   if (parent) env.push(plainEnv('PARENT_SESSION_ID', parent));
   if (facts.isResume && !forcesPromptExecution(session)) env.push(plainEnv('IS_RESUME', 'true'));
-  env.push(...reposJsonEnv(session), ...mainRepoEnv(session), ...activeWorkflowEnv(session));
+  // Upstream also reads spec.mainRepoName/mainRepoIndex, which the CRD schema lacks: the API server prunes them, so
+  // MAIN_REPO_NAME/MAIN_REPO_INDEX are never set (and the schema would reject a session that had them).
+  env.push(...reposJsonEnv(session), ...activeWorkflowEnv(session));
   // (9) registry env, without overriding
   const withRegistry = appendMissingEnv(env, envFromMap(runtime.env));
   // (10) spec env last, replacing. GOOGLE_OAUTH_CLIENT_SECRET stays overridable: upstream let the spec

@@ -1,4 +1,4 @@
-import type { AgenticSession, McpServers } from './agentic-session.js';
+import type { McpServers, StoredAgenticSession } from '@ambient-operator/shared';
 import type { ResolvedRuntime } from './agent-registry.js';
 import type { ResolvedS3Config } from './s3-config.js';
 import type { NamespacesConfig, RunnerConfig, VertexConfig } from '@ambient-operator/shared';
@@ -89,7 +89,7 @@ export interface RunnerClusterFacts {
 }
 
 export interface RunnerBuildInput {
-  readonly session: AgenticSession;
+  readonly session: StoredAgenticSession;
   readonly config: RunnerOperatorConfig;
   readonly runtime: ResolvedRuntime;
   readonly facts: RunnerClusterFacts;

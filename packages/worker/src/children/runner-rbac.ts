@@ -17,7 +17,8 @@ import {
   runnerServiceAccountName,
   runnerTokenSecretName,
 } from '@ambient-operator/shared';
-import { sessionOwnerReference, type AgenticSession } from './agentic-session.js';
+import type { StoredAgenticSession } from '@ambient-operator/shared';
+import { sessionOwnerReference } from './agentic-session.js';
 import { PLATFORM_NAMES, RUNNER_LABELS } from './names.js';
 import { encodeSecretData } from './secret-data.js';
 
@@ -28,7 +29,7 @@ import { encodeSecretData } from './secret-data.js';
 /** `k8s-token` is re-minted once it is this old (upstream: 45 min, below the usual 1 h token lifetime). */
 export const RUNNER_TOKEN_REFRESH_AFTER_MS = 45 * 60 * 1000;
 
-export function buildRunnerServiceAccount(session: AgenticSession): V1ServiceAccount {
+export function buildRunnerServiceAccount(session: StoredAgenticSession): V1ServiceAccount {
   const userId = session.spec.userContext?.userId?.trim();
   return {
     apiVersion: 'v1',
@@ -49,7 +50,10 @@ export function buildRunnerServiceAccount(session: AgenticSession): V1ServiceAcc
  * (`ambient-non-vertex-integrations`, `ambient-runner-secrets`) and the copied platform secrets. The
  * per-session credentials Secret is not listed: its values reach the runner as env only.
  */
-export function runnerReadableSecretNames(session: AgenticSession, extra: readonly string[] = []): string[] {
+export function runnerReadableSecretNames(
+  session: StoredAgenticSession,
+  extra: readonly string[] = [],
+): string[] {
   const names = new Set<string>([
     runnerTokenSecretName(session.metadata.name),
     PLATFORM_NAMES.integrationSecret,
@@ -64,7 +68,7 @@ export function runnerReadableSecretNames(session: AgenticSession, extra: readon
 
 /** Role `ambient-session-<n>-role`. The worker updates an existing Role to these rules. */
 export function buildRunnerRole(input: {
-  session: AgenticSession;
+  session: StoredAgenticSession;
   /** More Secrets the runner must read, added to runnerReadableSecretNames. @defaultValue [] */
   extraReadableSecrets?: readonly string[];
 }): V1Role {
@@ -95,7 +99,7 @@ export function buildRunnerRole(input: {
   };
 }
 
-export function buildRunnerRoleBinding(session: AgenticSession): V1RoleBinding {
+export function buildRunnerRoleBinding(session: StoredAgenticSession): V1RoleBinding {
   const name = session.metadata.name;
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -136,7 +140,7 @@ export function formatRfc3339(date: Date): string {
 
 /** Secret `ambient-runner-token-<n>`. On AlreadyExists at provisioning the worker replaces both keys. */
 export function buildRunnerTokenSecret(input: {
-  session: AgenticSession;
+  session: StoredAgenticSession;
   /** TokenRequest status.token for the session ServiceAccount. */
   k8sToken: string;
   /** A fresh random UUIDv4 (crypto.randomUUID()). */

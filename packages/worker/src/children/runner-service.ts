@@ -1,5 +1,6 @@
 import type { V1Service } from '@kubernetes/client-node';
-import { sessionOwnerReference, type AgenticSession } from './agentic-session.js';
+import type { StoredAgenticSession } from '@ambient-operator/shared';
+import { sessionOwnerReference } from './agentic-session.js';
 import { serviceName } from '@ambient-operator/shared';
 import { RUNNER_LABELS } from './names.js';
 import { runnerPodLabels } from './runner-job.js';
@@ -9,7 +10,7 @@ import { runnerPodLabels } from './runner-job.js';
  * (`http://session-<n>.<ns>.svc.cluster.local:<port>`). Owned by the session, not the pod (fix of §10.7:
  * a pod-owned Service was garbage-collected after a pod re-creation and never came back).
  */
-export function buildRunnerService(input: { session: AgenticSession; port: number }): V1Service {
+export function buildRunnerService(input: { session: StoredAgenticSession; port: number }): V1Service {
   const { session, port } = input;
   const name = session.metadata.name;
   return {

@@ -1,6 +1,4 @@
-import type { V1OwnerReference } from '@kubernetes/client-node';
-import { AGENTIC_SESSION_KIND, CRD_API_VERSION } from '@ambient-operator/shared';
-import type { AgenticSession as ChildSession } from '../children/index.js';
+import type { StoredAgenticSession } from '@ambient-operator/shared';
 import type { SessionReadings } from '../observation-mapping.js';
 import type { SessionResource } from '../session-resource.js';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -17,29 +15,13 @@ export interface CommandContext {
   resourceVersion: string;
 }
 
-export function ownerReference(session: SessionResource): V1OwnerReference {
-  return {
-    apiVersion: CRD_API_VERSION,
-    kind: AGENTIC_SESSION_KIND,
-    name: session.metadata.name,
-    uid: session.metadata.uid,
-    controller: true,
-  };
-}
-
-/** The validated session in the shape the child builders take; commands that build children need it. */
-export function childSession(ctx: CommandContext): ChildSession {
+/** The validated session; commands that build children need it. */
+export function childSession(ctx: CommandContext): StoredAgenticSession {
   const valid = ctx.readings.valid;
-  if (valid === undefined) {
-    // The machine never issues building commands for an invalid session; reaching here is a bug.
+  // The machine never issues building commands for an invalid session; reaching here is a bug.
+  if (valid === undefined)
     throw new Error(
       `session ${ctx.session.metadata.namespace}/${ctx.session.metadata.name} failed validation`,
     );
-  }
-  const { name, namespace, uid } = ctx.session.metadata;
-  return {
-    ...valid,
-    spec: valid.spec ?? {},
-    metadata: { ...valid.metadata, name, namespace, uid },
-  } as ChildSession;
+  return valid;
 }

@@ -1,5 +1,9 @@
 import type { V1Secret } from '@kubernetes/client-node';
-import { RUNNER_TOKEN_SECRET, runnerTokenSecretName } from '@ambient-operator/shared';
+import {
+  RUNNER_TOKEN_SECRET,
+  runnerTokenSecretName,
+  type StoredAgenticSession,
+} from '@ambient-operator/shared';
 import {
   PLATFORM_NAMES,
   buildRunnerCredentialsSecret,
@@ -11,7 +15,6 @@ import {
   runnerCredentialsSecretName,
   trustedCaBundlePresent,
   usesMlflowKubernetesAuth,
-  type AgenticSession,
   type ResolvedS3Config,
   type RunnerClusterFacts,
 } from '../children/index.js';
@@ -52,7 +55,7 @@ export async function createRunnerJob(
 
 async function gatherFacts(
   ctx: CommandContext,
-  session: AgenticSession,
+  session: StoredAgenticSession,
   command: { isResume: boolean; runStartTime: string },
 ): Promise<RunnerClusterFacts> {
   const { api, config, modelsManifest } = ctx.deps;

@@ -5,9 +5,9 @@ import {
   platformSecretsToCopy,
   shouldDeleteCopiedSecret,
   usesMlflowKubernetesAuth,
-  type AgenticSession,
   type CopiedSecretPlan,
 } from '../../src/children/index.js';
+import type { StoredAgenticSession as AgenticSession } from '@ambient-operator/shared';
 import { sampleSession } from '../fixtures/children-inputs.js';
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');

@@ -35,7 +35,6 @@ function fullInput(): RunnerBuildInput {
     session: {
       ...base,
       metadata: { ...base.metadata, annotations: { 'vteam.ambient-code/parent-session-id': 'parent-1' } },
-      spec: { ...base.spec, mainRepoName: 'web', mainRepoIndex: 0 },
     },
     config: sampleConfig({
       runner: { ...sampleConfig().runner, mcpConfigFile: '/config/mcp.json' },
@@ -101,8 +100,6 @@ describe('runner container env', () => {
       'PARENT_SESSION_ID',
       'IS_RESUME',
       'REPOS_JSON',
-      'MAIN_REPO_NAME',
-      'MAIN_REPO_INDEX',
       'ACTIVE_WORKFLOW_GIT_URL',
       'ACTIVE_WORKFLOW_BRANCH',
       'ACTIVE_WORKFLOW_PATH',
@@ -128,7 +125,6 @@ describe('runner container env', () => {
     expect(valueOf(env, 'USER_NAME')).toBe('Ada Lovelace');
     expect(valueOf(env, 'LLM_MAX_TOKENS')).toBe('8000');
     expect(valueOf(env, 'TIMEOUT')).toBe('900');
-    expect(valueOf(env, 'MAIN_REPO_INDEX')).toBe('0');
     expect(valueOf(env, 'CUSTOM_MCP_SERVERS')).toBe(
       '{"custom":{"jira":{"type":"http","url":"https://jira.example/mcp"}},"disabled":["webfetch"]}',
     );
@@ -178,7 +174,6 @@ describe('runner container env', () => {
       'PARENT_SESSION_ID',
       'IS_RESUME',
       'REPOS_JSON',
-      'MAIN_REPO_NAME',
       'ACTIVE_WORKFLOW_GIT_URL',
     ]) {
       expect(names(env)).not.toContain(name);
