@@ -10,6 +10,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { SharedAgentKubeConfig } from '@ambient-operator/shared';
 import { GROUP, eventually, type SessionObject } from '@ambient-operator/testing';
 import { startLocalStack, type LocalStack } from '../scripts/local-stack.js';
+import { apiSimCaller } from './processes.js';
 
 const TOKEN = 'processes-test-token-0123456789';
 const NS = 'demo';
@@ -26,22 +27,8 @@ describe('ambient-api-server source as processes', () => {
   let kc: SharedAgentKubeConfig;
   let custom: CustomObjectsApi;
 
-  async function call(
-    method: string,
-    pathAndQuery: string,
-    body?: unknown,
-  ): Promise<Record<string, unknown>> {
-    const api = stack.apiServer!;
-    const base = pathAndQuery.startsWith('/sim/') ? api.url : `${api.url}/api/ambient/v1`;
-    const res = await fetch(`${base}${pathAndQuery}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${pathAndQuery}: ${res.status} ${text}`);
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  }
+  const call = (method: string, pathAndQuery: string, body?: unknown) =>
+    apiSimCaller(stack.apiServer!.url, TOKEN)(method, pathAndQuery, body);
   const session = (id: string) => call('GET', `/sessions/${id}`);
   const crExists = (id: string) =>
     custom.getNamespacedCustomObject({ ...GROUP, namespace: NS, name: id.toLowerCase() }).then(

@@ -20,6 +20,7 @@ import {
 import { GROUP, eventually } from '@ambient-operator/testing';
 import { statusWriteBack } from '@ambient-operator/worker';
 import { startLocalStack, type LocalStack } from '../scripts/local-stack.js';
+import { apiSimCaller } from './processes.js';
 
 const TOKEN = 'scale-test-token-0123456789';
 const NS = 'demo';
@@ -66,35 +67,16 @@ describe('ambient-api-server source at 1,000 sessions, as processes', () => {
   let client: AmbientApiClient;
   let queue: SessionQueue;
 
-  async function sim(method: string, simPath: string, body?: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${stack.apiServer!.url}${simPath}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${simPath}: ${res.status} ${text}`);
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  }
+  const sim = (method: string, simPath: string, body?: unknown) =>
+    apiSimCaller(stack.apiServer!.url, TOKEN)(method, simPath, body);
   const statusWrites = async () =>
     (await sim('GET', '/sim/status-writes')).sessions as Record<string, StatusWrites>;
-  const create = async (name: string) => {
-    const res = await fetch(`${stack.apiServer!.url}/api/ambient/v1/sessions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name, project_id: NS }),
-    });
-    if (res.status !== 201) throw new Error(`POST /sessions: ${res.status} ${await res.text()}`);
-    return String(((await res.json()) as { id: string }).id);
-  };
+  const create = async (name: string) =>
+    String((await sim('POST', '/sessions', { name, project_id: NS })).id);
   /** How many sessions whose name starts with `prefix` are Running (one small query, not a list of them all). */
   const runningNamed = async (prefix: string) => {
     const search = encodeURIComponent(`name like '${prefix}%' and phase = 'Running'`);
-    const res = await fetch(`${stack.apiServer!.url}/api/ambient/v1/sessions?size=0&search=${search}`, {
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    if (!res.ok) throw new Error(`GET /sessions?search: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { total: number }).total;
+    return Number((await sim('GET', `/sessions?size=0&search=${search}`)).total);
   };
   /** The API sessions whose status differs from their CR's (what a write-back would still send). */
   const unsynced = async (ids: ReadonlySet<string>) => {

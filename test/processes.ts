@@ -97,3 +97,24 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * REST calls to an api-sim with its token: paths under `/sim/` go to its test hooks, the rest to
+ * `/api/ambient/v1`. Answers the JSON body (`{}` when empty); any status but 2xx throws with the body.
+ */
+export function apiSimCaller(
+  url: string,
+  token: string,
+): (method: string, pathAndQuery: string, body?: unknown) => Promise<Record<string, unknown>> {
+  return async (method, pathAndQuery, body) => {
+    const base = pathAndQuery.startsWith('/sim/') ? url : `${url}/api/ambient/v1`;
+    const res = await fetch(`${base}${pathAndQuery}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${pathAndQuery}: ${res.status} ${text}`);
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  };
+}

@@ -2,45 +2,30 @@
 // /metrics: the page follows the streams through an outage (disconnected, the error, then reconnected and
 // relisted), as an operator would watch it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiSim, type ApiSim } from '@ambient-operator/api-sim';
 import type { ApiSourceStatus, Dashboard } from '@ambient-operator/dashboard';
-import { AmbientApiClient } from '@ambient-operator/shared';
-import { startWatcher, type Watcher } from '@ambient-operator/watcher';
-import { eventually, get, REDIS_URL, startWorld, type World } from './harness.js';
-
-const TOKEN = 'dashboard-api-source-token-0123';
+import {
+  eventually,
+  get,
+  startApiSourceWatcher,
+  startWorld,
+  type ApiSourceWorld,
+  type World,
+} from './harness.js';
 
 let world: World;
-let api: ApiSim;
-let watcher: Watcher;
+let apiSource: ApiSourceWorld;
 let dashboard: Dashboard;
-let metricsUrl: string;
 
 beforeAll(async () => {
   world = await startWorld(['demo']);
-  api = await startApiSim({ token: TOKEN });
-  watcher = await startWatcher({
-    kubeConfig: world.kc,
-    redis: REDIS_URL,
-    queuePrefix: world.prefix,
-    metricsBindAddress: { host: '127.0.0.1', port: 0 },
-    // MODE=test: the streams and their metrics, nothing enqueued (this test is about what the page shows).
-    apiServer: {
-      client: new AmbientApiClient({ url: api.url, token: TOKEN }),
-      grpcAddress: api.grpcAddress,
-      token: TOKEN,
-      mode: 'test',
-      backoffInitialMs: 50,
-      backoffMaxMs: 200,
-    },
+  apiSource = await startApiSourceWatcher(world, { backoffInitialMs: 50, backoffMaxMs: 200 });
+  dashboard = await world.startDashboard({
+    metricsUrls: [apiSource.metricsUrl, 'http://127.0.0.1:1/metrics'],
   });
-  metricsUrl = `http://127.0.0.1:${watcher.metricsPort}/metrics`;
-  dashboard = await world.startDashboard({ metricsUrls: [metricsUrl, 'http://127.0.0.1:1/metrics'] });
 }, 60_000);
 afterAll(async () => {
   await dashboard?.close();
-  await watcher?.stop();
-  await api?.stop();
+  await apiSource?.stop();
   await world?.stop();
 });
 
@@ -50,9 +35,9 @@ const sessionsStream = (s: ApiSourceStatus) => s.watchers[0]?.streams.find((r) =
 
 describe('/api-source', () => {
   it('shows each stream connected, with its events and relists, per watcher', async () => {
-    await fetch(`${api.url}/api/ambient/v1/sessions`, {
+    await fetch(`${apiSource.api.url}/api/ambient/v1/sessions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${apiSource.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'first', project_id: 'demo' }),
     });
     const seen = await eventually(
@@ -61,7 +46,7 @@ describe('/api-source', () => {
       'the session event on the page',
     );
     expect(seen.watchers).toHaveLength(1);
-    expect(seen.watchers[0]).toMatchObject({ url: metricsUrl, leader: true });
+    expect(seen.watchers[0]).toMatchObject({ url: apiSource.metricsUrl, leader: true });
     expect(seen.watchers[0]!.streams.map((r) => r.resource).sort()).toEqual([
       'project_settings',
       'projects',
@@ -84,7 +69,7 @@ describe('/api-source', () => {
 
   it('follows an outage: disconnected with the error, then reconnected and relisted', async () => {
     const before = sessionsStream(await status())!;
-    api.faults.setStreamOutage(true);
+    apiSource.api.faults.setStreamOutage(true);
     const down = await eventually(
       status,
       // the dropped stream's error first, then each refused reconnect's
@@ -98,7 +83,7 @@ describe('/api-source', () => {
     expect(page.compact).toContain('<td class="status-False">disconnected</td>');
     expect(page.text).toContain('api-sim: stream outage');
 
-    api.faults.setStreamOutage(false);
+    apiSource.api.faults.setStreamOutage(false);
     const up = await eventually(
       status,
       (s) => sessionsStream(s)?.connected === true && sessionsStream(s)!.relists > before.relists,

@@ -6,11 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startApiSim, type ApiSim } from '@ambient-operator/api-sim';
 import type { Dashboard } from '@ambient-operator/dashboard';
-import { AmbientApiClient } from '@ambient-operator/shared';
-import { startWatcher, type Watcher } from '@ambient-operator/watcher';
-import { iso, REDIS_URL, startWorld, type World } from './harness.js';
+import { iso, startApiSourceWatcher, startWorld, type ApiSourceWorld, type World } from './harness.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(
@@ -18,11 +15,9 @@ const ARTIFACTS = path.resolve(
   '../../../test-artifacts/dashboard',
 );
 const AUTH = { username: 'viewer', password: 'browser-test' };
-const API_TOKEN = 'browser-test-api-token-0123456';
 
 let world: World;
-let api: ApiSim;
-let watcher: Watcher;
+let apiSource: ApiSourceWorld;
 let dashboard: Dashboard;
 let browser: Browser;
 let context: BrowserContext;
@@ -52,22 +47,10 @@ beforeAll(async () => {
   });
   await world.queue.enqueue('demo/alpha');
   await world.queue.enqueue('demo/beta');
-  api = await startApiSim({ token: API_TOKEN });
-  watcher = await startWatcher({
-    kubeConfig: world.kc,
-    redis: REDIS_URL,
-    queuePrefix: world.prefix,
-    metricsBindAddress: { host: '127.0.0.1', port: 0 },
-    apiServer: {
-      client: new AmbientApiClient({ url: api.url, token: API_TOKEN }),
-      grpcAddress: api.grpcAddress,
-      token: API_TOKEN,
-      mode: 'test', // streams and metrics only: nothing enqueued beside the jobs this file arranges
-    },
-  });
+  apiSource = await startApiSourceWatcher(world);
   dashboard = await world.startDashboard({
     auth: AUTH,
-    metricsUrls: [`http://127.0.0.1:${watcher.metricsPort}/metrics`],
+    metricsUrls: [apiSource.metricsUrl],
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -95,8 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  await watcher?.stop();
-  await api?.stop();
+  await apiSource?.stop();
   await world?.stop();
 });
 

@@ -3,8 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startApiSim, type ApiSim } from '@ambient-operator/api-sim';
 import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
-import { createSessionQueue, type SessionQueue } from '@ambient-operator/shared';
+import { AmbientApiClient, createSessionQueue, type SessionQueue } from '@ambient-operator/shared';
+import { startWatcher, type Watcher } from '@ambient-operator/watcher';
 import { startDashboard, type Dashboard, type DashboardOptions } from '@ambient-operator/dashboard';
 import {
   BatchV1Api,
@@ -179,4 +181,48 @@ export function compactHtml(markup: string): string {
     .replace(/\s+/g, ' ')
     .replace(/\s+>/g, '>')
     .replace(/\s*(<[^>]*>)\s*/g, '$1');
+}
+
+export interface ApiSourceWorld {
+  api: ApiSim;
+  token: string;
+  watcher: Watcher;
+  /** The watcher's /metrics, for the dashboard's `metricsUrls`. */
+  metricsUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * api-sim and a real watcher holding its gRPC streams in MODE=test (streams and their metrics, nothing
+ * enqueued), over the world's cluster and Redis: what /api-source reads.
+ */
+export async function startApiSourceWatcher(
+  world: World,
+  options: { backoffInitialMs?: number; backoffMaxMs?: number } = {},
+): Promise<ApiSourceWorld> {
+  const token = `dashboard-api-token-${randomUUID()}`;
+  const api = await startApiSim({ token });
+  const watcher = await startWatcher({
+    kubeConfig: world.kc,
+    redis: REDIS_URL,
+    queuePrefix: world.prefix,
+    metricsBindAddress: { host: '127.0.0.1', port: 0 },
+    apiServer: {
+      client: new AmbientApiClient({ url: api.url, token }),
+      grpcAddress: api.grpcAddress,
+      token,
+      mode: 'test',
+      ...options,
+    },
+  });
+  return {
+    api,
+    token,
+    watcher,
+    metricsUrl: `http://127.0.0.1:${watcher.metricsPort}/metrics`,
+    async stop() {
+      await watcher.stop();
+      await api.stop();
+    },
+  };
 }
