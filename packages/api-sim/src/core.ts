@@ -12,6 +12,7 @@ export class ApiSimCore {
   readonly watchHub: WatchHub;
   readonly faults: ApiSimFaults;
   private readonly requests = new Map<string, number>();
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly token: string | undefined,
@@ -40,6 +41,23 @@ export class ApiSimCore {
 
   requestCounts(): RequestCounts {
     return Object.fromEntries(this.requests);
+  }
+
+  /** Runs one call of `route`, counted as in flight (received, not yet answered) meanwhile. */
+  async serving<T>(route: string, serve: () => Promise<T>): Promise<T> {
+    this.inFlight.set(route, (this.inFlight.get(route) ?? 0) + 1);
+    try {
+      return await serve();
+    } finally {
+      const left = (this.inFlight.get(route) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(route, left);
+      else this.inFlight.delete(route);
+    }
+  }
+
+  /** Calls received and not yet answered, by route (a write held by injected latency counts). */
+  inFlightCounts(): RequestCounts {
+    return Object.fromEntries(this.inFlight);
   }
 
   /** Zeroes the request counts and the per-session status-write counts. */

@@ -181,6 +181,7 @@ async function serveSim(core: ApiSimCore, req: IncomingMessage, path: string): P
       status: 200,
       body: {
         requests: core.requestCounts(),
+        inFlight: core.inFlightCounts(),
         watchStreams: core.watchHub.counts(),
         droppedEvents: core.watchHub.dropped(),
         objects: Object.fromEntries(API_RESOURCE_NAMES.map((r) => [r, core.store.count(r)])),
@@ -255,14 +256,18 @@ async function handle(core: ApiSimCore, req: IncomingMessage, res: ServerRespons
       send(res, { status: 404, body: ApiSimError.of('notFound', `no route ${path}`).envelope(operationId) });
       return;
     }
-    core.count(`rest ${routeTemplate(req.method ?? 'GET', route)}`);
+    const template = `rest ${routeTemplate(req.method ?? 'GET', route)}`;
+    core.count(template);
     const operation = operationOf(req.method ?? 'GET', route);
-    await core.delay(operation);
-    const failure = operation
-      ? core.faults.failureFor({ protocol: 'rest', operation, resource: route.resource })
-      : undefined;
-    if (failure) throw failure;
-    send(res, await serveResource(core, req, route, url));
+    const reply = await core.serving(template, async () => {
+      await core.delay(operation);
+      const failure = operation
+        ? core.faults.failureFor({ protocol: 'rest', operation, resource: route.resource })
+        : undefined;
+      if (failure) throw failure;
+      return serveResource(core, req, route, url);
+    });
+    send(res, reply);
   } catch (err) {
     const apiErr =
       err instanceof ApiSimError

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { isKsuid } from '@ambient-operator/api-sim';
 import { rest, useApiSim } from './helpers.js';
@@ -197,5 +198,12 @@ describe('api-sim REST', () => {
       latencyMs: 0,
       operationLatencyMs: { status: 1000 },
     });
+    // A held write is in flight until it is answered.
+    const held = rest(sim(), 'PATCH', `/sessions/${id}/status`, { phase: 'Stopped' });
+    const inFlight = async () =>
+      (await rest(sim(), 'GET', '/sim/stats')).body.inFlight as Record<string, number>;
+    while ((await inFlight())['rest PATCH /sessions/{id}/status'] !== 1) await sleep(10);
+    await held;
+    expect(await inFlight()).toEqual({});
   });
 });
