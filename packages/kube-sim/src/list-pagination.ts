@@ -1,7 +1,15 @@
 import { badRequest } from './errors.js';
 import type { ResourceType } from './resource-registry.js';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
-import type { ObjectStore } from './store.js';
+import {
+  fieldValue,
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  type FieldSelector,
+  type LabelSelector,
+} from './selectors.js';
+import { compareKeys, type IndexValueOf, type ObjectStore } from './store.js';
 import type { KubeObject } from './types.js';
 import { isPlainObject } from './types.js';
 
@@ -62,7 +70,7 @@ export function listObjects(
   let lastKey: string | undefined;
   let more = false;
   const namespace = type.namespaced ? options.namespace : undefined;
-  for (const [key, object] of store.iterate(type.id, namespace, afterKey)) {
+  for (const [key, object] of candidates(store, type.id, namespace, afterKey, labels, fields)) {
     if (labels.length && !matchesLabels(labels, object.metadata.labels)) continue;
     if (fields.length && !matchesFields(fields, object)) continue;
     if (items.length >= limit) {
@@ -75,4 +83,50 @@ export function listObjects(
   const result: ListResult = { items, resourceVersion };
   if (more && lastKey !== undefined) result.continue = encodeContinue(resourceVersion, lastKey);
   return result;
+}
+
+/** An equality the selectors require, answered by one of the store's secondary indexes. */
+function indexedEquality(
+  labels: LabelSelector,
+  fields: FieldSelector,
+): { name: string; valueOf: IndexValueOf; value: string } | undefined {
+  for (const r of labels) {
+    if (r.operator === '=' || (r.operator === 'in' && r.values.length === 1)) {
+      const key = r.key;
+      return { name: `label:${key}`, valueOf: (o) => o.metadata.labels?.[key], value: r.values[0]! };
+    }
+  }
+  for (const r of fields) {
+    if (r.negated) continue;
+    const field = r.field;
+    return { name: `field:${field}`, valueOf: (o) => fieldValue(o, field), value: r.value };
+  }
+  return undefined;
+}
+
+/**
+ * The objects a LIST must look at, in key order from after `afterKey`: the matches of an indexed equality when
+ * the selectors have one (the rest of the selectors still apply), else every object in the namespace.
+ */
+function* candidates(
+  store: ObjectStore,
+  resourceId: string,
+  namespace: string | undefined,
+  afterKey: string | undefined,
+  labels: LabelSelector,
+  fields: FieldSelector,
+): Generator<[string, KubeObject]> {
+  const equality = indexedEquality(labels, fields);
+  if (!equality) {
+    yield* store.iterate(resourceId, namespace, afterKey);
+    return;
+  }
+  const prefix = namespace ? `${namespace}/` : '';
+  const keys = [...store.indexedKeys(resourceId, equality.name, equality.valueOf, equality.value)]
+    .filter((key) => key.startsWith(prefix) && (afterKey === undefined || key > afterKey))
+    .sort(compareKeys);
+  for (const key of keys) {
+    const object = store.getByKey(resourceId, key);
+    if (object) yield [key, object];
+  }
 }

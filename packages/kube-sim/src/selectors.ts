@@ -228,7 +228,7 @@ export function matchesFields(selector: FieldSelector, object: KubeObject): bool
   return true;
 }
 
-function fieldValue(object: KubeObject, path: string): string {
+export function fieldValue(object: KubeObject, path: string): string {
   let current: unknown = object;
   for (const part of path.split('.')) {
     if (typeof current !== 'object' || current === null) return '';

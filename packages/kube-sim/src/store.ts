@@ -14,6 +14,15 @@ export interface StoreEvent {
 
 export type StoreListener = (event: StoreEvent) => void;
 
+/** The value an object has for a secondary index (a label, a selectable field); undefined: not in it. */
+export type IndexValueOf = (object: KubeObject) => string | undefined;
+
+/** A secondary index of one resource: value → keys, kept current on every write once built. */
+interface SecondaryIndex {
+  valueOf: IndexValueOf;
+  keys: Map<string, Set<ObjectKey>>;
+}
+
 interface Bucket {
   objects: Map<ObjectKey, KubeObject>;
   /** Keys in API-server order (namespace/name), rebuilt lazily after inserts and deletes. */
@@ -48,6 +57,12 @@ export class ObjectStore {
   private historyLength = 0;
   /** Highest resourceVersion no longer in history; watching from before it is 410 Gone. */
   private compactedRv = 0;
+  /**
+   * resourceId → index name → index. Built on the first selector that asks for it (a label or a field), so a
+   * LIST with `agentic-session=x` over 10,000 pods or `involvedObject.name=x` over 10,000 Events touches only
+   * its matches, as the API server's watch cache does for its indexed fields.
+   */
+  private readonly indexes = new Map<string, Map<string, SecondaryIndex>>();
 
   constructor(historySize: number) {
     this.history = new Array<StoreEvent | undefined>(Math.max(1, historySize));
@@ -113,6 +128,32 @@ export class ObjectStore {
     }
   }
 
+  /**
+   * Keys of the objects of a resource whose `valueOf` is `value`, by the index `name` (built on first use; the
+   * same name must always come with the same `valueOf`). Unordered; the caller sorts what it keeps.
+   */
+  indexedKeys(
+    resourceId: string,
+    name: string,
+    valueOf: IndexValueOf,
+    value: string,
+  ): ReadonlySet<ObjectKey> {
+    let byName = this.indexes.get(resourceId);
+    if (!byName) this.indexes.set(resourceId, (byName = new Map()));
+    let index = byName.get(name);
+    if (!index) {
+      index = { valueOf, keys: new Map() };
+      byName.set(name, index);
+      for (const [key, object] of this.buckets.get(resourceId)?.objects ?? []) addToIndex(index, key, object);
+    }
+    return index.keys.get(value) ?? EMPTY_KEYS;
+  }
+
+  /** The stored object under `key` (namespace/name) of a resource. */
+  getByKey(resourceId: string, key: ObjectKey): KubeObject | undefined {
+    return this.buckets.get(resourceId)?.objects.get(key);
+  }
+
   /** Stores a new object; assigns its resourceVersion. The object must not be mutated afterwards. */
   create(resourceId: string, object: KubeObject): KubeObject {
     return this.write(resourceId, object, 'ADDED');
@@ -130,6 +171,7 @@ export class ObjectStore {
     if (!bucket || !old) return undefined;
     bucket.objects.delete(key);
     bucket.sortedKeys = undefined;
+    this.reindex(resourceId, key, old, undefined);
     if (old.metadata.uid) this.byUidIndex.delete(old.metadata.uid);
     this.reindexOwners(resourceId, key, old, undefined);
     const rv = ++this.rv;
@@ -141,6 +183,7 @@ export class ObjectStore {
   /** Drops a whole resource bucket (a CRD was deleted) without events; callers delete objects first. */
   dropResource(resourceId: string): void {
     this.buckets.delete(resourceId);
+    this.indexes.delete(resourceId);
   }
 
   subscribe(listener: StoreListener): () => void {
@@ -180,6 +223,7 @@ export class ObjectStore {
 
   /** Loads a snapshot into an empty store (no events: nobody watches yet). */
   import(snapshot: StoreSnapshot): void {
+    this.indexes.clear();
     for (const { resourceId, object } of snapshot.objects) {
       const key = objectKey(object.metadata.namespace, object.metadata.name ?? '');
       this.bucket(resourceId).objects.set(key, object);
@@ -207,10 +251,30 @@ export class ObjectStore {
     object.metadata.resourceVersion = String(rv);
     bucket.objects.set(key, object);
     if (!old) bucket.sortedKeys = undefined;
+    this.reindex(resourceId, key, old, object);
     if (object.metadata.uid) this.byUidIndex.set(object.metadata.uid, { resourceId, key });
     this.reindexOwners(resourceId, key, old, object);
     this.emit({ type: old ? 'MODIFIED' : type, resourceVersion: rv, resourceId, object, oldObject: old });
     return object;
+  }
+
+  private reindex(
+    resourceId: string,
+    key: ObjectKey,
+    old: KubeObject | undefined,
+    next: KubeObject | undefined,
+  ) {
+    const byName = this.indexes.get(resourceId);
+    if (!byName) return;
+    for (const index of byName.values()) {
+      if (old) {
+        const value = index.valueOf(old);
+        const keys = value === undefined ? undefined : index.keys.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) index.keys.delete(value!);
+      }
+      if (next) addToIndex(index, key, next);
+    }
   }
 
   private reindexOwners(
@@ -247,7 +311,17 @@ export class ObjectStore {
   }
 }
 
-function compareKeys(a: string, b: string): number {
+const EMPTY_KEYS: ReadonlySet<ObjectKey> = new Set();
+
+function addToIndex(index: SecondaryIndex, key: ObjectKey, object: KubeObject): void {
+  const value = index.valueOf(object);
+  if (value === undefined) return;
+  let keys = index.keys.get(value);
+  if (!keys) index.keys.set(value, (keys = new Set()));
+  keys.add(key);
+}
+
+export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

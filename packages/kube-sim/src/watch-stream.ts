@@ -47,6 +47,8 @@ class WatchStream {
   private timers: NodeJS.Timeout[] = [];
   private headersSent = false;
   private closed = false;
+  /** Events written since the last flush wait in the socket (corked) until the event loop's check phase. */
+  private corked = false;
 
   constructor(
     private readonly hub: WatchHub,
@@ -175,6 +177,15 @@ class WatchStream {
       this.tableHeadersSent = true;
     } else if (version === resource.storageVersion) body = encodeFull(object);
     else body = JSON.stringify(this.hub.api.present(resource, object, version));
+    // A burst writes many events per loop turn: one syscall for them all, not one each.
+    if (!this.corked) {
+      this.corked = true;
+      this.response.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.response.uncork();
+      });
+    }
     this.response.write(`{"type":"${type}","object":${body}}\n`);
     this.hub.eventsSent++;
   }
