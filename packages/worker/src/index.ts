@@ -20,6 +20,8 @@ export type { SessionReadings } from './observation-mapping.js';
 export { executors } from './commands/index.js';
 export { CommandFailedError } from './command-failure.js';
 export { cachedJsonFile } from './cached-file.js';
+export { createManagedNamespaces } from './managed-namespaces.js';
+export type { ManagedNamespaces, ManagedNamespacesOptions } from './managed-namespaces.js';
 export { clusterDnsRunnerResolver, createRunnerClient, repoNameFromUrl } from './runner-client.js';
 export type {
   RepoRef,

@@ -18,7 +18,7 @@ import {
   validateSessionName,
   type StoredAgenticSession,
 } from '@ambient-operator/shared';
-import { CONTAINER_NAMES } from './children/index.js';
+import { CONTAINER_NAMES, type ResolvedS3Config } from './children/index.js';
 
 /** What one reconcile read from the cluster: the machine's observation plus the objects commands need. */
 export interface SessionReadings {
@@ -30,6 +30,11 @@ export interface SessionReadings {
   /** The Go operator's bare runner Pod `<name>-runner`, adopted as this run's runner (legacy-runner.ts). */
   legacyPod: V1Pod | null;
   tokenSecret: V1Secret | null;
+  /**
+   * Read for the observation's `s3` when the runner is about to be built (Pending): the namespace's
+   * integration Secret and the storage resolved from it, which the Job builder uses as they are.
+   */
+  s3Source?: { integration: V1Secret | null; resolved: ResolvedS3Config };
 }
 
 /** The one-shot annotations the machine reads. */

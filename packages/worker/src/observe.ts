@@ -13,7 +13,7 @@ import {
   type AgenticSession,
   type StoredAgenticSession,
 } from '@ambient-operator/shared';
-import { PLATFORM_NAMES, problemsConcerning, runnerTypeOf } from './children/index.js';
+import { PLATFORM_NAMES, problemsConcerning, runnerTypeOf, type ResolvedS3Config } from './children/index.js';
 import { resolveSessionS3 } from './commands/create-runner-job.js';
 import { isLegacyRunnerPod, observeLegacyRunner } from './legacy-runner.js';
 import { readOrNull } from './kube-ops.js';
@@ -30,8 +30,10 @@ import type { WorkerDeps } from './worker-deps.js';
 
 /**
  * Reads what the phase needs and turns it into one typed observation. Reads that only some phases
- * consult (runner secret, ProjectSettings timeout) are skipped elsewhere: an idle Running session
- * costs a handful of GETs per wake-up, not a poll every 30 s.
+ * consult are skipped elsewhere: the runner secret and S3 settings (before a runner is built), the token
+ * Secret (while a runner is being started or runs), the ProjectSettings timeout (Creating and Running, unless
+ * a stop is asked for: the machine honours a stop before anything the timeout or the token could decide).
+ * An idle Running session costs a handful of GETs per wake-up, not a poll every 30 s.
  */
 export async function observeSession(deps: WorkerDeps, resource: SessionResource): Promise<SessionReadings> {
   const { namespace, name } = resource.metadata;
@@ -39,32 +41,39 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
   const annotations = resource.metadata.annotations ?? {};
   const phase = status?.phase;
   const restartRequested = annotations[DESIRED_PHASE] === 'Running';
+  const stopRequested = annotations[DESIRED_PHASE] === 'Stopped';
+  const starting = phase === undefined || phase === 'Pending' || restartRequested;
+  const runnerLive = (phase === 'Creating' || phase === 'Running') && !stopRequested;
 
   const validated = validateAgenticSession(resource.raw);
   const validation = toSpecValidation(name, validated.ok ? [] : validated.issues);
   const valid = validated.ok && validation.ok ? stored(validated.value, resource) : undefined;
 
+  // Stopping and the terminal phases never provision or refresh the token: its Secret is not read there.
+  const needsToken = starting || runnerLive;
   const [job, pods, tokenSecret] = await Promise.all([
     readOrNull(() => deps.api.batch.readNamespacedJob({ namespace, name: runnerJobName(name) })),
     deps.api.core.listNamespacedPod({
       namespace,
       labelSelector: runnerPodSelector(name),
     }),
-    readOrNull(() =>
-      deps.api.core.readNamespacedSecret({
-        namespace,
-        name: annotations[RUNNER_TOKEN_SECRET] ?? runnerTokenSecretName(name),
-      }),
-    ),
+    needsToken
+      ? readOrNull(() =>
+          deps.api.core.readNamespacedSecret({
+            namespace,
+            name: annotations[RUNNER_TOKEN_SECRET] ?? runnerTokenSecretName(name),
+          }),
+        )
+      : undefined,
   ]);
   const pod = runnerPodOf(job, pods.items);
   const legacyPod = job === null && pod !== null && isLegacyRunnerPod(pod, name) ? pod : null;
 
-  const needsRunnerSecret = phase === undefined || phase === 'Pending' || restartRequested;
+  const needsRunnerSecret = starting;
   const runnerSecret = deps.config.vertex.enabled
     ? { name: VERTEX_SECRET_NAME, namespace: deps.config.namespaces.backend }
     : { name: RUNNER_SECRETS_NAME, namespace };
-  const [runnerSecretRead, s3] = needsRunnerSecret
+  const [runnerSecretRead, s3Source] = needsRunnerSecret
     ? await Promise.all([
         readOrNull(() => deps.api.core.readNamespacedSecret(runnerSecret)),
         observeS3(deps, namespace),
@@ -72,10 +81,9 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
     : [undefined, undefined];
   const runnerSecretPresent = runnerSecretRead !== null;
 
-  const inactivityTimeoutSeconds =
-    phase === 'Creating' || phase === 'Running'
-      ? await effectiveInactivityTimeout(deps, namespace, valid?.spec?.inactivityTimeout)
-      : null;
+  const inactivityTimeoutSeconds = runnerLive
+    ? await effectiveInactivityTimeout(deps, namespace, valid?.spec?.inactivityTimeout)
+    : null;
 
   const refreshedAt = tokenSecret?.metadata?.annotations?.[TOKEN_REFRESHED_AT];
   const refreshedAtMs = refreshedAt === undefined ? Number.NaN : Date.parse(refreshedAt);
@@ -97,18 +105,27 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
           })),
         }
       : {}),
-    ...(s3 !== undefined ? { s3 } : {}),
+    ...(s3Source !== undefined ? { s3: s3Observation(s3Source.resolved) } : {}),
     ...(needsRunnerSecret && valid !== undefined
       ? { configProblems: await configProblemsOf(deps, valid.spec) }
       : {}),
+    // Not read (Stopping, terminal): nothing there consults it.
     token: {
-      secretPresent: tokenSecret !== null,
+      secretPresent: tokenSecret !== null && tokenSecret !== undefined,
       ...(Number.isFinite(refreshedAtMs) ? { refreshedAtMs } : {}),
     },
     inactivityTimeoutSeconds,
     runner: legacyPod ? observeLegacyRunner(legacyPod, status?.startTime) : observeRunner(job, pod),
   };
-  return { observation, valid, job, pod, legacyPod, tokenSecret };
+  return {
+    observation,
+    valid,
+    job,
+    pod,
+    legacyPod,
+    tokenSecret: tokenSecret ?? null,
+    ...(s3Source !== undefined ? { s3Source } : {}),
+  };
 }
 
 /** The validated CR with the identity it was read with: what the child builders take. */
@@ -131,12 +148,19 @@ async function configProblemsOf(deps: WorkerDeps, spec: StoredAgenticSession['sp
   ].map((problem) => problem.message);
 }
 
-/** Whether session state can persist, as the runner about to be built would have it. */
-async function observeS3(deps: WorkerDeps, namespace: string): Promise<SessionObservation['s3']> {
+/** Session-state storage as the runner about to be built would have it, with the Secret it came from. */
+async function observeS3(
+  deps: WorkerDeps,
+  namespace: string,
+): Promise<NonNullable<SessionReadings['s3Source']>> {
   const integration = await readOrNull(() =>
     deps.api.core.readNamespacedSecret({ namespace, name: PLATFORM_NAMES.integrationSecret }),
   );
-  const resolved = await resolveSessionS3(deps, integration);
+  return { integration, resolved: await resolveSessionS3(deps, integration) };
+}
+
+/** Whether session state can persist. */
+function s3Observation(resolved: ResolvedS3Config): SessionObservation['s3'] {
   return resolved.configured ? { configured: true } : { configured: false, message: resolved.reason };
 }
 

@@ -29,6 +29,8 @@ import {
 import { cachedJsonFile } from './cached-file.js';
 import { loadAgentRegistry, loadModelsManifest, type ConfigFileProblem } from './children/index.js';
 import { checkSessionCrd, detectClusterCapabilities } from './cluster-probe.js';
+import { readOrNull } from './kube-ops.js';
+import { createManagedNamespaces } from './managed-namespaces.js';
 import { createReconcileHandler } from './reconcile/reconcile-handler.js';
 import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
 import { startLocalMode } from './local-runner/index.js';
@@ -147,6 +149,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       models: (await modelsFile())?.problems ?? [],
     }),
     cluster,
+    managedNamespaces: createManagedNamespaces({
+      read: (name) => readOrNull(() => api.core.readNamespace({ name })),
+    }),
     // The ambient-api-server keys (issue 16) are reconciled into the cluster in MODE=kube only.
     ambient:
       config.apiServer.enabled && config.apiServer.mode === 'kube'

@@ -15,6 +15,7 @@ import type {
   ModelsManifest,
   RunnerClusterCapabilities,
 } from './children/index.js';
+import type { ManagedNamespaces } from './managed-namespaces.js';
 import type { RunnerClient, RunnerResolver } from './runner-client.js';
 import type { ReconcileInspector } from './xstate-inspect.js';
 
@@ -44,6 +45,8 @@ export interface WorkerDeps {
   }>;
   /** Learnt at start-up (cluster-probe.ts): decides the runner's `auto` settings. */
   cluster: RunnerClusterCapabilities;
+  /** Which namespaces carry the managed label (a recent "yes" is not read again). */
+  managedNamespaces: ManagedNamespaces;
   /** The ambient-api-server, when its source runs in MODE=kube here; undefined otherwise. */
   ambient: AmbientApiClient | undefined;
   /** MODE=local: the API sessions this worker runs as local processes (local-runner/). */

@@ -63,8 +63,10 @@ async function gatherFacts(
   const secret = (name: string, ns = namespace) =>
     readOrNull(() => api.core.readNamespacedSecret({ namespace: ns, name }));
 
+  // The observation of this reconcile read the integration Secret and resolved S3 from it already.
+  const observed = ctx.readings.s3Source;
   const [integration, vertex, langfuse, mlflow, caBundle, settings] = await Promise.all([
-    secret(PLATFORM_NAMES.integrationSecret),
+    observed ? observed.integration : secret(PLATFORM_NAMES.integrationSecret),
     config.vertex.enabled ? secret(PLATFORM_NAMES.vertexSecret) : null,
     config.observability.langfuseEnabled ? secret(PLATFORM_NAMES.langfuseSecret) : null,
     config.observability.mlflowTracingEnabled ? secret(PLATFORM_NAMES.mlflowSecret) : null,
@@ -74,7 +76,7 @@ async function gatherFacts(
     readProjectSettings(ctx.deps, namespace),
   ]);
 
-  const s3 = await resolveSessionS3(ctx.deps, integration);
+  const s3 = observed ? observed.resolved : await resolveSessionS3(ctx.deps, integration);
   const model = session.spec.llmSettings?.model;
   const vertexModelId =
     config.vertex.enabled && model ? resolveVertexModelId(await modelsManifest(), model) : undefined;

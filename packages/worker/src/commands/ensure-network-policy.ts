@@ -1,12 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { V1NetworkPolicy } from '@kubernetes/client-node';
 import { buildRunnerNetworkPolicy, runnerPortsOf } from '../children/index.js';
-import { createIfAbsent } from '../kube-ops.js';
+import { createIfAbsent, readOrNull } from '../kube-ops.js';
 import type { CommandContext } from './command-context.js';
 
 /**
  * The namespace's `runner-allow-backend-only` policy, created or brought back to our spec and labels
- * (contract §3.5; upstream only ever created or blindly updated it). Replaced through the typed client so
- * the model's `_from` is serialized as `from`, and only when it drifted.
+ * (contract §3.5; upstream only ever created or blindly updated it). It is shared by every session of the
+ * namespace, so it nearly always exists: read first (one request), create only when absent, replace only
+ * when it drifted. Replaced through the typed client so the model's `_from` is serialized as `from`.
  */
 export async function ensureNetworkPolicy(ctx: CommandContext): Promise<void> {
   const { api, config, agentRegistry } = ctx.deps;
@@ -18,15 +20,29 @@ export async function ensureNetworkPolicy(ctx: CommandContext): Promise<void> {
     ports: runnerPortsOf(await agentRegistry()),
   });
   const name = wanted.metadata?.name ?? '';
-  if (await createIfAbsent(() => api.networking.createNamespacedNetworkPolicy({ namespace, body: wanted })))
-    return;
-  const current = await api.networking.readNamespacedNetworkPolicy({ namespace, name });
+  const read = () => readOrNull(() => api.networking.readNamespacedNetworkPolicy({ namespace, name }));
+  let current = await read();
+  if (current === null) {
+    if (await createIfAbsent(() => api.networking.createNamespacedNetworkPolicy({ namespace, body: wanted })))
+      return;
+    // Another session's reconcile created it meanwhile: judge theirs.
+    current = await read();
+    if (current === null) return;
+  }
   const labels = { ...current.metadata?.labels, ...wanted.metadata?.labels };
-  if (isDeepStrictEqual(current.spec, wanted.spec) && isDeepStrictEqual(current.metadata?.labels, labels))
-    return;
+  if (sameJson(current.spec, wanted.spec) && sameJson(current.metadata?.labels, labels)) return;
   await api.networking.replaceNamespacedNetworkPolicy({
     namespace,
     name,
     body: { ...current, metadata: { ...current.metadata, labels }, spec: wanted.spec },
   });
+}
+
+/**
+ * Equal as data: the client's read is a model class instance, `wanted` a plain object, so a structural
+ * comparison of the two (prototypes included) would call every policy drifted and replace it each time.
+ */
+function sameJson(a: V1NetworkPolicy['spec'] | Record<string, string> | undefined, b: typeof a): boolean {
+  const plain = (v: typeof a): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+  return isDeepStrictEqual(plain(a), plain(b));
 }

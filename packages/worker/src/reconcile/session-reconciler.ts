@@ -9,10 +9,9 @@ import {
   type SessionFollowUp,
   type SessionStatusPatch,
 } from '@ambient-operator/machines';
-import { MANAGED_LABEL, MANAGED_LABEL_VALUE, parseKey } from '@ambient-operator/shared';
+import { parseKey } from '@ambient-operator/shared';
 import { CommandFailedError, reportCommandFailure } from '../command-failure.js';
 import { executeCommand, type CommandContext } from '../commands/index.js';
-import { readOrNull } from '../kube-ops.js';
 import { adoptLegacyService } from '../legacy-runner.js';
 import { observeAnnotations } from '../observation-mapping.js';
 import { observeSession } from '../observe.js';
@@ -51,7 +50,8 @@ function sessionSubject(
         await forgetSession(deps, request.key);
         return null;
       }
-      if (!(await namespaceIsManaged(deps, namespace))) {
+      // Upstream skips sessions in namespaces without `ambient-code.io/managed=true` (contract §2.1).
+      if (!(await deps.managedNamespaces.isManaged(namespace))) {
         deps.log.debug({ key: request.key }, 'namespace not managed; skipped');
         return null;
       }
@@ -150,10 +150,4 @@ async function recordTerminalFailure(
     deps.now(),
   );
   await patchSessionStatus({ deps }, session, session.metadata.resourceVersion, { conditions });
-}
-
-/** Upstream skips sessions in namespaces without `ambient-code.io/managed=true` (contract §2.1). */
-async function namespaceIsManaged(deps: WorkerDeps, namespace: string): Promise<boolean> {
-  const ns = await readOrNull(() => deps.api.core.readNamespace({ name: namespace }));
-  return ns?.metadata?.labels?.[MANAGED_LABEL] === MANAGED_LABEL_VALUE;
 }
