@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       redis: { mode: 'standalone', url: 'redis://127.0.0.1:6379' },
       name: 'sessions',
       prefix: 'ambient',
-      reconcileRateLimitPerSecond: 100,
+      reconcileRateLimitPerSecond: 300,
     });
     expect(config.logging).toEqual({ level: 'info', devMode: false });
     expect(config.runner).toEqual({
