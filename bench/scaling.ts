@@ -2,12 +2,15 @@
 // own, the watcher, 4 workers), kube-sim adding 20 ms to every request. Sessions created at once; throughput =
 // sessions reaching Running per second, with 4, then 2, then 1 worker (workers are stopped between rounds).
 // The same runs give Redis commands per reconcile (INFO commandstats on the stack's own Redis) and worker RSS.
+// Then the burst, on a stack of its own as production runs it (2 workers at their default concurrency, kube-sim
+// without added latency): 1,000 sessions created at once (100 with --quick), then 10,000 more (full run only),
+// each measured until every runner Job exists and every session is Running, with where the time went.
 import { readFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import { startLocalStack, type LocalStack } from '../scripts/local-stack.js';
 import { ratio, type BenchOptions, type BenchResults } from './measure.js';
 
@@ -131,6 +134,12 @@ async function round(
 }
 
 export async function benchScaling(opts: BenchOptions): Promise<BenchResults> {
+  const rounds = await benchRounds(opts);
+  const bursts = await benchBursts(opts);
+  return { ...rounds, ...bursts };
+}
+
+async function benchRounds(opts: BenchOptions): Promise<BenchResults> {
   const sessions = opts.quick ? 12 : 200;
   const counts = opts.quick ? QUICK_WORKER_COUNTS : WORKER_COUNTS;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-scaling-'));
@@ -205,6 +214,221 @@ export async function benchScaling(opts: BenchOptions): Promise<BenchResults> {
     return results;
   } finally {
     redis.disconnect();
+    await stack.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (0 where unavailable). */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+}
+
+/** The sum of every sample of the named metrics over the workers' /metrics, by metric name. */
+async function workerSums(stack: LocalStack, workers: readonly string[], names: readonly string[]) {
+  const sums = new Map<string, number>(names.map((n) => [n, 0]));
+  for (const name of workers) {
+    const url = stack.process(name)?.metricsUrl;
+    if (!url) continue;
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const m of text.matchAll(/^(\w+)(?:\{[^}]*\})? (\S+)$/gm))
+      if (sums.has(m[1]!)) sums.set(m[1]!, sums.get(m[1]!)! + Number(m[2]));
+  }
+  return sums;
+}
+
+async function simRequests(stack: LocalStack): Promise<Record<string, number>> {
+  return (await (await fetch(`${stack.kubeSimUrl}/sim/requests`)).json()) as Record<string, number>;
+}
+
+/** Every runner Job and every Running session, as watch events deliver them (watches cost no request). */
+function watchProgress(kc: KubeConfig, prefix: string) {
+  const jobs = new Set<string>();
+  const running = new Set<string>();
+  const waiters: (() => void)[] = [];
+  const watch = new Watch(kc);
+  const ended = (err: unknown) => {
+    if (err) process.stderr.write(`scaling: a progress watch ended: ${String(err)}\n`);
+  };
+  const opened = Promise.all([
+    watch.watch(
+      `/apis/batch/v1/namespaces/${NAMESPACE}/jobs`,
+      {},
+      (type: string, job: { metadata?: { name?: string } }) => {
+        if (type === 'ADDED' && job.metadata?.name?.startsWith(prefix)) jobs.add(job.metadata.name);
+        for (const w of waiters.splice(0)) w();
+      },
+      ended,
+    ),
+    watch.watch(
+      `/apis/${SESSIONS.group}/${SESSIONS.version}/namespaces/${NAMESPACE}/${SESSIONS.plural}`,
+      {},
+      (_type: string, s: { metadata?: { name?: string }; status?: { phase?: string } }) => {
+        const name = s.metadata?.name;
+        if (name?.startsWith(prefix) && s.status?.phase === 'Running') running.add(name);
+        for (const w of waiters.splice(0)) w();
+      },
+      ended,
+    ),
+  ]);
+  return {
+    opened,
+    jobs: () => jobs.size,
+    running: () => running.size,
+    /** Resolves at the next event. */
+    changed: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    stop: async () => {
+      for (const request of await opened) request.abort();
+    },
+  };
+}
+
+interface Burst {
+  sessions: number;
+  allJobsMs: number;
+  allRunningMs: number;
+  createdMs: number;
+  cpuSeconds: Map<string, number>;
+  requestsPerSession: number;
+  reconcilesPerSession: number;
+  meanQueueWaitMs: number;
+  meanReconcileMs: number;
+}
+
+/** `n` sessions created as fast as 100 requests in flight allow; times until every Job, then every session Running. */
+async function burst(stack: LocalStack, custom: CustomObjectsApi, kc: KubeConfig, n: number): Promise<Burst> {
+  const prefix = `burst${n}-`;
+  const workers = stack.running().filter((p) => p.name.startsWith('worker-'));
+  const metricNames = [
+    'ambient_reconcile_total',
+    'ambient_queue_wait_duration_seconds_sum',
+    'ambient_queue_wait_duration_seconds_count',
+    'ambient_reconcile_duration_seconds_sum',
+    'ambient_reconcile_duration_seconds_count',
+  ];
+  const progress = watchProgress(kc, prefix);
+  await progress.opened;
+  const cpuBefore = new Map(
+    await Promise.all(stack.running().map(async (p) => [p.name, await cpuSecondsOf(p.pid)] as const)),
+  );
+  const metricsBefore = await workerSums(
+    stack,
+    workers.map((w) => w.name),
+    metricNames,
+  );
+  const requestsBefore = await simRequests(stack);
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(100, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        await custom.createNamespacedCustomObject({
+          ...SESSIONS,
+          namespace: NAMESPACE,
+          body: {
+            apiVersion: 'vteam.ambient-code/v1alpha1',
+            kind: 'AgenticSession',
+            metadata: { name: `${prefix}${i}` },
+            spec: { initialPrompt: 'burst' },
+          },
+        });
+      }
+    }),
+  );
+  const createdMs = performance.now() - started;
+  let allJobsMs = 0;
+  const deadline = Date.now() + 60_000 + n * 100;
+  while (progress.running() < n) {
+    if (allJobsMs === 0 && progress.jobs() >= n) allJobsMs = performance.now() - started;
+    if (Date.now() > deadline)
+      throw new Error(`bench scaling: ${n} burst sessions did not all reach Running`);
+    await Promise.race([progress.changed(), sleep(1000)]);
+  }
+  const allRunningMs = performance.now() - started;
+  if (allJobsMs === 0) allJobsMs = allRunningMs;
+  await progress.stop();
+  const cpuSeconds = new Map<string, number>();
+  for (const p of stack.running())
+    cpuSeconds.set(p.name, (await cpuSecondsOf(p.pid)) - (cpuBefore.get(p.name) ?? 0));
+  const metrics = await workerSums(
+    stack,
+    workers.map((w) => w.name),
+    metricNames,
+  );
+  const delta = (name: string) => metrics.get(name)! - metricsBefore.get(name)!;
+  const requestsAfter = await simRequests(stack);
+  const requests = Object.entries(requestsAfter)
+    .filter(([key]) => !key.startsWith('watch '))
+    .reduce((sum, [key, count]) => sum + count - (requestsBefore[key] ?? 0), 0);
+  return {
+    sessions: n,
+    allJobsMs,
+    allRunningMs,
+    createdMs,
+    cpuSeconds,
+    // The bench's own creates are not the operator's.
+    requestsPerSession: (requests - n) / n,
+    reconcilesPerSession: delta('ambient_reconcile_total') / n,
+    meanQueueWaitMs:
+      (1000 * delta('ambient_queue_wait_duration_seconds_sum')) /
+      Math.max(1, delta('ambient_queue_wait_duration_seconds_count')),
+    meanReconcileMs:
+      (1000 * delta('ambient_reconcile_duration_seconds_sum')) /
+      Math.max(1, delta('ambient_reconcile_duration_seconds_count')),
+  };
+}
+
+/** Where a burst's time went: mean queue wait and reconcile, the reconciles and requests it took, CPU per process. */
+function burstNote(b: Burst): string {
+  const cpu = [...b.cpuSeconds]
+    .filter(([, s]) => s >= 0.05)
+    .sort((x, y) => y[1] - x[1])
+    .map(([name, s]) => `${name} ${s.toFixed(1)}`)
+    .join(', ');
+  return (
+    `created in ${(b.createdMs / 1000).toFixed(1)} s; per session ${b.reconcilesPerSession.toFixed(2)} reconciles, ` +
+    `${b.requestsPerSession.toFixed(1)} API requests; mean queue wait ${Math.round(b.meanQueueWaitMs)} ms, ` +
+    `mean reconcile ${Math.round(b.meanReconcileMs)} ms; CPU s: ${cpu}`
+  );
+}
+
+/** The bursts, on a stack of their own: 2 workers at their default concurrency, kube-sim without added latency. */
+async function benchBursts(opts: BenchOptions): Promise<BenchResults> {
+  const sizes = opts.quick ? [100] : [1000, 10_000];
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-burst-'));
+  const stack = await startLocalStack({
+    localDir: dir,
+    workers: 2,
+    dashboard: false,
+    output: null,
+    env: { LOG_LEVEL: 'warn' },
+  });
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromFile(stack.kubeconfigPath);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const results: BenchResults = {};
+    for (const n of sizes) {
+      const b = await burst(stack, custom, kc, n);
+      process.stderr.write(
+        `scaling: burst of ${n}: every Job after ${(b.allJobsMs / 1000).toFixed(1)} s, every session Running after ${(b.allRunningMs / 1000).toFixed(1)} s\n`,
+      );
+      results[`burst_${n}_all_jobs`] = {
+        value: Math.round(b.allJobsMs),
+        unit: 'ms',
+        note: `${n} sessions created at once → every runner Job exists; 2 worker processes (default concurrency), kube-sim without added latency`,
+      };
+      results[`burst_${n}_all_running`] = {
+        value: Math.round(b.allRunningMs),
+        unit: 'ms',
+        note: `${n} sessions created at once → every session Running; ${burstNote(b)}`,
+      };
+    }
+    return results;
+  } finally {
     await stack.stop();
     await rm(dir, { recursive: true, force: true });
   }

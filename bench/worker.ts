@@ -1,6 +1,6 @@
-// Worker benchmarks: create→Job and create→Running latency, a burst of sessions, API requests per session
-// lifecycle, 1,000 rapid annotation patches of one session end to end, and the API cost of idle Running sessions
-// against upstream's 30 s polling model.
+// Worker benchmarks: create→Job and create→Running latency, API requests per session lifecycle (by verb and
+// resource), 1,000 rapid annotation patches of one session end to end, and the API cost of idle Running sessions
+// against upstream's 30 s polling model. Bursts of sessions are measured with worker processes (bench/scaling.ts).
 import { createSessionQueue } from '@ambient-operator/shared';
 import { requireSim, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 import { ratio, type BenchOptions, type BenchResults } from './measure.js';
@@ -108,19 +108,27 @@ async function seedRunning(cluster: TestCluster, prefix: string, n: number, para
   }
 }
 
-/** Requests the operator made for one create → Running → stop → Stopped, the bench's own excluded. */
-async function requestsPerLifecycle(cluster: TestCluster): Promise<number> {
-  requireSim(cluster).resetRequestCounts();
+/** Requests the operator made for one create → Running → stop → Stopped, by `<verb> <resource>`, the bench's own excluded. */
+async function requestsPerLifecycle(cluster: TestCluster): Promise<Map<string, number>> {
+  const sim = requireSim(cluster);
+  sim.resetRequestCounts();
   await cluster.createSession('lifecycle');
   let ownReads = await until(cluster, (p) => p.get('lifecycle') === 'Running', 30_000);
   await cluster.annotate('lifecycle', { 'ambient-code.io/desired-phase': 'Stopped' });
   ownReads += await until(cluster, (p) => p.get('lifecycle') === 'Stopped', 30_000);
   // Let the follow-up reconciles of the last writes finish before counting.
   await new Promise((r) => setTimeout(r, 500));
-  const own = 1 /* create */ + 1 /* annotate */ + ownReads; /* LISTs */
-  const total = requireSim(cluster).requestCount();
-  const watchOpens = requireSim(cluster).requestCount({ verb: 'watch' });
-  return total - own - watchOpens;
+  const own: Record<string, number> = {
+    'create agenticsessions': 1,
+    'patch agenticsessions': 1 /* the stop annotation */,
+    'list agenticsessions': ownReads,
+  };
+  const counts = new Map<string, number>();
+  for (const [key, n] of Object.entries(sim.requestCounts())) {
+    const operator = n - (own[key] ?? 0);
+    if (!key.startsWith('watch ') && operator > 0) counts.set(key, operator);
+  }
+  return new Map([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 }
 
 /** Waits until the follow-up reconciles of earlier changes are done: a quiet second with no API request. */
@@ -139,26 +147,12 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
   const cluster = await startTestCluster({ workers: 2, kind: 'sim' });
   try {
     const latencies = await createLatencies(cluster, opts.quick ? 10 : 50);
-    const perLifecycle = await requestsPerLifecycle(cluster);
+    const lifecycle = await requestsPerLifecycle(cluster);
+    const perLifecycle = [...lifecycle.values()].reduce((a, b) => a + b, 0);
+    process.stdout.write(`requests per lifecycle (${perLifecycle}):\n`);
+    for (const [key, n] of lifecycle) process.stdout.write(`  ${String(n).padStart(4)}  ${key}\n`);
     const rapidUpdates = 1000;
     const rapidReconciles = await rapidAnnotationUpdates(cluster, rapidUpdates);
-
-    const burst = opts.quick ? 100 : 1000;
-    const burstStarted = performance.now();
-    await Promise.all(Array.from({ length: burst }, (_, i) => cluster.createSession(`burst-${i}`)));
-    let jobsAt = 0;
-    await until(
-      cluster,
-      (p) => {
-        const running = [...p].filter(([n, ph]) => n.startsWith('burst-') && ph === 'Running').length;
-        if (jobsAt === 0 && requireSim(cluster).objectCount('batch', 'jobs') >= burst)
-          jobsAt = performance.now();
-        return running === burst;
-      },
-      300_000,
-    );
-    const allRunningMs = performance.now() - burstStarted;
-    const allJobsMs = (jobsAt || performance.now()) - burstStarted;
 
     // The full run measures the idle cost with 5,000 Running sessions: seed the rest through the API.
     const idleTarget = opts.quick ? 0 : 5000;
@@ -223,17 +217,7 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
       api_requests_per_lifecycle: {
         value: perLifecycle,
         unit: 'requests',
-        note: 'create → Running → stop → Stopped, operator requests only (watch opens excluded)',
-      },
-      burst_all_jobs: {
-        value: Math.round(allJobsMs),
-        unit: 'ms',
-        note: `${burst} sessions created at once → every runner Job exists`,
-      },
-      burst_all_running: {
-        value: Math.round(allRunningMs),
-        unit: 'ms',
-        note: `${burst} sessions created at once → every session Running`,
+        note: `create → Running → stop → Stopped, operator requests only (watch opens excluded): ${[...lifecycle].map(([key, n]) => `${key} ${n}`).join(', ')}`,
       },
       idle_api_requests_per_minute: {
         value: Math.round(idlePerMinute),
