@@ -249,8 +249,9 @@ function watchProgress(kc: KubeConfig, prefix: string) {
   const running = new Set<string>();
   const waiters: (() => void)[] = [];
   const watch = new Watch(kc);
+  let stopping = false;
   const ended = (err: unknown) => {
-    if (err) process.stderr.write(`scaling: a progress watch ended: ${String(err)}\n`);
+    if (err && !stopping) process.stderr.write(`scaling: a progress watch ended: ${String(err)}\n`);
   };
   const opened = Promise.all([
     watch.watch(
@@ -280,6 +281,7 @@ function watchProgress(kc: KubeConfig, prefix: string) {
     /** Resolves at the next event. */
     changed: () => new Promise<void>((resolve) => waiters.push(resolve)),
     stop: async () => {
+      stopping = true;
       for (const request of await opened) request.abort();
     },
   };
