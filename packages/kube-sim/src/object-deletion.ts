@@ -1,5 +1,5 @@
 import { conflict } from './errors.js';
-import type { ResourceType } from './resource-registry.js';
+import { hasGeneration, type ResourceType } from './resource-registry.js';
 import { refOf } from './resource-ref.js';
 import type { ObjectStore } from './store.js';
 import type { KubeObject, ObjectMeta } from './types.js';
@@ -85,8 +85,9 @@ export function deleteObject(
   if (finalizers.length === 0) delete meta.finalizers;
   if (!alreadyDeleting) {
     meta.deletionTimestamp = new Date(now.getTime() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    meta.deletionGracePeriodSeconds = grace;
-    meta.generation = (old.metadata.generation ?? 0) + 1;
+    // The namespace registry marks a namespace Terminating without a grace period.
+    if (type.id !== '/namespaces') meta.deletionGracePeriodSeconds = grace;
+    if (hasGeneration(type)) meta.generation = (old.metadata.generation ?? 0) + 1;
   } else if (grace < (old.metadata.deletionGracePeriodSeconds ?? 0)) {
     // A later delete may only shorten the grace period.
     meta.deletionTimestamp = new Date(now.getTime() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -50,7 +50,7 @@ export function applyJsonPatch(target: unknown, operations: unknown): unknown {
  * Merge keys of built-in list fields (patchMergeKey in the Kubernetes Go types). A simplification:
  * keyed by field name alone, which is unambiguous for the types kube-sim serves.
  */
-const MERGE_KEYS: Record<string, string> = {
+export const MERGE_KEYS: Record<string, string> = {
   containers: 'name',
   initContainers: 'name',
   ephemeralContainers: 'name',
@@ -67,7 +67,7 @@ const MERGE_KEYS: Record<string, string> = {
 };
 
 /** Primitive lists with patchStrategy=merge (set union). */
-const MERGED_PRIMITIVE_LISTS = new Set(['finalizers']);
+export const MERGED_PRIMITIVE_LISTS = new Set(['finalizers']);
 
 /**
  * Strategic merge patch for built-in kinds: maps merge, keyed lists (see MERGE_KEYS) merge by key,

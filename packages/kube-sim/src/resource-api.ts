@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import type { ListOptions, ListResult } from './list-pagination.js';
 import { listObjects } from './list-pagination.js';
+import { applyOwnership } from './managed-fields.js';
 import { validateObjectMeta } from './metadata-validation.js';
 import type { DeleteOptions, DeleteResult } from './object-deletion.js';
 import { deleteObject } from './object-deletion.js';
@@ -19,7 +20,7 @@ import type { PatchType } from './patch.js';
 import type { PatchOptions } from './patch-request.js';
 import { applyPatchOfType, checkPatchRequest } from './patch-request.js';
 import type { ResourceRegistry, ResourceType } from './resource-registry.js';
-import { apiVersionOf } from './resource-registry.js';
+import { apiVersionOf, hasGeneration } from './resource-registry.js';
 import { refOf } from './resource-ref.js';
 import type { ObjectStore } from './store.js';
 import type { KubeObject, ObjectMeta } from './types.js';
@@ -73,6 +74,8 @@ export class ResourceApi {
     namespace: string | undefined,
     body: unknown,
     options: WriteOptions = {},
+    /** Set by server-side apply (managed-fields.ts); a client's own managedFields are dropped. */
+    managedFields?: unknown,
   ): KubeObject {
     if (!isPlainObject(body)) throw badRequest('the body of the request was not a JSON object');
     const object = cloneJson(body) as KubeObject;
@@ -111,6 +114,7 @@ export class ResourceApi {
     ]) {
       delete meta[key];
     }
+    if (managedFields !== undefined) meta.managedFields = managedFields;
     meta.uid = randomUUID();
     meta.creationTimestamp = nowRfc3339();
     if (hasGeneration(type)) meta.generation = 1;
@@ -171,7 +175,20 @@ export class ResourceApi {
         const body = isPlainObject(patch)
           ? { ...patch, metadata: { ...(isPlainObject(patch.metadata) ? patch.metadata : {}), name } }
           : patch;
-        return { object: this.create(type, namespace, body, options), created: true };
+        const owned = isPlainObject(body)
+          ? applyOwnership(
+              type,
+              undefined,
+              patch as Record<string, unknown>,
+              body as KubeObject,
+              options.fieldManager!,
+              false,
+            )
+          : undefined;
+        return {
+          object: this.create(type, namespace, body, options, owned?.metadata.managedFields),
+          created: true,
+        };
       }
       throw notFound(refOf(type), name);
     }
@@ -186,10 +203,10 @@ export class ResourceApi {
     }
     if (meta.name !== name)
       throw badRequest(`metadata.name: Invalid value: "${String(meta.name)}": field is immutable`);
-    return {
-      object: this.commitUpdate(type, old, mergeForUpdate(type, old, next, options.subresource), options),
-      created: false,
-    };
+    let merged = mergeForUpdate(type, old, next, options.subresource);
+    if (patchType === 'apply' && !options.subresource && isPlainObject(patch))
+      merged = applyOwnership(type, current, patch, merged, options.fieldManager!, options.force ?? false);
+    return { object: this.commitUpdate(type, old, merged, options), created: false };
   }
 
   delete(
@@ -216,8 +233,8 @@ export class ResourceApi {
     return out;
   }
 
-  private removeNow(type: ResourceType, object: KubeObject): KubeObject {
-    const deleted = this.store.delete(type.id, object) ?? object;
+  private removeNow(type: ResourceType, object: KubeObject, final?: KubeObject): KubeObject {
+    const deleted = this.store.delete(type.id, object, final) ?? object;
     unregisterDeletedCrd(this.store, this.registry, type, deleted);
     return deleted;
   }
@@ -259,8 +276,9 @@ export class ResourceApi {
       type.id !== '/namespaces' ||
       !(isPlainObject(next.spec) && Array.isArray(next.spec.finalizers) && next.spec.finalizers.length > 0);
     if (options.dryRun) return this.present(type, next, options.version);
+    // The update that releases the last finalizer is what the response and the DELETED event show.
     if (next.metadata.deletionTimestamp && finalizersDone && namespaceDone && type.id !== '/pods') {
-      return this.present(type, this.removeNow(type, old), options.version);
+      return this.present(type, this.removeNow(type, old, next), options.version);
     }
     if (
       type.id === '/pods' &&
@@ -268,7 +286,7 @@ export class ResourceApi {
       finalizersDone &&
       next.metadata.deletionGracePeriodSeconds === 0
     ) {
-      return this.present(type, this.removeNow(type, old), options.version);
+      return this.present(type, this.removeNow(type, old, next), options.version);
     }
     const stored = this.store.update(type.id, next);
     registerWrittenCrd(this.registry, type, stored);
@@ -283,20 +301,4 @@ export class ResourceApi {
   keyOf(object: KubeObject): string {
     return objectKey(object.metadata.namespace, object.metadata.name ?? '');
   }
-}
-
-/**
- * Built-ins the fidelity suite saw without metadata.generation on a real API server (their strategies never set
- * it). Everything else keeps kube-sim's spec-change counting.
- */
-const WITHOUT_GENERATION = new Set([
-  '/configmaps',
-  '/secrets',
-  '/serviceaccounts',
-  '/namespaces',
-  'coordination.k8s.io/leases',
-]);
-
-function hasGeneration(type: ResourceType): boolean {
-  return Boolean(type.custom) || !WITHOUT_GENERATION.has(type.id);
 }

@@ -267,3 +267,19 @@ export class ResourceRegistry {
     return groups;
   }
 }
+
+/**
+ * Built-ins the fidelity suite saw without metadata.generation on a real API server (their strategies never set
+ * it). Everything else keeps kube-sim's spec-change counting.
+ */
+const WITHOUT_GENERATION = new Set([
+  '/configmaps',
+  '/secrets',
+  '/serviceaccounts',
+  '/namespaces',
+  'coordination.k8s.io/leases',
+]);
+
+export function hasGeneration(type: ResourceType): boolean {
+  return Boolean(type.custom) || !WITHOUT_GENERATION.has(type.id);
+}

@@ -164,7 +164,8 @@ export class ObjectStore {
   }
 
   /** Removes an object; the DELETED event carries the deletion's resourceVersion. */
-  delete(resourceId: string, object: KubeObject): KubeObject | undefined {
+  /** Removes the object; `final` is the state it is reported in (an update that released its last finalizer). */
+  delete(resourceId: string, object: KubeObject, final?: KubeObject): KubeObject | undefined {
     const bucket = this.buckets.get(resourceId);
     const key = objectKey(object.metadata.namespace, object.metadata.name ?? '');
     const old = bucket?.objects.get(key);
@@ -175,7 +176,8 @@ export class ObjectStore {
     if (old.metadata.uid) this.byUidIndex.delete(old.metadata.uid);
     this.reindexOwners(resourceId, key, old, undefined);
     const rv = ++this.rv;
-    const deleted: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
+    const last = final ?? old;
+    const deleted: KubeObject = { ...last, metadata: { ...last.metadata, resourceVersion: String(rv) } };
     this.emit({ type: 'DELETED', resourceVersion: rv, resourceId, object: deleted, oldObject: old });
     return deleted;
   }

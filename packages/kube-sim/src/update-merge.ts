@@ -28,11 +28,12 @@ export function mergeForUpdate(
     'namespace',
     'name',
     'resourceVersion',
+    // Field ownership changes only by apply (managed-fields.ts), whatever an update sends.
+    'managedFields',
   ]) {
     if (old.metadata[key] === undefined) delete meta[key];
     else meta[key] = old.metadata[key];
   }
-  delete meta.managedFields;
   delete meta.selfLink;
   if (meta.finalizers !== undefined && (!Array.isArray(meta.finalizers) || meta.finalizers.length === 0))
     delete meta.finalizers;
