@@ -27,6 +27,16 @@ export interface KubeRealOptions {
   binDir?: string;
   /** The node agent's pod lifecycle timings. @defaultValue kube-sim's */
   podTimings?: PodTimings;
+  /**
+   * How often kube-apiserver compacts etcd's history (resourceVersions older than the previous compaction then
+   * answer 410 Expired). @defaultValue kube-apiserver's 5 minutes
+   */
+  etcdCompactionIntervalSeconds?: number;
+  /**
+   * Resources kube-apiserver serves without its watch cache (`--watch-cache-sizes=<resource>#0`): their watches
+   * read etcd, so one from a compacted resourceVersion answers 410 (the cache would replay what it holds).
+   */
+  uncachedResources?: string[];
   logger?: Logger;
   /** Aborts start-up: what was started is stopped and the promise rejects. */
   signal?: AbortSignal;
@@ -215,6 +225,12 @@ export async function startKubeReal(options: KubeRealOptions = {}): Promise<Kube
         '--profiling=false',
         `--audit-policy-file=${auditPolicy}`,
         `--audit-log-path=${auditLogPath}`,
+        ...(options.etcdCompactionIntervalSeconds !== undefined
+          ? [`--etcd-compaction-interval=${options.etcdCompactionIntervalSeconds}s`]
+          : []),
+        ...(options.uncachedResources?.length
+          ? [`--watch-cache-sizes=${options.uncachedResources.map((r) => `${r}#0`).join(',')}`]
+          : []),
       ],
       join(logs, 'kube-apiserver.log'),
     );

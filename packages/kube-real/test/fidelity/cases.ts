@@ -7,6 +7,12 @@ export interface CaseContext {
   ns: string;
   send(req: RawRequest): Promise<RawResponse>;
   kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  /**
+   * Makes resourceVersion 1 too old to watch LimitRanges from. kube-sim forgets its watch history; the real API
+   * server (a short etcd compaction interval, LimitRanges served without its watch cache) waits for etcd's next
+   * compaction.
+   */
+  compactHistory(): Promise<void>;
 }
 
 export interface FidelityCase {
@@ -57,6 +63,20 @@ const deployment = (name: string) => ({
     },
   },
 });
+
+/**
+ * kubectl's output with what legitimately differs made comparable: ages, and the column padding they (and
+ * normalised uids) change; temporary file names of `kubectl diff`.
+ */
+function printed(result: { code: number; stdout: string; stderr: string }): unknown {
+  const text = (s: string) =>
+    s
+      .replace(/\b\d+(ms|s|m|h|d)(\d+s)?\b/g, '<age>')
+      .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, '/tmp/$1')
+      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000/g, '<time>')
+      .replace(/[ \t]+/g, ' ');
+  return { code: result.code, stdout: text(result.stdout), stderr: text(result.stderr) };
+}
 
 async function seed(ctx: CaseContext, n: number): Promise<void> {
   for (let i = 0; i < n; i++)
@@ -365,6 +385,24 @@ export const CASES: FidelityCase[] = [
     },
   },
   {
+    name: 'watch from a compacted resourceVersion: 410 Expired',
+    run: async ({ ns, send, compactHistory }) => {
+      await send({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/limitranges`,
+        body: { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'l' }, spec: { limits: [] } },
+      });
+      await compactHistory();
+      return [
+        await send({
+          method: 'GET',
+          path: `/api/v1/namespaces/${ns}/limitranges?watch=true&resourceVersion=1`,
+          watchMs: 1000,
+        }),
+      ];
+    },
+  },
+  {
     name: 'watch with sendInitialEvents and bookmarks',
     run: async (ctx) => {
       await seed(ctx, 2);
@@ -422,6 +460,136 @@ export const CASES: FidelityCase[] = [
         body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } },
       });
       return [await send({ method: 'DELETE', path: '/api/v1/namespaces/doomed' })];
+    },
+  },
+  {
+    name: 'the OpenAPI v3 schema of a custom kind',
+    run: async ({ send }) => {
+      const doc = await send({ method: 'GET', path: '/openapi/v3/apis/vteam.ambient-code/v1alpha1' });
+      const schemas = (doc.body as { components: { schemas: Record<string, unknown> } }).components.schemas;
+      return [doc.status, schemas['ambient-code.vteam.v1alpha1.AgenticSession'] ?? Object.keys(schemas)];
+    },
+  },
+  {
+    name: 'kubectl explain a custom resource field and a built-in one',
+    run: async ({ kubectl }) => [
+      printed(await kubectl(['explain', 'agenticsessions.spec'])),
+      printed(await kubectl(['explain', 'pods.spec.containers'])),
+      printed(await kubectl(['explain', 'jobs.spec.template.spec.restartPolicy'])),
+    ],
+  },
+  {
+    name: 'kubectl get -o wide, custom columns, describe',
+    run: async ({ ns, kubectl, send }) => {
+      await send({ method: 'POST', path: cms(ns), body: cm('shown', { labels: { app: 'x' } }) });
+      return [
+        printed(await kubectl(['get', 'cm', '-n', ns, '-l', 'app', '-o', 'wide'])),
+        printed(
+          await kubectl([
+            'get',
+            'cm',
+            '-n',
+            ns,
+            '-l',
+            'app',
+            '-o',
+            'custom-columns=NAME:.metadata.name,A:.data.a',
+          ]),
+        ),
+        printed(await kubectl(['describe', 'cm', 'shown', '-n', ns])),
+      ];
+    },
+  },
+  {
+    name: 'kubectl wait for a jsonpath value and for a condition',
+    run: async ({ ns, kubectl, send }) => {
+      await send({ method: 'POST', path: cms(ns), body: cm('w') });
+      await send({ method: 'POST', path: AS(ns), body: session('ready') });
+      await send({
+        method: 'PATCH',
+        path: `${AS(ns)}/ready/status`,
+        contentType: MERGE_PATCH,
+        body: {
+          status: {
+            conditions: [
+              {
+                type: 'Ready',
+                status: 'True',
+                reason: 'Done',
+                message: '',
+                lastTransitionTime: '2026-01-01T00:00:00Z',
+              },
+            ],
+          },
+        },
+      });
+      return [
+        printed(await kubectl(['wait', '-n', ns, '--for=jsonpath={.data.a}=1', 'cm/w', '--timeout=10s'])),
+        printed(
+          await kubectl(['wait', '-n', ns, '--for=condition=Ready', 'agenticsession/ready', '--timeout=10s']),
+        ),
+        printed(await kubectl(['wait', '-n', ns, '--for=jsonpath={.data.a}=2', 'cm/w', '--timeout=1s'])),
+      ];
+    },
+  },
+  {
+    name: 'kubectl diff: exit 1 with the difference, 0 without',
+    run: async ({ ns, kubectl }) => {
+      const manifest = (a: string) =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d, namespace: ${ns}}\ndata: {a: "${a}"}\n`;
+      await kubectl(['apply', '-f', '-'], manifest('1'));
+      return [
+        printed(await kubectl(['diff', '-f', '-'], manifest('1'))),
+        printed(await kubectl(['diff', '-f', '-'], manifest('2'))),
+      ];
+    },
+  },
+  {
+    name: 'kubectl apply --server-side: a second manager conflicts, --force-conflicts takes the field',
+    run: async ({ ns, kubectl, send }) => {
+      const manifest = (a: string) =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa, namespace: ${ns}}\ndata: {a: "${a}"}\n`;
+      const results = [
+        printed(await kubectl(['apply', '--server-side', '-f', '-'], manifest('1'))),
+        printed(await kubectl(['apply', '--server-side', '--field-manager=other', '-f', '-'], manifest('2'))),
+        printed(
+          await kubectl(
+            ['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'],
+            manifest('3'),
+          ),
+        ),
+      ];
+      const live = await send({ method: 'GET', path: `${cms(ns)}/ssa` });
+      const meta = (live.body as { metadata: { managedFields?: { manager: string; operation: string }[] } })
+        .metadata;
+      return [
+        ...results,
+        (live.body as { data: unknown }).data,
+        meta.managedFields?.map((m) => [m.manager, m.operation]),
+      ];
+    },
+  },
+  {
+    name: 'kubectl events of a namespace',
+    run: async ({ ns, kubectl, send }) => {
+      await send({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/events`,
+        body: {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { name: 'e1' },
+          involvedObject: { apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: ns },
+          reason: 'Tested',
+          message: 'an event a user reads',
+          type: 'Normal',
+          source: { component: 'fidelity' },
+          firstTimestamp: '2026-01-01T00:00:00Z',
+          lastTimestamp: '2026-01-01T00:00:00Z',
+          count: 1,
+        },
+      });
+      return [printed(await kubectl(['events', '-n', ns]))];
     },
   },
 ];
