@@ -95,8 +95,7 @@ export {
   statusWriteBack,
 } from './api-server/index.js';
 export type { GroupBindingsPlan, SessionCrPlan, SessionCrView, SessionMapping } from './api-server/index.js';
-export { reconcileUserDeployment } from './user-deployment/reconcile-user-deployment.js';
-export type { UserDeploymentReport } from './user-deployment/reconcile-user-deployment.js';
+export { userDeploymentKind } from './user-deployment/reconcile-user-deployment.js';
 export {
   CONFIG_MAP_NAME,
   desiredChildren,

@@ -50,7 +50,8 @@ export async function patchStatus(
   return resourceVersionOf(updated) ?? resourceVersion;
 }
 
-function resourceVersionOf(object: unknown): string | undefined {
+/** The resourceVersion of an object an API call returned, if it has one. */
+export function resourceVersionOf(object: unknown): string | undefined {
   if (typeof object !== 'object' || object === null || !('metadata' in object)) return undefined;
   const { metadata } = object;
   if (typeof metadata !== 'object' || metadata === null || !('resourceVersion' in metadata)) return undefined;

@@ -1,5 +1,7 @@
 import { parseKey } from '@ambient-operator/shared';
-import { reconcileAgentTask, reconcileWorkflow } from '../scheduler/index.js';
+import { agentTaskKind, workflowKind } from '../scheduler/index.js';
+import { phaseModelSubject } from './object-subject.js';
+import { runReconcileLoop } from './reconcile-loop.js';
 import type { Reconciler } from './reconciler.js';
 
 /** The `<kind>:` prefix off: what is left of `task:` and `workflow:` keys is `<namespace>/<name>`. */
@@ -7,16 +9,12 @@ const objectOf = (key: string) => parseKey(key.slice(key.indexOf(':') + 1));
 
 /** AgentTasks (`task:<ns>/<name>`, issue 17). */
 export const agentTaskReconciler: Reconciler<'task'> = {
-  async reconcile(request, deps) {
-    const { phase } = await reconcileAgentTask(objectOf(request.key), deps);
-    return { phase: phase || 'Pending' };
-  },
+  reconcile: (request, deps) =>
+    runReconcileLoop(phaseModelSubject(agentTaskKind(deps), objectOf(request.key), deps)),
 };
 
 /** Workflows (`workflow:<ns>/<name>`, issue 17). */
 export const workflowReconciler: Reconciler<'workflow'> = {
-  async reconcile(request, deps) {
-    const { phase } = await reconcileWorkflow(objectOf(request.key), deps);
-    return { phase: phase || 'Pending' };
-  },
+  reconcile: (request, deps) =>
+    runReconcileLoop(phaseModelSubject(workflowKind(deps), objectOf(request.key), deps)),
 };

@@ -1,24 +1,17 @@
 import { setCondition } from '@ambient-operator/machines';
 import { validateUserDeployment } from '@ambient-operator/shared';
-import {
-  readUserDeployment,
-  reconcileUserDeployment,
-  writeUserDeploymentStatus,
-} from '../user-deployment/reconcile-user-deployment.js';
+import { patchStatus, readStoredObject } from '../stored-object.js';
+import { userDeploymentApi, userDeploymentKind } from '../user-deployment/reconcile-user-deployment.js';
+import type { WorkerDeps } from '../worker-deps.js';
+import { phaseModelSubject } from './object-subject.js';
+import { runReconcileLoop } from './reconcile-loop.js';
 import type { ReconcileRequest, Reconciler, TerminalFailure } from './reconciler.js';
 import { RECONCILE_FAILED_CONDITION } from './session-reconciler.js';
-import type { WorkerDeps } from '../worker-deps.js';
 
 /** UserDeployments (`ud:<ns>/<name>`, issue 19): the machine in packages/machines, children by spec hash. */
 export const userDeploymentReconciler: Reconciler<'ud'> = {
-  async reconcile(request, deps) {
-    const report = await reconcileUserDeployment(objectRef(request), deps);
-    return {
-      phase: report.phase || 'Pending',
-      ...(report.decision ? { transitions: report.decision.transitions } : {}),
-      ...(report.requeueAfterMs === undefined ? {} : { requeueAfterMs: report.requeueAfterMs }),
-    };
-  },
+  reconcile: (request, deps) =>
+    runReconcileLoop(phaseModelSubject(userDeploymentKind(deps), objectRef(request), deps)),
   recordTerminalFailure,
 };
 
@@ -33,15 +26,13 @@ async function recordTerminalFailure(
   failure: TerminalFailure,
   deps: WorkerDeps,
 ): Promise<void> {
-  const ref = objectRef(request);
-  const raw = await readUserDeployment(deps, ref);
-  const parsed = raw === null ? undefined : validateUserDeployment(raw);
-  if (!parsed?.ok || parsed.value.metadata.deletionTimestamp) return;
-  const ud = parsed.value;
+  const object = await readStoredObject(deps, userDeploymentApi, objectRef(request));
+  const parsed = object === null ? undefined : validateUserDeployment(object.raw);
+  if (!object || !parsed?.ok || object.metadata.deletionTimestamp) return;
   const conditions = setCondition(
-    ud.status?.conditions ?? [],
+    parsed.value.status?.conditions ?? [],
     { type: RECONCILE_FAILED_CONDITION, status: 'True', reason: failure.reason, message: failure.message },
     deps.now(),
   );
-  await writeUserDeploymentStatus(deps, ref, ud.metadata.resourceVersion, { conditions });
+  await patchStatus(deps, userDeploymentApi, object.metadata, { conditions });
 }

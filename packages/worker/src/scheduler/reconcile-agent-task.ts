@@ -2,11 +2,14 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import {
   decideTask,
   isTerminalTaskPhase,
+  type TaskCommand,
   type TaskJobObservation,
   type TaskObservation,
-  type TaskTransition,
 } from '@ambient-operator/machines';
 import {
+  AGENT_TASK_PLURAL,
+  SCHEDULER_GROUP,
+  SCHEDULER_VERSION,
   agentTaskStatusSchema,
   describeValidationIssues,
   taskJobName,
@@ -14,53 +17,66 @@ import {
   validateAgentTaskName,
   type AgentTaskSpec,
   type AgentTaskStatus,
-  type SessionRef,
 } from '@ambient-operator/shared';
-import { createIfAbsent } from '../kube-ops.js';
-import { readOrNull } from '../kube-ops.js';
+import { createIfAbsent, readOrNull } from '../kube-ops.js';
+import { beforeWrite, type PhaseModelKind } from '../reconcile/object-subject.js';
+import type { Plan } from '../reconcile/reconcile-loop.js';
+import type { ReconcileTransition } from '../reconcile/reconciler.js';
+import type { StoredObject } from '../stored-object.js';
 import type { WorkerDeps } from '../worker-deps.js';
-import { readSchedulerObject, writeSchedulerStatus, type SchedulerObject } from './scheduler-resource.js';
 import { buildTaskJob, TASK_CONTAINER } from './task-job.js';
 
+interface TaskReadings {
+  observation: TaskObservation;
+  /** The spec the Job is built from; undefined when the task fails validation (it then gets no Job). */
+  spec: AgentTaskSpec | undefined;
+}
+
 /**
- * One level-based reconcile of an AgentTask: read the task and its Job (and, once the Job has ended, its
- * pod for the exit code and output), let the machine decide, create the Job if asked, write status with
- * the read resourceVersion, then count the transitions that were written.
+ * AgentTasks for the generic loop: read the task and its Job (and, once the Job has ended, its pod for the exit
+ * code and output), let the machine decide, create the Job if asked, write status with the read resourceVersion,
+ * then count the transitions that were written.
  */
-export async function reconcileAgentTask(ref: SessionRef, deps: WorkerDeps): Promise<{ phase: string }> {
-  const task = await readSchedulerObject(deps, 'agenttasks', ref);
-  if (task === null || task.metadata.deletionTimestamp) return { phase: '' };
-  const validated = validateAgentTask(task.raw);
-  const status = parseStatus(task.raw);
-  const jobName = taskJobName(ref.name);
-  const observation: TaskObservation = {
-    nowMs: deps.now(),
-    jobName,
-    ...(task.metadata.generation !== undefined ? { generation: task.metadata.generation } : {}),
-    ...refusalOf(deps, ref),
-    ...invalidOf(ref.name, validated),
-    job: await observeJob(deps, ref.namespace, jobName, task.metadata.uid),
+export function agentTaskKind(
+  deps: WorkerDeps,
+): PhaseModelKind<AgentTaskStatus, TaskReadings, TaskCommand, Plan<TaskCommand, object>> {
+  return {
+    api: { group: SCHEDULER_GROUP, version: SCHEDULER_VERSION, plural: AGENT_TASK_PLURAL },
+    statusSchema: agentTaskStatusSchema,
+    async observe(task, _status, stamp) {
+      const { namespace, name, uid } = task.metadata;
+      const validated = validateAgentTask(task.raw);
+      const jobName = taskJobName(name);
+      const observation: TaskObservation = {
+        ...stamp,
+        jobName,
+        ...refusalOf(deps, namespace),
+        ...invalidOf(name, validated),
+        job: await observeJob(deps, namespace, jobName, uid),
+      };
+      const spec = validated.ok ? (validated.value.spec ?? { timeoutSeconds: 3600 }) : undefined;
+      return { observation, spec };
+    },
+    decide: (view) =>
+      beforeWrite(decideTask({ status: view.status, observation: view.readings.observation })),
+    async execute(view, command) {
+      if (view.readings.spec === undefined)
+        throw new Error('task machine asked for a Job of an invalid task');
+      await createTaskJob(deps, view.object, view.readings.spec, command.jobName);
+    },
+    transitionCounter: deps.metrics.taskPhaseTransitions,
+    statusWritten(view, plan) {
+      observeTaskDurations(deps, view.object.metadata.namespace, plan.transitions, {
+        ...view.status,
+        ...plan.statusPatch,
+      });
+    },
   };
-  const decision = decideTask({ status, observation });
-  for (const command of decision.commands) {
-    if (!validated.ok) throw new Error('task machine asked for a Job of an invalid task');
-    await createTaskJob(deps, task, validated.value.spec ?? { timeoutSeconds: 3600 }, command.jobName);
-  }
-  await writeSchedulerStatus(deps, 'agenttasks', task, decision.statusPatch);
-  recordTaskTransitions(deps, ref.namespace, decision.transitions, { ...status, ...decision.statusPatch });
-  return { phase: decision.nextPhase };
 }
 
-/** A stored status that no longer parses is treated as absent: the machine starts over idempotently. */
-function parseStatus(raw: unknown): AgentTaskStatus | undefined {
-  const status = (raw as { status?: unknown }).status;
-  const parsed = agentTaskStatusSchema.safeParse(status);
-  return parsed.success ? parsed.data : undefined;
-}
-
-function refusalOf(deps: WorkerDeps, ref: SessionRef): Pick<TaskObservation, 'refusal'> {
+function refusalOf(deps: WorkerDeps, namespace: string): Pick<TaskObservation, 'refusal'> {
   const only = deps.config.agentTasks.taskNamespace;
-  if (only === undefined || only === ref.namespace) return {};
+  if (only === undefined || only === namespace) return {};
   return {
     refusal: {
       reason: 'NamespaceNotAllowed',
@@ -129,7 +145,7 @@ async function finishedPod(deps: WorkerDeps, namespace: string, jobName: string)
   );
 }
 
-async function createTaskJob(deps: WorkerDeps, task: SchedulerObject, spec: AgentTaskSpec, jobName: string) {
+async function createTaskJob(deps: WorkerDeps, task: StoredObject, spec: AgentTaskSpec, jobName: string) {
   const { name, namespace, uid } = task.metadata;
   const body = buildTaskJob({
     task: { name, namespace, uid },
@@ -141,15 +157,14 @@ async function createTaskJob(deps: WorkerDeps, task: SchedulerObject, spec: Agen
   await createIfAbsent(() => deps.api.batch.createNamespacedJob({ namespace, body }));
 }
 
-/** After the status write: each transition once, and a finished task's run time by final phase. */
-function recordTaskTransitions(
+/** After the status write: a finished task's run time by final phase. */
+function observeTaskDurations(
   deps: WorkerDeps,
   namespace: string,
-  transitions: readonly TaskTransition[],
+  transitions: readonly ReconcileTransition[],
   written: { startTime?: string | null; completionTime?: string | null },
 ): void {
   for (const t of transitions) {
-    deps.metrics.taskPhaseTransitions.inc({ namespace, from_phase: t.from, to_phase: t.to });
     if (!isTerminalTaskPhase(t.to)) continue;
     const start = Date.parse(written.startTime ?? '');
     const end = Date.parse(written.completionTime ?? '');

@@ -12,60 +12,60 @@ import {
   SCHEDULER_VERSION,
   WORKFLOW_KIND,
   WORKFLOW_LABEL,
+  WORKFLOW_PLURAL,
   WORKFLOW_STEP_LABEL,
   agentTaskStatusSchema,
   describeValidationIssues,
   validateWorkflow,
   workflowStatusSchema,
   workflowTaskName,
-  type SessionRef,
   type WorkflowStatus,
 } from '@ambient-operator/shared';
 import { z } from 'zod';
-import { createIfAbsent } from '../kube-ops.js';
-import { readOrNull } from '../kube-ops.js';
+import { createIfAbsent, readOrNull } from '../kube-ops.js';
+import { beforeWrite, type PhaseModelKind } from '../reconcile/object-subject.js';
+import type { Plan } from '../reconcile/reconcile-loop.js';
+import type { StoredObject } from '../stored-object.js';
 import type { WorkerDeps } from '../worker-deps.js';
-import { readSchedulerObject, writeSchedulerStatus, type SchedulerObject } from './scheduler-resource.js';
 
 const taskApi = { group: SCHEDULER_GROUP, version: SCHEDULER_VERSION, plural: AGENT_TASK_PLURAL };
 
-/**
- * One level-based reconcile of a Workflow: read it and its step tasks (one labelled list), let the
- * machine decide, create the current step's task if asked (a deterministic name, so a redelivered key
- * or a second worker finds it instead of creating another), write status, count transitions.
- */
-export async function reconcileWorkflow(ref: SessionRef, deps: WorkerDeps): Promise<{ phase: string }> {
-  const workflow = await readSchedulerObject(deps, 'workflows', ref);
-  if (workflow === null || workflow.metadata.deletionTimestamp) return { phase: '' };
-  const validated = validateWorkflow(workflow.raw);
-  const steps = validated.ok ? (validated.value.spec?.steps ?? []) : undefined;
-  const status = parseStatus(workflow.raw);
-  const taskNames = (steps ?? []).map((_, i) => workflowTaskName(ref.name, i));
-  const observation: WorkflowObservation = {
-    nowMs: deps.now(),
-    ...(workflow.metadata.generation !== undefined ? { generation: workflow.metadata.generation } : {}),
-    steps,
-    ...(validated.ok
-      ? {}
-      : { invalid: { reason: 'InvalidSpec', message: describeValidationIssues(validated.issues) } }),
-    taskNames,
-    tasks: await observeStepTasks(deps, workflow, taskNames, status?.currentStep ?? 0),
-  };
-  const decision = decideWorkflow({ status, observation });
-  for (const command of decision.commands) await createStepTask(deps, workflow, command);
-  await writeSchedulerStatus(deps, 'workflows', workflow, decision.statusPatch);
-  for (const t of decision.transitions)
-    deps.metrics.workflowPhaseTransitions.inc({
-      namespace: ref.namespace,
-      from_phase: t.from,
-      to_phase: t.to,
-    });
-  return { phase: decision.nextPhase };
+interface WorkflowReadings {
+  observation: WorkflowObservation;
 }
 
-function parseStatus(raw: unknown): WorkflowStatus | undefined {
-  const parsed = workflowStatusSchema.safeParse((raw as { status?: unknown }).status);
-  return parsed.success ? parsed.data : undefined;
+/**
+ * Workflows for the generic loop: read the workflow and its step tasks (one labelled list), let the machine decide,
+ * create the current step's task if asked (a deterministic name, so a redelivered key or a second worker finds it
+ * instead of creating another), write status, count transitions.
+ */
+export function workflowKind(
+  deps: WorkerDeps,
+): PhaseModelKind<WorkflowStatus, WorkflowReadings, WorkflowCommand, Plan<WorkflowCommand, object>> {
+  return {
+    api: { group: SCHEDULER_GROUP, version: SCHEDULER_VERSION, plural: WORKFLOW_PLURAL },
+    statusSchema: workflowStatusSchema,
+    async observe(workflow, status, stamp) {
+      const { name } = workflow.metadata;
+      const validated = validateWorkflow(workflow.raw);
+      const steps = validated.ok ? (validated.value.spec?.steps ?? []) : undefined;
+      const taskNames = (steps ?? []).map((_, i) => workflowTaskName(name, i));
+      const observation: WorkflowObservation = {
+        ...stamp,
+        steps,
+        ...(validated.ok
+          ? {}
+          : { invalid: { reason: 'InvalidSpec', message: describeValidationIssues(validated.issues) } }),
+        taskNames,
+        tasks: await observeStepTasks(deps, workflow, taskNames, status?.currentStep ?? 0),
+      };
+      return { observation };
+    },
+    decide: (view) =>
+      beforeWrite(decideWorkflow({ status: view.status, observation: view.readings.observation })),
+    execute: (view, command) => createStepTask(deps, view.object, command),
+    transitionCounter: deps.metrics.workflowPhaseTransitions,
+  };
 }
 
 const taskItemSchema = z.object({
@@ -76,6 +76,8 @@ const taskItemSchema = z.object({
   status: z.unknown().optional(),
 });
 type TaskItem = z.infer<typeof taskItemSchema>;
+/** Items are parsed one by one: a task that does not parse is skipped, not the whole list. */
+const taskListSchema = z.object({ items: z.array(z.unknown()).optional() });
 
 /**
  * The task of each step, by index. Tasks are listed by the workflow label; the current step's task,
@@ -84,16 +86,18 @@ type TaskItem = z.infer<typeof taskItemSchema>;
  */
 async function observeStepTasks(
   deps: WorkerDeps,
-  workflow: SchedulerObject,
+  workflow: StoredObject,
   taskNames: readonly string[],
   currentStep: number,
 ): Promise<(StepTaskObservation | undefined)[]> {
   const { namespace, name, uid } = workflow.metadata;
-  const list = (await deps.api.customObjects.listNamespacedCustomObject({
-    ...taskApi,
-    namespace,
-    labelSelector: `${WORKFLOW_LABEL}=${name}`,
-  })) as { items?: unknown[] };
+  const list = taskListSchema.parse(
+    await deps.api.customObjects.listNamespacedCustomObject({
+      ...taskApi,
+      namespace,
+      labelSelector: `${WORKFLOW_LABEL}=${name}`,
+    }),
+  );
   const byName = new Map<string, TaskItem>();
   for (const item of list.items ?? []) {
     const parsed = taskItemSchema.safeParse(item);
@@ -129,7 +133,7 @@ function toStepTask(item: TaskItem, workflowUid: string): StepTaskObservation {
 }
 
 /** The step's AgentTask, owned by the workflow (deleting the workflow deletes it, its Job and pod). */
-async function createStepTask(deps: WorkerDeps, workflow: SchedulerObject, command: WorkflowCommand) {
+async function createStepTask(deps: WorkerDeps, workflow: StoredObject, command: WorkflowCommand) {
   const { namespace, name, uid } = workflow.metadata;
   const body = {
     apiVersion: SCHEDULER_API_VERSION,

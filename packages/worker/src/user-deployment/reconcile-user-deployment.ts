@@ -1,8 +1,4 @@
-import type {
-  UserDeploymentCommand,
-  UserDeploymentDecision,
-  UserDeploymentMachineStatus,
-} from '@ambient-operator/machines';
+import type { UserDeploymentCommand, UserDeploymentMachineStatus } from '@ambient-operator/machines';
 import { decideUserDeployment } from '@ambient-operator/machines';
 import {
   RetryableError,
@@ -11,105 +7,82 @@ import {
   USER_DEPLOYMENT_FINALIZER,
   USER_DEPLOYMENT_PLURAL,
   USER_DEPLOYMENT_SPEC_HASH,
+  userDeploymentStatusSchema,
   validateUserDeployment,
   type UserDeployment,
 } from '@ambient-operator/shared';
 import { createIfAbsent, deleteIfPresent, mergePatch } from '../kube-ops.js';
-import { readOrNull } from '../kube-ops.js';
+import { beforeWrite, type ObjectView, type PhaseModelKind } from '../reconcile/object-subject.js';
+import type { Plan } from '../reconcile/reconcile-loop.js';
+import { resourceVersionOf } from '../stored-object.js';
 import {
   observeUserDeployment,
   type UserDeploymentDeps,
-  type UserDeploymentReadings,
+  type UserDeploymentReadings as ChildReadings,
 } from './observe-user-deployment.js';
 
-const api = { group: SCHEDULER_GROUP, version: SCHEDULER_VERSION, plural: USER_DEPLOYMENT_PLURAL };
+export const userDeploymentApi = {
+  group: SCHEDULER_GROUP,
+  version: SCHEDULER_VERSION,
+  plural: USER_DEPLOYMENT_PLURAL,
+};
 
 /** While children are being deleted, look again this soon (a namespace's removal sends no event we watch). */
 const DELETING_RECHECK_MS = 1_000;
 
-export interface UserDeploymentReport {
-  /** Phase before this reconcile ('' when the CR is gone or unreadable). */
-  phase: string;
-  decision?: UserDeploymentDecision;
-  requeueAfterMs?: number;
-}
-
-/** What the commands of one reconcile share: the CR's latest resourceVersion, and whether it is gone. */
-interface CommandContext {
-  deps: UserDeploymentDeps;
+/** What the commands of one reconcile share: the validated CR (its finalizers as last written), whether it is gone. */
+export interface UserDeploymentReadings extends ChildReadings {
   ud: UserDeployment;
-  readings: UserDeploymentReadings;
-  resourceVersion: string | undefined;
   released: boolean;
 }
 
+type UserDeploymentView = ObjectView<UserDeploymentMachineStatus, UserDeploymentReadings>;
+
+interface CommandContext {
+  deps: UserDeploymentDeps;
+  view: UserDeploymentView;
+}
+
 /**
- * One level-based reconcile of a UserDeployment (key `ud:<ns>/<name>`): read the CR, its template and
- * children, let the machine decide, execute its commands idempotently, write status through /status
- * with the read resourceVersion (a 409 is a conflict: the queue reconciles again from a fresh read),
- * and count transitions only after that write.
+ * UserDeployments (key `ud:<ns>/<name>`) for the generic loop: read the CR, its template and children, let the
+ * machine decide, execute its commands idempotently, write status through /status with the read resourceVersion,
+ * and count transitions only after that write. A CR that fails validation is skipped (logged).
  */
-export async function reconcileUserDeployment(
-  ref: ObjectRef,
+export function userDeploymentKind(
   deps: UserDeploymentDeps,
-): Promise<UserDeploymentReport> {
-  const raw = await readUserDeployment(deps, ref);
-  if (raw === null) return { phase: '' };
-  const parsed = validateUserDeployment(raw);
-  if (!parsed.ok) {
-    deps.log.warn({ ...ref, issues: parsed.issues }, 'UserDeployment fails validation; skipped');
-    return { phase: '' };
-  }
-  const ud = parsed.value;
-  const readings = await observeUserDeployment(deps, ud);
-  const status = ud.status as UserDeploymentMachineStatus | undefined;
-  const decision = decideUserDeployment(status, readings.observation);
-  const ctx: CommandContext = {
-    deps,
-    ud,
-    readings,
-    resourceVersion: ud.metadata.resourceVersion,
-    released: false,
-  };
-  for (const command of decision.commands) await execute(ctx, command);
-
-  // A CR being deleted whose finalizer we just removed is gone: there is no status left to write.
-  if (!ctx.released && Object.keys(decision.statusPatch).length > 0)
-    await writeUserDeploymentStatus(deps, ref, ctx.resourceVersion, decision.statusPatch);
-  for (const t of decision.transitions)
-    deps.metrics.userDeploymentPhaseTransitions.inc({
-      namespace: ref.namespace,
-      from_phase: t.from,
-      to_phase: t.to,
-    });
+): PhaseModelKind<
+  UserDeploymentMachineStatus,
+  UserDeploymentReadings,
+  UserDeploymentCommand,
+  Plan<UserDeploymentCommand, object>
+> {
   return {
-    phase: status?.phase ?? '',
-    decision,
-    ...(decision.nextPhase === 'Deleting' ? { requeueAfterMs: DELETING_RECHECK_MS } : {}),
+    api: userDeploymentApi,
+    statusSchema: userDeploymentStatusSchema,
+    // The finalizer's work: a CR being deleted is reconciled until its children are gone.
+    reconcilesDeletion: true,
+    async observe(object) {
+      const parsed = validateUserDeployment(object.raw);
+      if (!parsed.ok) {
+        const { namespace, name } = object.metadata;
+        deps.log.warn({ namespace, name, issues: parsed.issues }, 'UserDeployment fails validation; skipped');
+        return null;
+      }
+      const ud = parsed.value;
+      return { ...(await observeUserDeployment(deps, ud)), ud, released: false };
+    },
+    decide(view) {
+      const decision = decideUserDeployment(view.status, view.readings.observation);
+      return {
+        ...beforeWrite(decision),
+        ...(decision.nextPhase === 'Deleting' ? { wakeAtMs: view.nowMs + DELETING_RECHECK_MS } : {}),
+      };
+    },
+    execute: (view, command) => execute({ deps, view }, command),
+    // A CR being deleted whose finalizer we just removed is gone: there is no status left to write.
+    canWriteStatus: (view) => !view.readings.released,
+    transitionCounter: deps.metrics.userDeploymentPhaseTransitions,
   };
-}
-
-export interface ObjectRef {
-  namespace: string;
-  name: string;
-}
-
-/** The CR as stored (unvalidated); null when it is gone. */
-export function readUserDeployment(deps: Pick<UserDeploymentDeps, 'api'>, ref: ObjectRef): Promise<unknown> {
-  return readOrNull(() => deps.api.customObjects.getNamespacedCustomObject({ ...api, ...ref }));
-}
-
-/** A `/status` merge patch with the resourceVersion as precondition (a 409 is a conflict: re-read, recompute). */
-export async function writeUserDeploymentStatus(
-  deps: Pick<UserDeploymentDeps, 'api'>,
-  ref: ObjectRef,
-  resourceVersion: string | undefined,
-  patch: object,
-): Promise<void> {
-  await deps.api.customObjects.patchNamespacedCustomObjectStatus(
-    { ...api, ...ref, body: { metadata: { resourceVersion }, status: patch } },
-    mergePatch,
-  );
 }
 
 async function execute(ctx: CommandContext, command: UserDeploymentCommand): Promise<void> {
@@ -127,29 +100,33 @@ async function execute(ctx: CommandContext, command: UserDeploymentCommand): Pro
 
 /** A merge patch of the finalizer list with the resourceVersion as precondition (never a blind overwrite). */
 async function setFinalizer(ctx: CommandContext, present: boolean): Promise<void> {
-  const finalizers = ctx.ud.metadata.finalizers ?? [];
+  const finalizers = ctx.view.readings.ud.metadata.finalizers ?? [];
   if (finalizers.includes(USER_DEPLOYMENT_FINALIZER) === present) return;
   const next = present
     ? [...finalizers, USER_DEPLOYMENT_FINALIZER]
     : finalizers.filter((f) => f !== USER_DEPLOYMENT_FINALIZER);
-  const { namespace = '', name } = ctx.ud.metadata;
-  const updated = (await ctx.deps.api.customObjects.patchNamespacedCustomObject(
+  const { namespace = '', name } = ctx.view.readings.ud.metadata;
+  const updated: unknown = await ctx.deps.api.customObjects.patchNamespacedCustomObject(
     {
-      ...api,
+      ...userDeploymentApi,
       namespace,
       name,
-      body: { metadata: { finalizers: next, resourceVersion: ctx.resourceVersion } },
+      body: { metadata: { finalizers: next, resourceVersion: ctx.view.resourceVersion } },
     },
     mergePatch,
-  )) as { metadata?: { resourceVersion?: string } };
-  ctx.ud = { ...ctx.ud, metadata: { ...ctx.ud.metadata, finalizers: next } };
-  ctx.resourceVersion = updated.metadata?.resourceVersion ?? ctx.resourceVersion;
-  if (!present && ctx.ud.metadata.deletionTimestamp !== undefined && next.length === 0) ctx.released = true;
+  );
+  ctx.view.readings.ud = {
+    ...ctx.view.readings.ud,
+    metadata: { ...ctx.view.readings.ud.metadata, finalizers: next },
+  };
+  ctx.view.resourceVersion = resourceVersionOf(updated) ?? ctx.view.resourceVersion;
+  if (!present && ctx.view.readings.ud.metadata.deletionTimestamp !== undefined && next.length === 0)
+    ctx.view.readings.released = true;
 }
 
 /** Namespace first, then each kind: create what is missing, replace what changed, delete what is extra. */
 async function applyChildren(ctx: CommandContext): Promise<void> {
-  const { desired, namespace, listed } = ctx.readings;
+  const { desired, namespace, listed } = ctx.view.readings;
   if (desired === undefined) return;
   if (namespace.terminating) throw new RetryableError(`namespace ${namespace.name} is still being deleted`);
   if (!namespace.exists)
@@ -173,7 +150,7 @@ async function applyChildren(ctx: CommandContext): Promise<void> {
 
 /** The namespace the operator created goes whole; in any other namespace only the labelled children go. */
 async function deleteChildren(ctx: CommandContext): Promise<void> {
-  const { namespace, listed } = ctx.readings;
+  const { namespace, listed } = ctx.view.readings;
   if (namespace.ours) {
     if (namespace.exists && !namespace.terminating)
       await deleteIfPresent(() => ctx.deps.api.core.deleteNamespace({ name: namespace.name }));
