@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startApiSim, type ApiSim } from '@ambient-operator/api-sim';
 import { AmbientApiClient } from '@ambient-operator/shared';
 import { eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import { apiSimCaller } from './processes.js';
 
 const TOKEN = 'local-mode-test-token-0123456789';
-const API = '/api/ambient/v1';
 
 const RUNNER = `
 import http from 'node:http';
@@ -61,16 +61,9 @@ describe('ambient-api-server source (MODE=local)', () => {
   let cluster: TestCluster;
   let proxy: string;
 
-  async function rest(method: string, p: string, body?: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${api.url}${API}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  }
+  const rest = (method: string, apiPath: string, body?: unknown) =>
+    apiSimCaller(api.url, TOKEN)(method, apiPath, body);
+
   const create = async (name: string) =>
     String((await rest('POST', '/sessions', { name, project_id: 'team-a', prompt: `do ${name}` })).id);
   const phaseOf = async (id: string) => String((await rest('GET', `/sessions/${id}`)).phase ?? '');

@@ -12,9 +12,9 @@ import {
   type SessionObject,
   type TestCluster,
 } from '@ambient-operator/testing';
+import { apiSimCaller } from './processes.js';
 
 const TOKEN = 'system-test-token-0123456789';
-const API = '/api/ambient/v1';
 
 describe('ambient-api-server source (MODE=kube)', () => {
   let api: ApiSim;
@@ -33,16 +33,9 @@ describe('ambient-api-server source (MODE=kube)', () => {
     );
   }
 
-  async function rest(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${api.url}${API}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  }
+  const rest = (method: string, apiPath: string, body?: unknown) =>
+    apiSimCaller(api.url, TOKEN)(method, apiPath, body);
+
   const apiSession = (id: string) => rest('GET', `/sessions/${id}`);
   const readCr = (namespace: string, name: string) =>
     cluster.custom.getNamespacedCustomObject({ ...GROUP, namespace, name }) as Promise<SessionObject>;
