@@ -3,35 +3,29 @@
 #   /app/operator watcher [--leader-elect=true --metrics-bind-address=:8080 --health-probe-bind-address=:8081]
 #   /app/operator worker  [--max-concurrent-reconciles=10 --metrics-bind-address=:8080 ...]
 #   /app/operator session-trigger   (scheduled sessions; what upstream's CronJobs run as `./operator`)
-# Each runs `node --import tsx packages/<component>/src/...ts`: the TypeScript sources run through tsx,
-# as in development and tests, so there is no separate build output to drift from the sources.
+# Each runs `node --enable-source-maps dist/operator/<command>.mjs`: plain JavaScript bundled by `pnpm build`
+# (scripts/build.ts) from the same TypeScript sources, with source maps so stack traces name .ts lines.
+# No TypeScript loader and no node_modules at run time: every dependency is in the bundles.
 # Runs as uid/gid 65532 and writes nothing outside /tmp (mount an emptyDir there with a read-only root).
 #
 #   docker build --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD) -t <image>:0.1.0 .
 
 ARG NODE_VERSION=20.20.2
 ARG PNPM_VERSION=10.34.9
-ARG TSX_VERSION=4.23.15
 
-FROM node:${NODE_VERSION}-bookworm-slim AS deps
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 ARG PNPM_VERSION
 ENV CI=true
 RUN npm install --global --no-fund --no-audit "pnpm@${PNPM_VERSION}"
 WORKDIR /src
 # Download every locked package first: this layer is reused until the lockfile changes.
 COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
-RUN pnpm fetch --prod
+RUN pnpm fetch
 COPY . .
-# Production dependencies of the watcher and the worker and of the workspace packages they use.
-RUN pnpm install --offline --frozen-lockfile --prod \
-      --filter '@ambient-operator/watcher...' --filter '@ambient-operator/worker...'
-
-# tsx is a root devDependency, which the --prod install leaves out; the runtime needs it (same version).
-FROM node:${NODE_VERSION}-bookworm-slim AS tsx
-ARG TSX_VERSION
-WORKDIR /opt/tsx
-RUN npm init --yes >/dev/null \
- && npm install --no-fund --no-audit --omit=dev "tsx@${TSX_VERSION}"
+# From the store only: the root's build tools (esbuild, tsx) and the watcher's and worker's dependencies.
+RUN pnpm install --offline --frozen-lockfile \
+      --filter . --filter '@ambient-operator/watcher...' --filter '@ambient-operator/worker...'
+RUN pnpm build
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ARG VERSION=0.0.0-dev
@@ -46,11 +40,9 @@ ENV NODE_ENV=production \
     TMPDIR=/tmp
 WORKDIR /app
 # Owned by root and not writable by the runtime user: the code cannot change itself.
-COPY --from=deps /src /app
-COPY --from=tsx /opt/tsx /opt/tsx
+COPY --from=build /src/dist/operator /app/dist/operator
+COPY --from=build /src/dist/proto /app/dist/proto
 COPY --chmod=0755 deploy/image/operator /app/operator
-RUN ln -s /opt/tsx/node_modules/tsx /app/node_modules/tsx \
- && node --import tsx --eval "process.exit(0)"
 USER 65532:65532
 EXPOSE 8080 8081
 ENTRYPOINT ["/app/operator"]

@@ -1,6 +1,6 @@
 // `operator session-trigger` end to end (contract §8.3): the image's entrypoint script run as its own process, as a
 // CronJob would, against kube-sim with the watcher and a worker running the sessions it creates or reuses, and a
-// fake backend receiving the follow-up prompts of Running sessions.
+// fake backend receiving the follow-up prompts of Running sessions. The script runs `pnpm build`'s bundle, as in the image.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -15,6 +15,7 @@ import {
   type SessionObject,
   type TestCluster,
 } from '@ambient-operator/testing';
+import { buildOperator } from '../scripts/build.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SESSIONS = { group: 'vteam.ambient-code', version: 'v1alpha1', plural: 'agenticsessions' };
@@ -39,6 +40,7 @@ describe('session-trigger', () => {
   beforeAll(async () => {
     cluster = await startTestCluster();
     dir = await mkdtemp(path.join(os.tmpdir(), 'session-trigger-'));
+    await buildOperator(path.join(dir, 'dist'));
     kubeconfig = path.join(dir, 'kubeconfig');
     await writeFile(kubeconfig, cluster.cluster.adminKubeconfig, { mode: 0o600 });
     tokenFile = path.join(dir, 'token');
@@ -72,7 +74,7 @@ describe('session-trigger', () => {
       env: {
         PATH: process.env.PATH,
         HOME: dir,
-        AMBIENT_APP_DIR: repoRoot,
+        AMBIENT_APP_DIR: dir,
         KUBECONFIG: kubeconfig,
         BACKEND_API_URL: backendUrl,
         SERVICE_ACCOUNT_TOKEN_FILE: tokenFile,

@@ -15,6 +15,8 @@ export interface DockerfileFacts {
   cmd: string[] | undefined;
   /** Every RUN command (expanded). */
   runs: string[];
+  /** COPY instructions of the final stage: their arguments (expanded), flags such as `--from=` included. */
+  finalCopies: string[];
 }
 
 function execForm(text: string | null): string[] | undefined {
@@ -37,6 +39,7 @@ export function readDockerfile(text: string): DockerfileFacts {
     entrypoint: undefined,
     cmd: undefined,
     runs: [],
+    finalCopies: [],
   };
   // Global ARGs are the ones before the first FROM.
   for (const arg of dockerfile.getInstructions()) {
@@ -62,6 +65,7 @@ export function readDockerfile(text: string): DockerfileFacts {
     if (keyword === 'RUN') facts.runs.push(content);
     if (!inFinalStage) continue;
     if (keyword === 'USER') facts.finalUser = content;
+    if (keyword === 'COPY') facts.finalCopies.push(content);
     if (keyword === 'ENTRYPOINT') facts.entrypoint = execForm(instruction.getArgumentsContent());
     if (keyword === 'CMD') facts.cmd = execForm(instruction.getArgumentsContent());
   }

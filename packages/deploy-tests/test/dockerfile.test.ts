@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import {
   deployDir,
@@ -64,25 +63,28 @@ CMD node main.js
     ]);
   });
 
-  it('uses the pnpm, tsx and Node versions the repository pins', async () => {
+  it('uses the pnpm and Node versions the repository pins', async () => {
     const { args } = readDockerfile(await dockerfile());
     const rootPackage = z
       .looseObject({ packageManager: z.string(), engines: z.looseObject({ node: z.string() }) })
       .parse(JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')));
     expect(`pnpm@${args['PNPM_VERSION']}`).toBe(rootPackage.packageManager);
-    const lock = z
-      .looseObject({
-        importers: z.looseObject({
-          '.': z.looseObject({
-            devDependencies: z.looseObject({ tsx: z.looseObject({ version: z.string() }) }),
-          }),
-        }),
-      })
-      .parse(parse(await readFile(join(repoRoot, 'pnpm-lock.yaml'), 'utf8')));
-    expect(args['TSX_VERSION']).toBe(lock.importers['.'].devDependencies.tsx.version);
     // engines: ">=20.19.0 <21 || ..."; the image runs Node 20.
     expect(args['NODE_VERSION']).toMatch(/^20\.(19|[2-9]\d)\.\d+$/);
     expect(rootPackage.engines.node).toMatch(/>=20\.19\.0 <21/);
+  });
+
+  it('builds the bundles from the lockfile in a build stage; the runtime stage holds only them and the entrypoint', async () => {
+    const facts = readDockerfile(await dockerfile());
+    expect(facts.runs).toContain('pnpm build');
+    expect(facts.finalCopies).toEqual([
+      '/src/dist/operator /app/dist/operator',
+      '/src/dist/proto /app/dist/proto',
+      'deploy/image/operator /app/operator',
+    ]);
+    // No TypeScript loader in production: no node_modules to load one from, and the entrypoint starts plain node.
+    expect(await readFile(dispatcher, 'utf8')).toMatch(/^exec node --enable-source-maps "\$entry" "\$@"$/m);
+    expect(await readFile(dispatcher, 'utf8')).not.toMatch(/\btsx\b/);
   });
 
   it('every Deployment starts the image through its entrypoint with a command it knows', async () => {
@@ -96,7 +98,7 @@ CMD node main.js
     ]);
   });
 
-  it('.dockerignore keeps node_modules and .git out and lets in everything the Dockerfile copies', async () => {
+  it('.dockerignore keeps node_modules and .git out and lets in everything the build stage uses', async () => {
     const ignored = (await readFile(join(repoRoot, '.dockerignore'), 'utf8'))
       .split('\n')
       .map((l) => l.trim())
@@ -111,6 +113,8 @@ CMD node main.js
       'deploy',
       'deploy/image',
       'deploy/image/operator',
+      'scripts',
+      'scripts/build.ts',
     ]) {
       expect(ignored, needed).not.toContain(needed);
     }
@@ -118,10 +122,11 @@ CMD node main.js
 });
 
 describe('the image entrypoint (deploy/image/operator)', () => {
-  it('runs the component through tsx with the flags passed through, from the app directory', async () => {
+  it('runs the component’s bundle with source maps on and the flags passed through, from the app directory', async () => {
     const result = await operator(fakeApp, ['worker', '--max-concurrent-reconciles=3', '--leader-elect']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
+      execArgv: ['--enable-source-maps'],
       args: ['--max-concurrent-reconciles=3', '--leader-elect'],
       cwd: fakeApp.replace(/\/$/, ''),
     });
@@ -138,18 +143,6 @@ describe('the image entrypoint (deploy/image/operator)', () => {
   it('says which entry file is missing (exit 69)', async () => {
     const result = await operator(fakeApp, ['session-trigger']);
     expect(result.code).toBe(69);
-    expect(result.stderr).toContain('packages/worker/src/session-trigger-main.ts is missing');
-  });
-
-  it('starts the same entry files as the packages’ own start scripts', async () => {
-    const script = await readFile(dispatcher, 'utf8');
-    for (const component of ['watcher', 'worker']) {
-      const manifest = z
-        .looseObject({ scripts: z.looseObject({ start: z.string() }) })
-        .parse(JSON.parse(await readFile(join(repoRoot, 'packages', component, 'package.json'), 'utf8')));
-      const entry = /^tsx (\S+)$/.exec(manifest.scripts.start)?.[1];
-      expect(entry, component).toBeDefined();
-      expect(script).toContain(`${component}) entry=packages/${component}/${entry} ;;`);
-    }
+    expect(result.stderr).toContain('dist/operator/session-trigger.mjs is missing');
   });
 });
