@@ -1,19 +1,21 @@
-// Queue benchmarks: pipeline throughput vs raw BullMQ, coalescing of rapid updates, worker-crash recovery.
+// Queue benchmarks on a redis-server of their own: pipeline throughput and Redis commands per reconcile vs raw
+// BullMQ, the cost of a timer wake-up, coalescing of rapid updates, worker-crash recovery.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
 import {
   createSessionQueue,
-  defaultRedisUrl,
   startQueueWorker,
   type QueueWorker,
   type SessionQueue,
 } from '@ambient-operator/shared';
 import { ratio, type BenchOptions, type BenchResults } from './measure.js';
+import { countCommands, startPrivateRedis, topCommands, totalCommands } from './redis-commands.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const redisUrl = process.env.REDIS_URL ?? defaultRedisUrl;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,66 +42,140 @@ type RawWorkerClass = new (
   waitUntilReady(): Promise<unknown>;
 };
 
+/** BullMQ's Worker as shared resolves it (the version the queue runs on). */
+async function bullWorkerClass(): Promise<RawWorkerClass> {
+  const require = createRequire(path.join(repoRoot, 'packages/shared/package.json'));
+  const bullmq = (await import(pathToFileURL(require.resolve('bullmq')).href)) as { Worker: RawWorkerClass };
+  return bullmq.Worker;
+}
+
 async function cleanup(queue: SessionQueue): Promise<void> {
   await queue.obliterate();
   await queue.close();
 }
 
-/** Raw BullMQ: N plain jobs, no-op processor, concurrency 10. */
-async function rawThroughput(n: number, workerClass: RawWorkerClass): Promise<number> {
+/** A throughput run: reconciles (or jobs) per second, and Redis commands per reconcile (or job). */
+export interface PipelineRun {
+  perSecond: number;
+  commandsPerRun: number;
+  calls: Map<string, number>;
+}
+
+/**
+ * Raw BullMQ: N plain jobs added (addBulk), taken and completed by a no-op processor, concurrency 10, not kept
+ * after completion. Its Redis commands per job (add, take, complete) are the yardstick of ours per reconcile.
+ * `redisUrl` must be a Redis nothing else uses meanwhile.
+ */
+export async function rawBullmq(redisUrl: string, n: number): Promise<PipelineRun> {
+  const workerClass = await bullWorkerClass();
   const prefix = `bench-raw-${randomBytes(3).toString('hex')}`;
   const producer = createSessionQueue({ connection: redisUrl, prefix, name: 'raw' });
-  for (let i = 0; i < n; i += 1000) {
-    await producer.bullQueue.addBulk(
-      Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
-        name: 'reconcile',
-        data: { key: `ns/s-${i + j}` },
-        opts: { removeOnComplete: true },
-      })),
-    );
-  }
-  let done = 0;
-  const started = performance.now();
-  const worker = new workerClass('raw', async () => undefined, {
-    connection: { url: redisUrl },
-    prefix,
-    concurrency: 10,
+  const redis = new Redis(redisUrl);
+  let seconds = 0;
+  const { calls } = await countCommands(redis, async () => {
+    for (let i = 0; i < n; i += 1000) {
+      await producer.bullQueue.addBulk(
+        Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
+          name: 'reconcile',
+          data: { key: `ns/s-${i + j}` },
+          opts: { removeOnComplete: true },
+        })),
+      );
+    }
+    let done = 0;
+    const started = performance.now();
+    const worker = new workerClass('raw', async () => undefined, {
+      connection: { url: redisUrl },
+      prefix,
+      concurrency: 10,
+    });
+    worker.on('completed', () => done++);
+    await waitUntil('raw jobs', () => done >= n);
+    seconds = (performance.now() - started) / 1000;
+    await worker.close();
   });
-  worker.on('completed', () => done++);
-  await waitUntil('raw jobs', () => done >= n);
-  const seconds = (performance.now() - started) / 1000;
-  await worker.close();
+  redis.disconnect();
   await cleanup(producer);
-  return n / seconds;
+  return { perSecond: n / seconds, commandsPerRun: totalCommands(calls) / n, calls };
 }
 
 /** Our pipeline: N distinct keys enqueued as events, no-op reconcile, concurrency 10, no rate limit. */
-async function pipelineThroughput(n: number): Promise<{ perSecond: number; workerClass: RawWorkerClass }> {
+export async function pipelineThroughput(redisUrl: string, n: number): Promise<PipelineRun> {
   const prefix = `bench-pipe-${randomBytes(3).toString('hex')}`;
   const queue = createSessionQueue({ connection: redisUrl, prefix });
-  await queue.enqueueMany(Array.from({ length: n }, (_, i) => `ns/s-${i}`));
-  let done = 0;
-  const started = performance.now();
-  const worker: QueueWorker = startQueueWorker({
+  const redis = new Redis(redisUrl);
+  let seconds = 0;
+  const { calls } = await countCommands(redis, async () => {
+    await queue.enqueueMany(Array.from({ length: n }, (_, i) => `ns/s-${i}`));
+    let done = 0;
+    const started = performance.now();
+    const worker: QueueWorker = startQueueWorker({
+      connection: redisUrl,
+      prefix,
+      concurrency: 10,
+      rateLimit: null,
+      process: async () => {
+        done++;
+        return {};
+      },
+    });
+    await waitUntil('pipeline reconciles', () => done >= n);
+    seconds = (performance.now() - started) / 1000;
+    await worker.close();
+  });
+  redis.disconnect();
+  await cleanup(queue);
+  return { perSecond: n / seconds, commandsPerRun: totalCommands(calls) / n, calls };
+}
+
+/**
+ * Timers: N keys whose first reconcile asks for a requeue after 2 s; measured from "every timer is pending"
+ * to "every key ran again and the queue is idle": Redis commands and jobs taken by the worker per wake-up.
+ */
+const timerDelayMs = 2000;
+async function timerWakeUps(redisUrl: string, n: number): Promise<{ commands: number; jobs: number }> {
+  const prefix = `bench-timer-${randomBytes(3).toString('hex')}`;
+  const queue = createSessionQueue({ connection: redisUrl, prefix });
+  const redis = new Redis(redisUrl);
+  const runs = new Map<string, number>();
+  let taken = 0;
+  const worker = startQueueWorker({
     connection: redisUrl,
     prefix,
     concurrency: 10,
     rateLimit: null,
-    process: async () => {
-      done++;
-      return {};
+    process: async (key) => {
+      const run = (runs.get(key) ?? 0) + 1;
+      runs.set(key, run);
+      return run === 1 ? { requeueAfterMs: timerDelayMs } : {};
     },
   });
-  await waitUntil('pipeline reconciles', () => done >= n);
-  const seconds = (performance.now() - started) / 1000;
-  const workerClass = Object.getPrototypeOf(worker.bullWorker).constructor as RawWorkerClass;
+  worker.bullWorker.on('active', () => taken++);
+  const ranTwice = () => [...runs.values()].filter((r) => r >= 2).length;
+  await queue.enqueueMany(Array.from({ length: n }, (_, i) => `ns/t-${i}`));
+  await waitUntil('every timer to be pending', async () => {
+    if (ranTwice() > 0) throw new Error('bench: a timer fired before all were pending; raise the delay');
+    const c = await queue.counts();
+    return runs.size === n && c.delayed === n && c.waiting + c.prioritized + c.active === 0;
+  });
+  const takenBefore = taken;
+  const { calls } = await countCommands(redis, async () => {
+    await waitUntil('every key to run again', async () => {
+      const c = await queue.counts();
+      return ranTwice() === n && c.waiting + c.prioritized + c.active + c.delayed === 0;
+    });
+    // Let the last completions' bookkeeping finish inside the window.
+    await sleep(200);
+  });
+  const jobs = taken - takenBefore;
   await worker.close();
+  redis.disconnect();
   await cleanup(queue);
-  return { perSecond: n / seconds, workerClass };
+  return { commands: totalCommands(calls) / n, jobs: jobs / n };
 }
 
 /** 1,000 rapid updates of one session while a worker reconciles it (5 ms per reconcile). */
-async function rapidUpdates(updates: number): Promise<number> {
+async function rapidUpdates(redisUrl: string, updates: number): Promise<number> {
   const prefix = `bench-rapid-${randomBytes(3).toString('hex')}`;
   const queue = createSessionQueue({ connection: redisUrl, prefix });
   let reconciles = 0;
@@ -140,7 +216,7 @@ await w.bullWorker.waitUntilReady();
 console.log('ready');
 `;
 
-async function crashRecoveryMs(): Promise<number> {
+async function crashRecoveryMs(redisUrl: string): Promise<number> {
   const prefix = `bench-crash-${randomBytes(3).toString('hex')}`;
   const queue = createSessionQueue({ connection: redisUrl, prefix });
   const starts: { pid: number; t: number }[] = [];
@@ -184,29 +260,55 @@ async function crashRecoveryMs(): Promise<number> {
 
 export async function benchQueue(opts: BenchOptions): Promise<BenchResults> {
   const n = opts.quick ? 3000 : 10_000;
-  const pipeline = await pipelineThroughput(n);
-  const raw = await rawThroughput(n, pipeline.workerClass);
-  const reconciles = await rapidUpdates(1000);
-  const crash = await crashRecoveryMs();
-  return {
-    pipeline_throughput: {
-      value: Math.round(pipeline.perSecond),
-      unit: 'reconciles/s',
-      baseline: Math.round(raw),
-      ratio: ratio(pipeline.perSecond, raw),
-      note: `${n} keys, no-op reconcile, concurrency 10, vs raw BullMQ no-op jobs`,
-    },
-    rapid_updates_reconciles: {
-      value: reconciles,
-      unit: 'reconciles',
-      baseline: 1000,
-      ratio: ratio(reconciles, 1000),
-      note: '1,000 back-to-back enqueues of one key, 5 ms reconcile',
-    },
-    worker_crash_recovery: {
-      value: crash,
-      unit: 'ms',
-      note: 'SIGKILL of the worker mid-reconcile → another worker starts the key (lock 5 s, stall check 2 s)',
-    },
-  };
+  // A Redis of its own: commands are counted with INFO commandstats, and no other client's load skews the rates.
+  const redis = await startPrivateRedis();
+  try {
+    const pipeline = await pipelineThroughput(redis.url, n);
+    const raw = await rawBullmq(redis.url, n);
+    const timers = await timerWakeUps(redis.url, opts.quick ? 500 : 2000);
+    const reconciles = await rapidUpdates(redis.url, 1000);
+    const crash = await crashRecoveryMs(redis.url);
+    return {
+      pipeline_throughput: {
+        value: Math.round(pipeline.perSecond),
+        unit: 'reconciles/s',
+        baseline: Math.round(raw.perSecond),
+        ratio: ratio(pipeline.perSecond, raw.perSecond),
+        note: `${n} keys, no-op reconcile, concurrency 10, vs raw BullMQ no-op jobs (private redis-server)`,
+      },
+      pipeline_redis_commands_per_reconcile: {
+        value: Math.round(pipeline.commandsPerRun * 10) / 10,
+        unit: 'commands',
+        baseline: Math.round(raw.commandsPerRun * 10) / 10,
+        ratio: ratio(pipeline.commandsPerRun, raw.commandsPerRun),
+        note: `the no-op pipeline above: enqueue + take + finish + our bookkeeping vs raw BullMQ add + take + complete (INFO commandstats, script commands included); ours: ${topCommands(pipeline.calls, n)}; raw: ${topCommands(raw.calls, n)}`,
+      },
+      redis_commands_per_timer_wakeup: {
+        value: Math.round(timers.commands * 10) / 10,
+        unit: 'commands',
+        baseline: Math.round(raw.commandsPerRun * 10) / 10,
+        ratio: ratio(timers.commands, raw.commandsPerRun),
+        note: 'a due requeue-after → the key reconciled again (no-op) → idle, vs one raw BullMQ job',
+      },
+      jobs_per_timer_wakeup: {
+        value: Math.round(timers.jobs * 100) / 100,
+        unit: 'jobs',
+        note: 'jobs a worker takes for one due requeue-after (BullMQ "active" events)',
+      },
+      rapid_updates_reconciles: {
+        value: reconciles,
+        unit: 'reconciles',
+        baseline: 1000,
+        ratio: ratio(reconciles, 1000),
+        note: '1,000 back-to-back enqueues of one key, 5 ms reconcile',
+      },
+      worker_crash_recovery: {
+        value: crash,
+        unit: 'ms',
+        note: 'SIGKILL of the worker mid-reconcile → another worker starts the key (lock 5 s, stall check 2 s)',
+      },
+    };
+  } finally {
+    await redis.stop();
+  }
 }

@@ -27,7 +27,7 @@ export function jobSessionKey(data: unknown): { namespace: string; name: string 
 /**
  * Bull Board for the sessions queue, to be mounted at {@link QUEUES_BASE_PATH}. Every job links to its session:
  * bull-board's `externalJobUrl` hook puts an "open session ns/name" link on each job card, and the job's
- * displayed name becomes `reconcile ns/name` / `timer ns/name` so the key is visible in lists too.
+ * displayed name becomes `reconcile ns/name` so the key is visible in lists too.
  */
 export function createQueuesRouter(options: BullBoardOptions): Router {
   const serverAdapter = new ExpressAdapter();
@@ -36,7 +36,7 @@ export function createQueuesRouter(options: BullBoardOptions): Router {
     readOnlyMode: options.readOnly,
     allowRetries: !options.readOnly,
     description:
-      'AgenticSession reconciles: one job per session key (namespace/name), timers delayed as rq:<key>',
+      'AgenticSession reconciles: one job per session key (namespace/name); a requeue-after or retry delays that job',
     externalJobUrl: (job) => {
       const ref = jobSessionKey(job.data);
       // A job without a session key gets a harmless link back to the list rather than none.

@@ -1,9 +1,6 @@
 import {
-  bullDedupKeys,
-  reconcileDedupId,
   reconcileJobName,
   resyncPriority,
-  timerDedupId,
   type RedisClient,
   type SessionQueue,
 } from '@ambient-operator/shared';
@@ -13,7 +10,7 @@ import { z } from 'zod';
 /** A job of the sessions queue as the session page shows it. */
 export interface QueueJobView {
   id: string;
-  /** 'reconcile' or 'timer'. */
+  /** 'reconcile' ('timer' for a timer scheduled by an older version). */
   name: string;
   /** BullMQ state: waiting, prioritized, active, delayed, completed, failed, ... */
   state: string;
@@ -38,9 +35,9 @@ export interface KeyQueueState {
   current: QueueJobView | undefined;
   /** An event arrived while `current` was running: exactly one more reconcile follows it. */
   followUpQueued: boolean;
-  /** The key's pending timer (requeue-after or retry backoff), a delayed job. */
+  /** The key's pending timer (requeue-after or retry backoff): its job, delayed. */
   timer: QueueJobView | undefined;
-  /** The newest finished reconcile job of the key, if one is still kept. */
+  /** The key's newest finished reconcile: its delayed job's last run, or a finished job still kept. */
   lastFinished: QueueJobView | undefined;
   /** Finished jobs looked at to find `lastFinished` (bounded by `finishedJobScanLimit`). */
   finishedJobsScanned: number;
@@ -62,7 +59,7 @@ export interface QueueInspector {
   inspect(key: string): Promise<KeyQueueState>;
 }
 
-const jobDataSchema = z.object({ key: z.string() });
+const jobDataSchema = z.object({ key: z.string(), dueAt: z.number().optional() });
 const SCAN_CHUNK = 200;
 const JOB_FIELDS = [
   'name',
@@ -96,11 +93,13 @@ export function createQueueInspector(options: QueueInspectorOptions): QueueInspe
   const redis = options.redis;
   const scanLimit = options.finishedJobScanLimit ?? 2000;
 
-  async function jobView(id: string | null): Promise<QueueJobView | undefined> {
+  async function jobView(id: string | null): Promise<(QueueJobView & { delayMs: number }) | undefined> {
     if (!id) return undefined;
     const job = await Job.fromId(bull, id);
     if (!job?.id) return undefined;
     const state = await job.getState();
+    // A job delayed again by the worker carries its due time; one added delayed is due `delay` after its add.
+    const dueAt = jobDataSchema.safeParse(job.data).data?.dueAt ?? job.timestamp + (job.delay ?? 0);
     return {
       id: job.id,
       name: job.name,
@@ -109,7 +108,8 @@ export function createQueueInspector(options: QueueInspectorOptions): QueueInspe
       enqueuedAt: job.timestamp,
       startedAt: job.processedOn,
       finishedAt: job.finishedOn,
-      dueAt: state === 'delayed' ? job.timestamp + (job.delay ?? 0) : undefined,
+      dueAt: state === 'delayed' ? dueAt : undefined,
+      delayMs: job.delay ?? 0,
       attempts: job.attemptsMade,
       failedReason: job.failedReason || undefined,
     };
@@ -156,31 +156,49 @@ export function createQueueInspector(options: QueueInspectorOptions): QueueInspe
     return { view: undefined, scanned };
   }
 
+  /**
+   * A delayed job has run before (it is delayed again after each run that asked for a timer or failed): its last
+   * run ended when it was delayed, and failed exactly when the key's failure count is not zero.
+   */
+  function lastRunOfDelayed(
+    timer: QueueJobView,
+    failures: number,
+    delayMs: number,
+  ): QueueJobView | undefined {
+    if (timer.startedAt === undefined || timer.dueAt === undefined) return undefined;
+    return {
+      ...timer,
+      state: failures > 0 ? 'failed' : 'completed',
+      finishedAt: timer.dueAt - delayMs,
+      dueAt: undefined,
+      failedReason: failures > 0 ? timer.failedReason : undefined,
+    };
+  }
+
   return {
     async inspect(key) {
-      const [failures, currentId, timerJobId, followUp, completed, failed] = await Promise.all([
-        options.queue.failureCount(key),
-        bull.getDeduplicationJobId(reconcileDedupId(key)),
-        bull.getDeduplicationJobId(timerDedupId(key)),
-        // BullMQ keeps the follow-up of an active deduplicated job until it finishes.
-        redis.exists(bullDedupKeys((type) => bull.toKey(type), reconcileDedupId(key)).followUp),
+      const [jobs, completed, failed] = await Promise.all([
+        options.queue.keyJobs(key),
         newestFinished('completed', key),
         newestFinished('failed', key),
       ]);
-      const [current, timer] = await Promise.all([jobView(currentId), jobView(timerJobId)]);
-      const finished = [completed.view, failed.view].filter((v): v is QueueJobView => v !== undefined);
+      const job = await jobView(jobs.jobId ?? null);
+      const timer = job?.state === 'delayed' ? job : undefined;
+      const ownLastRun = timer && lastRunOfDelayed(timer, jobs.failures, timer.delayMs);
+      const finished = [completed.view, failed.view, ownLastRun].filter(
+        (v): v is QueueJobView => v !== undefined,
+      );
       finished.sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0));
       return {
         key,
-        failures,
+        failures: jobs.failures,
         // The dedup id outlives its job for a moment when the job finishes; only a live job counts as current.
         current:
-          current &&
-          ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children'].includes(current.state)
-            ? current
+          job && ['waiting', 'prioritized', 'active', 'waiting-children'].includes(job.state)
+            ? job
             : undefined,
-        followUpQueued: followUp === 1,
-        timer: timer && timer.state === 'delayed' ? timer : undefined,
+        followUpQueued: jobs.followUp,
+        timer,
         lastFinished: finished[0],
         finishedJobsScanned: Math.max(completed.scanned, failed.scanned),
       };

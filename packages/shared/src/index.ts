@@ -170,8 +170,6 @@ export {
   reconcileDedupId,
   reconcileJobName,
   resyncPriority,
-  timerDedupId,
-  timerJobName,
   type JobData,
   type QueueIdentity,
 } from './queue/queue-keys.js';
@@ -188,6 +186,7 @@ export {
   type EnqueueOptions,
   type EnqueuePriority,
   type EnqueueResult,
+  type KeyJobs,
   type QueueCounts,
   type SessionQueue,
   type SessionQueueOptions,

@@ -52,13 +52,11 @@ async function startWorkers(n: number, config: Partial<WorkerConfig> = {}): Prom
 
 const idle = (timeoutMs = 30_000) => waitFor('the queue to drain', () => queueIdle(redis, prefix), timeoutMs);
 
-/** Delays of the timer jobs scheduled for `key`, oldest first (finished timers are kept for inspection). */
+/** Delays of the timers (retries, requeue-afters) the workers scheduled for `key`, oldest first. */
 async function timerDelays(key: string): Promise<number[]> {
-  const jobs = await queue.bullQueue.getJobs(['completed', 'delayed', 'waiting', 'active']);
-  return jobs
-    .filter((j) => j.name === 'timer' && j.data.key === key)
-    .sort((a, b) => a.timestamp - b.timestamp)
-    .map((j) => j.opts.delay ?? 0);
+  return (await readLog(redis, prefix))
+    .filter((e) => e.type === 'scheduled' && e.key === key)
+    .map((e) => e.delayMs ?? Number.NaN);
 }
 
 describe('computeBackoffMs', () => {

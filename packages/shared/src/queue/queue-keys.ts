@@ -1,23 +1,34 @@
 import { z } from 'zod';
 
-/** Job names in the sessions queue: a reconcile of a key, or a timer that re-enqueues a key when due. */
+/**
+ * The one job name of the sessions queue: a reconcile of a key. A requeue-after or a retry delays the key's own job
+ * (one job per wake-up); `legacyTimerJobName` is what an older version scheduled separately, still honoured.
+ */
 export const reconcileJobName = 'reconcile';
-export const timerJobName = 'timer';
+export const legacyTimerJobName = 'timer';
 
 /** BullMQ priority of resync adds; events carry none, and BullMQ serves un-prioritized jobs first. */
 export const resyncPriority = 100;
 
-/** The only job payload: level-based, like controller-runtime's `Request`. */
-export const jobDataSchema = z.object({ key: z.string().min(1) });
+/**
+ * The job payload: level-based, like controller-runtime's `Request`. `dueAt` (epoch ms) is written by the worker when
+ * it delays the job again (requeue-after, retry), so the queue wait of the next run counts from when it fell due.
+ */
+export const jobDataSchema = z.object({ key: z.string().min(1), dueAt: z.number().optional() });
 export type JobData = z.infer<typeof jobDataSchema>;
 
-/** Dedup id of a key's reconcile jobs (the key itself) and of its timer (`rq:<key>`; `rq:` is reserved). */
+/** Dedup id of a key's reconcile job: the key itself (one job per key: waiting, running, or delayed as its timer). */
 export function reconcileDedupId(key: string): string {
   return key;
 }
-export function timerDedupId(key: string): string {
-  return `rq:${key}`;
-}
+
+/**
+ * BullMQ attempts of a reconcile job: retries are ours (per-key backoff, {@link retryBackoffType}), never exhausted
+ * by BullMQ; a terminal error is not retried.
+ */
+export const retryForever = Number.MAX_SAFE_INTEGER;
+/** The custom BullMQ backoff type of reconcile jobs, served by the worker's backoff strategy. */
+export const retryBackoffType = 'reconcile';
 
 /** Redis keys we own next to BullMQ's `<prefix>:<name>:*`. */
 export function queueOwnKeys(prefix: string, name: string): { failures: string; sentinel: string } {
@@ -55,7 +66,8 @@ export const retention = {
 /**
  * The two BullMQ deduplication keys the queue reads in pipelines (one round trip per batch), in one place. BullMQ has
  * `getDeduplicationJobId` for the first, but no public accessor for the second (the follow-up `keepLastIfActive`
- * stores while the job is active), and neither can join a MULTI; `toKey` is the queue's own key builder.
+ * stores while the job is active: its existence proves a run after now), and neither can join a pipeline;
+ * `toKey` is the queue's own key builder.
  */
 export function bullDedupKeys(
   toKey: (type: string) => string,

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import { withAbortSignal } from '../abort-scope.js';
 import { computeBackoffMs, type BackoffOptions } from './backoff.js';
 import {
   bullDedupKeys,
   jobDataSchema,
+  legacyTimerJobName,
   queueOwnKeys,
+  reconcileDedupId,
+  reconcileJobName,
   resolveIdentity,
-  timerDedupId,
-  timerJobName,
+  retryBackoffType,
   type JobData,
   type QueueIdentity,
 } from './queue-keys.js';
@@ -20,7 +22,7 @@ import {
   type ReconcileResult,
 } from './reconcile-outcome.js';
 import { closeRedis, openRedis, type RedisConnection } from './redis-connection.js';
-import { createSessionQueue } from './session-queue.js';
+import { createSessionQueue, delayedJobOptions } from './session-queue.js';
 
 export interface ReconcileContext {
   /** Aborted when the worker lost the job's lock (another worker may take the key), on timeout, or on forced close. */
@@ -86,7 +88,7 @@ export interface QueueWorkerOptions extends QueueIdentity {
   maxStalledCount?: number;
   /**
    * Global rate limit of job starts toward the API server, shared by every worker of the queue (BullMQ limiter);
-   * `null` for none. Timer jobs count too (they are cheap and rare).
+   * `null` for none.
    * @defaultValue `{ max: 100, durationMs: 1000 }`
    */
   rateLimit?: RateLimit | null;
@@ -108,7 +110,7 @@ export interface QueueWorkerOptions extends QueueIdentity {
   onReconciled?: (report: ReconcileReport) => void;
   /**
    * Called when a key's reconcile starts, with how long it waited: since it was enqueued, or since its timer fell
-   * due (a due timer enqueues the key, so the wait never includes the requeue-after delay). Must not throw.
+   * due (the wait never includes the requeue-after or retry delay). Must not throw.
    */
   onStarted?: (started: { key: string; queueWaitMs: number }) => void;
   /** Called for errors outside a reconcile (Redis connection, lock renewal). @defaultValue ignore */
@@ -153,12 +155,20 @@ export interface QueueWorker {
   readonly bullWorker: Worker<JobData>;
 }
 
+/** How a run ends for the queue: the job completes, or it is delayed (requeue-after, or a retry after `error`). */
+type RunEnd =
+  | { then: 'complete' }
+  | { then: 'delay'; delayMs: number; error?: HandledReconcileError }
+  | { then: 'fail'; error: HandledReconcileError };
+
 export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const { prefix, name } = resolveIdentity(options);
   const redis = openRedis(options.connection, { connectionName: `${prefix}:${name}:worker` });
   const client = redis.client;
   const producer = createSessionQueue({ connection: client, prefix, name });
   const failuresKey = queueOwnKeys(prefix, name).failures;
+  const followUpKey = (key: string) =>
+    bullDedupKeys((type) => producer.bullQueue.toKey(type), reconcileDedupId(key)).followUp;
   const classify = options.classifyError ?? classifyReconcileError;
   const maxConflictRetries = options.maxConflictRetries ?? 3;
   const rateLimit = options.rateLimit === undefined ? { max: 100, durationMs: 1000 } : options.rateLimit;
@@ -166,14 +176,20 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const report = options.onReconciled ?? (() => undefined);
   const inFlight = new Map<string, AbortController>();
 
-  async function scheduleRetry(key: string): Promise<{ failures: number; delayMs: number }> {
-    const failures = await client.hincrby(failuresKey, key, 1);
-    const delayMs = computeBackoffMs(failures, options.backoff);
-    await producer.requeueAfter(key, delayMs);
-    return { failures, delayMs };
+  /** One round trip: the failure count after `change`, and whether an event is waiting to follow this run. */
+  async function bookkeeping(
+    key: string,
+    change: 'reset' | 'increment',
+  ): Promise<{ failures: number; followUp: boolean }> {
+    const tx = client.pipeline();
+    if (change === 'reset') tx.hdel(failuresKey, key);
+    else tx.hincrby(failuresKey, key, 1);
+    const replies = await tx.exists(followUpKey(key)).exec();
+    const [failures, followUp] = [replies?.[0]?.[1], replies?.[1]?.[1]];
+    return { failures: change === 'reset' ? 0 : Number(failures), followUp: followUp === 1 };
   }
 
-  async function reconcile(key: string, signal: AbortSignal): Promise<void> {
+  async function reconcile(key: string, signal: AbortSignal): Promise<RunEnd> {
     for (let conflicts = 0; ; conflicts++) {
       const started = performance.now();
       const elapsed = () => performance.now() - started;
@@ -183,31 +199,22 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
           untilAborted(options.process(key, { signal, reconcileId }), signal),
         );
         const requeueAfterMs = outcome?.requeueAfterMs;
-        if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
-          await client.hdel(failuresKey, key);
-          await producer.requeueAfter(key, requeueAfterMs);
-          report({
-            key,
-            result: 'requeue_after',
-            durationMs: elapsed(),
-            failures: 0,
-            nextRunInMs: requeueAfterMs,
-            reconcileId,
-            ...(outcome ? { outcome } : {}),
-          });
-        } else {
-          // This run saw the latest state; a timer asked for by an earlier run is superseded.
-          await resetAndCancelTimer(key);
-          report({
-            key,
-            result: 'success',
-            durationMs: elapsed(),
-            failures: 0,
-            reconcileId,
-            ...(outcome ? { outcome } : {}),
-          });
-        }
-        return;
+        const requeue = requeueAfterMs !== undefined && requeueAfterMs >= 0;
+        // Without a timer the reset is all; with one, an event that arrived during the run makes the timer moot
+        // (its follow-up runs next and decides again).
+        let followUp = false;
+        if (requeue) ({ followUp } = await bookkeeping(key, 'reset'));
+        else resetFailures(key);
+        report({
+          key,
+          result: requeue ? 'requeue_after' : 'success',
+          durationMs: elapsed(),
+          failures: 0,
+          ...(requeue ? { nextRunInMs: requeueAfterMs } : {}),
+          reconcileId,
+          ...(outcome ? { outcome } : {}),
+        });
+        return requeue && !followUp ? { then: 'delay', delayMs: requeueAfterMs } : { then: 'complete' };
       } catch (error) {
         const kind = classify(error);
         if (kind === 'conflict' && conflicts < maxConflictRetries && !signal.aborted) {
@@ -222,7 +229,6 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
           continue;
         }
         if (kind === 'terminal') {
-          await producer.cancelTimer(key);
           report({
             key,
             result: 'terminal',
@@ -231,46 +237,95 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
             reconcileId,
             error,
           });
-          throw new HandledReconcileError(key, kind, error);
+          return { then: 'fail', error: new HandledReconcileError(key, kind, error) };
         }
-        const retry = await scheduleRetry(key);
+        const { failures, followUp } = await bookkeeping(key, 'increment');
+        // An event waiting to follow this run: it runs at once (the job fails for real), and a further failure
+        // backs off from the count kept here.
+        const delayMs = followUp ? undefined : computeBackoffMs(failures, options.backoff);
         report({
           key,
           result: kind,
           durationMs: elapsed(),
-          failures: retry.failures,
-          nextRunInMs: retry.delayMs,
+          failures,
+          ...(delayMs === undefined ? {} : { nextRunInMs: delayMs }),
           reconcileId,
           error,
         });
-        throw new HandledReconcileError(key, kind, error);
+        const handled = new HandledReconcileError(key, kind, error);
+        return delayMs === undefined
+          ? { then: 'fail', error: handled }
+          : { then: 'delay', delayMs, error: handled };
       }
     }
   }
 
-  // The common success path in one round trip: reset the failure count, drop a stored follow-up timer, and look
-  // for a pending timer (rare) that then needs removing.
-  async function resetAndCancelTimer(key: string): Promise<void> {
-    const timer = bullDedupKeys((type) => producer.bullQueue.toKey(type), timerDedupId(key));
-    const replies = await client.multi().hdel(failuresKey, key).get(timer.current).del(timer.followUp).exec();
-    if (typeof replies?.[1]?.[1] === 'string') await producer.cancelTimer(key);
+  // Not awaited: the worker finishes the job on this same connection, so Redis runs the reset before the job
+  // completes, and so before any later run of the key can fail again (one round trip less per reconcile).
+  function resetFailures(key: string): void {
+    client
+      .hdel(failuresKey, key)
+      .catch((e: unknown) => onError(e instanceof Error ? e : new Error(String(e))));
   }
 
   async function failureCount(key: string): Promise<number> {
     return Number((await client.hget(failuresKey, key)) ?? 0);
   }
 
+  /**
+   * Delays the running job itself: one job per wake-up, and the key keeps its single job. A retry goes through
+   * BullMQ's own failure path so the job shows its failed reason while it waits. An event that came in after the
+   * check before this (it is stored as the job's follow-up) must not wait for the timer: the job is then promoted.
+   */
+  async function delayJob(
+    job: Job<JobData>,
+    token: string,
+    key: string,
+    end: { delayMs: number; error?: HandledReconcileError },
+  ): Promise<never> {
+    const dueAt = Date.now() + end.delayMs;
+    await job.updateData({ key, dueAt });
+    if (end.error) {
+      retryDelays.set(end.error, end.delayMs);
+      await job.moveToFailed(end.error, token, false);
+    } else {
+      await job.moveToDelayed(dueAt, token);
+    }
+    if ((await client.exists(followUpKey(key))) === 1) {
+      try {
+        await job.updateData({ key, dueAt: Date.now() });
+        await job.promote();
+      } catch (err) {
+        // Gone (an event replaced it with a job that runs now) or already due: either way the event is served.
+        if ((await job.getState()) === 'delayed') throw err;
+      }
+    }
+    throw new DelayedError();
+  }
+
+  // The retry delay of a failure, read by BullMQ's backoff strategy while the job moves to delayed.
+  const retryDelays = new WeakMap<Error, number>();
+  const backoffStrategy = (_attempts: number, type?: string, err?: Error): number =>
+    type === retryBackoffType && err ? (retryDelays.get(err) ?? -1) : -1;
+
+  async function scheduleRetry(key: string): Promise<{ failures: number; delayMs: number }> {
+    const failures = await client.hincrby(failuresKey, key, 1);
+    const delayMs = computeBackoffMs(failures, options.backoff);
+    await producer.bullQueue.add(reconcileJobName, { key }, delayedJobOptions(key, delayMs));
+    return { failures, delayMs };
+  }
+
   // BullMQ passes its own signal (aborted by cancelJob/cancelAllJobs) to a processor declaring three parameters.
-  async function processJob(job: Job<JobData>, _token?: string, bullSignal?: AbortSignal): Promise<void> {
-    const { key } = jobDataSchema.parse(job.data);
-    // A due timer only asks for a normal reconcile, which keeps single flight and event coalescing in one place.
-    if (job.name === timerJobName) {
+  async function processJob(job: Job<JobData>, token?: string, bullSignal?: AbortSignal): Promise<void> {
+    const { key, dueAt } = jobDataSchema.parse(job.data);
+    // A timer job of an older version only asks for a normal reconcile of its key.
+    if (job.name === legacyTimerJobName) {
       await producer.enqueue(key, { priority: 'event' });
       return;
     }
     options.onStarted?.({
       key,
-      queueWaitMs: Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)),
+      queueWaitMs: Math.max(0, Date.now() - (dueAt ?? job.timestamp + (job.opts.delay ?? 0))),
     });
     const controller = new AbortController();
     const id = job.id ?? key;
@@ -282,13 +337,16 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       timeoutMs > 0
         ? setTimeout(() => controller.abort(new ReconcileTimeoutError(key, timeoutMs)), timeoutMs)
         : undefined;
+    let end: RunEnd;
     try {
-      await reconcile(key, controller.signal);
+      end = await reconcile(key, controller.signal);
     } finally {
       clearTimeout(timeout);
       bullSignal?.removeEventListener('abort', abortWithBull);
       inFlight.delete(id);
     }
+    if (end.then === 'fail') throw end.error;
+    if (end.then === 'delay' && token !== undefined) await delayJob(job, token, key, end);
   }
 
   const worker = new Worker<JobData>(name, processJob, {
@@ -300,8 +358,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     stalledInterval: options.stalledIntervalMs ?? 2000,
     maxStalledCount: options.maxStalledCount ?? 1,
     ...(rateLimit ? { limiter: { max: rateLimit.max, duration: rateLimit.durationMs } } : {}),
+    settings: { backoffStrategy },
   });
-
   // A lock that could not be renewed may already belong to another worker: stop this run before it writes again.
   worker.on('lockRenewalFailed', (jobIds) => {
     for (const id of jobIds) inFlight.get(id)?.abort(new LockLostError(id));

@@ -9,8 +9,8 @@ import {
   resolveIdentity,
   resyncPriority,
   retention,
-  timerDedupId,
-  timerJobName,
+  retryBackoffType,
+  retryForever,
   type JobData,
   type QueueIdentity,
 } from './queue-keys.js';
@@ -47,22 +47,36 @@ export interface QueueCounts {
   failed: number;
 }
 
+/** What the queue holds for one key (the dashboard's inspector). */
+export interface KeyJobs {
+  /** The key's job: waiting, running, or delayed (its timer); undefined when none. */
+  jobId: string | undefined;
+  /** An event arrived while the job was running: exactly one more run follows it. */
+  followUp: boolean;
+  /** Consecutive failed reconciles (0 after a success). */
+  failures: number;
+}
+
 /**
- * The producer side of the sessions queue. Every reconcile job carries only `{ key }` and is deduplicated by key
- * with BullMQ's `keepLastIfActive`, which gives coalescing while waiting, one follow-up run for events that arrive
- * during a run, and single flight. Timers are separate delayed jobs (`rq:<key>`) so they never delay an event.
+ * The producer side of the sessions queue. A key has at most one job, deduplicated by key with BullMQ's
+ * `keepLastIfActive`, which gives coalescing while waiting, one follow-up run for events that arrive during a run,
+ * and single flight. A timer (requeue-after, retry) is that same job delayed; an event replaces a delayed job with
+ * one that runs now (`replace`), so a timer never delays an event.
  */
 export interface SessionQueue {
   /** Asks for one reconcile of `key` after now. */
   enqueue(key: string, options?: EnqueueOptions): Promise<EnqueueResult>;
   /** The same for many keys in a few round trips (for resyncs). */
   enqueueMany(keys: Iterable<string>, options?: EnqueueOptions): Promise<EnqueueManyResult>;
-  /** Reconcile `key` once `delayMs` from now; replaces the key's pending timer (the latest reconcile owns it). */
+  /**
+   * Reconcile `key` once `delayMs` from now; replaces the key's pending timer. A key with a run waiting or running
+   * keeps it instead (that run decides the next timer). Workers delay the running job itself instead.
+   */
   requeueAfter(key: string, delayMs: number): Promise<void>;
-  /** Drops the key's pending timer, if any. */
-  cancelTimer(key: string): Promise<void>;
   /** Consecutive failed reconciles of `key` (0 after a success). */
   failureCount(key: string): Promise<number>;
+  /** The key's job, follow-up and failure count, read together (for inspection). */
+  keyJobs(key: string): Promise<KeyJobs>;
   /** Jobs ready to run (waiting + prioritized), like controller-runtime's workqueue depth. */
   depth(): Promise<number>;
   counts(): Promise<QueueCounts>;
@@ -86,6 +100,22 @@ export interface SessionQueue {
 
 const bulkChunk = 500;
 
+/**
+ * A reconcile job that falls due after `delayMs` (a timer added from outside a run, or a retry of a key whose job
+ * BullMQ failed). `replace` without `keepLastIfActive`: it swaps a pending timer, and leaves a key that has a run
+ * waiting or running (that run decides what comes next) and its follow-up alone.
+ */
+export function delayedJobOptions(key: string, delayMs: number) {
+  return {
+    jobId: randomUUID(),
+    delay: Math.max(1, Math.round(delayMs)),
+    deduplication: { id: reconcileDedupId(key), replace: true },
+    attempts: retryForever,
+    backoff: { type: retryBackoffType },
+    ...retention,
+  };
+}
+
 export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
   const { prefix, name } = resolveIdentity(options);
   const redis = openRedis(options.connection, { connectionName: `${prefix}:${name}:producer` });
@@ -107,59 +137,66 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
     reconnected = true;
   });
 
-  const dedupKey = (id: string) => bullDedupKeys((type) => queue.toKey(type), id).current;
-  const nextKey = (id: string) => bullDedupKeys((type) => queue.toKey(type), id).followUp;
+  const followUpKey = (key: string) =>
+    bullDedupKeys((type) => queue.toKey(type), reconcileDedupId(key)).followUp;
 
+  // Every add names its job, so a dedup hit shows as another id coming back (no read before the add).
+  // `replace` swaps a delayed job (the key's timer) for one that runs now.
   function jobOptions(key: string, priority: EnqueuePriority) {
     return {
-      deduplication: { id: reconcileDedupId(key), keepLastIfActive: true },
+      jobId: randomUUID(),
+      deduplication: { id: reconcileDedupId(key), keepLastIfActive: true, replace: true },
       ...(priority === 'resync' ? { priority: resyncPriority } : {}),
+      attempts: retryForever,
+      backoff: { type: retryBackoffType },
       ...retention,
     };
   }
 
-  // An event merged into a waiting resync job would inherit the resync priority; move that job ahead.
-  async function promoteIfPrioritized(jobId: string): Promise<void> {
-    if ((await client.zscore(queue.toKey('prioritized'), jobId)) === null) return;
-    const job = await Job.fromId(queue, jobId);
-    await job?.changePriority({ priority: 0 });
+  // An event merged into a waiting resync job would inherit the resync priority: move those jobs ahead.
+  async function promoteIfPrioritized(jobIds: string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    const probe = client.pipeline();
+    for (const id of jobIds) probe.zscore(queue.toKey('prioritized'), id);
+    const replies = (await probe.exec()) ?? [];
+    await Promise.all(
+      jobIds.map(async (id, i) => {
+        if (replies[i]?.[1] === null || replies[i]?.[1] === undefined) return;
+        const job = await Job.fromId(queue, id);
+        await job?.changePriority({ priority: 0 });
+      }),
+    );
   }
 
   async function enqueueBatch(keys: string[], priority: EnqueuePriority): Promise<EnqueueManyResult> {
     const result: EnqueueManyResult = { added: 0, coalesced: 0, skipped: 0 };
     for (const key of keys) jobDataSchema.parse({ key });
+    // A stored follow-up proves a run that starts after now, so the key needs nothing more: most events arrive
+    // while their key runs (a reconcile's own status write is one), and this one read spares BullMQ's add script.
+    // A resync must not overwrite an event's follow-up either (it would lose the event's priority).
     const probe = client.pipeline();
-    for (const key of keys) {
-      probe.get(dedupKey(reconcileDedupId(key)));
-      probe.exists(nextKey(reconcileDedupId(key)));
-    }
+    for (const key of keys) probe.exists(followUpKey(key));
     const replies = (await probe.exec()) ?? [];
-    const before: (string | null)[] = [];
-    const toAdd: string[] = [];
-    keys.forEach((key, i) => {
-      const current = replies[2 * i]?.[1];
-      const hasFollowUp = replies[2 * i + 1]?.[1] === 1;
-      if (priority === 'resync' && hasFollowUp) {
-        result.skipped++;
-        return;
-      }
-      toAdd.push(key);
-      before.push(typeof current === 'string' ? current : null);
-    });
+    const toAdd = keys.filter((_, i) => replies[i]?.[1] !== 1);
+    if (priority === 'resync') result.skipped = keys.length - toAdd.length;
+    else result.coalesced = keys.length - toAdd.length;
     if (toAdd.length === 0) return result;
-    const jobs = await queue.addBulk(
-      toAdd.map((key) => ({ name: reconcileJobName, data: { key }, opts: jobOptions(key, priority) })),
-    );
-    const promotions: Promise<void>[] = [];
+    const requested = toAdd.map((key) => ({
+      name: reconcileJobName,
+      data: { key },
+      opts: jobOptions(key, priority),
+    }));
+    const jobs = await queue.addBulk(requested);
+    const mergedInto: string[] = [];
     jobs.forEach((job, i) => {
-      if (job.id !== undefined && job.id === before[i]) {
-        result.coalesced++;
-        if (priority === 'event') promotions.push(promoteIfPrioritized(job.id));
-      } else {
+      if (job.id === requested[i]?.opts.jobId) {
         result.added++;
+      } else {
+        result.coalesced++;
+        if (job.id !== undefined) mergedInto.push(job.id);
       }
     });
-    await Promise.all(promotions);
+    if (priority === 'event') await promoteIfPrioritized(mergedInto);
     return result;
   }
 
@@ -187,32 +224,28 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
       jobDataSchema.parse({ key });
       if (!Number.isFinite(delayMs) || delayMs < 0)
         throw new Error(`requeueAfter(${key}): invalid delay ${delayMs}`);
-      // replace: a pending (delayed) timer is swapped for this one; keepLastIfActive: a timer that is firing right now
-      // keeps this one as its follow-up instead of dropping it.
-      await queue.add(
-        timerJobName,
-        { key },
-        {
-          delay: Math.max(1, Math.round(delayMs)),
-          deduplication: { id: timerDedupId(key), replace: true, keepLastIfActive: true },
-          ...retention,
-        },
-      );
-    },
-
-    async cancelTimer(key) {
-      const id = timerDedupId(key);
-      const [[, current]] = (await client.multi().get(dedupKey(id)).del(nextKey(id)).exec()) as [
-        [unknown, unknown],
-      ];
-      if (typeof current !== 'string') return;
-      if ((await client.zscore(queue.toKey('delayed'), current)) === null) return; // firing now: harmless extra reconcile
-      await queue.remove(current);
+      await queue.add(reconcileJobName, { key }, delayedJobOptions(key, delayMs));
     },
 
     async failureCount(key) {
       const v = await client.hget(own.failures, key);
       return v === null ? 0 : Number(v);
+    },
+
+    async keyJobs(key) {
+      const keys = bullDedupKeys((type) => queue.toKey(type), reconcileDedupId(key));
+      const replies = await client
+        .pipeline()
+        .get(keys.current)
+        .exists(keys.followUp)
+        .hget(own.failures, key)
+        .exec();
+      const [jobId, followUp, failures] = [0, 1, 2].map((i) => replies?.[i]?.[1]);
+      return {
+        jobId: typeof jobId === 'string' ? jobId : undefined,
+        followUp: followUp === 1,
+        failures: typeof failures === 'string' ? Number(failures) : 0,
+      };
     },
 
     async depth() {

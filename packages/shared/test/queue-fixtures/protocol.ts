@@ -31,12 +31,14 @@ export const behaviourSchema = z.object({
 export type Behaviour = z.input<typeof behaviourSchema>;
 
 export const logEntrySchema = z.object({
-  type: z.enum(['start', 'end', 'event']),
+  type: z.enum(['start', 'end', 'event', 'scheduled']),
   key: z.string(),
   t: z.number(),
   pid: z.number().optional(),
   run: z.number().optional(),
   result: z.string().optional(),
+  /** `scheduled`: the delay of the next run the worker scheduled after a run (requeue-after or retry backoff). */
+  delayMs: z.number().optional(),
 });
 export type LogEntry = z.infer<typeof logEntrySchema>;
 

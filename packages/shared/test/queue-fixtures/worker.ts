@@ -37,6 +37,9 @@ const worker = startQueueWorker({
   stalledIntervalMs: config.stalledIntervalMs,
   rateLimit: config.rateLimit,
   backoff: config.backoff,
+  onReconciled: ({ key, nextRunInMs }) => {
+    if (nextRunInMs !== undefined) void log({ type: 'scheduled', key, delayMs: nextRunInMs });
+  },
   async process(key, { signal }) {
     const run = await redis.hincrby(keys.runs, key, 1);
     await log({ type: 'start', key, run });
