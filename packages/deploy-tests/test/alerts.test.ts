@@ -114,27 +114,27 @@ const CASES: Record<string, [fires: AlertCase & { severity: string[] }, quiet: A
   ],
   AmbientQueueAgeGrowing: [
     {
-      series: { 'ambient_queue_oldest_job_age_seconds{pod="worker-0"}': '0+60x30' },
+      series: { 'ambient_queue_oldest_job_age_seconds{pod="watcher-0"}': '0+60x30' },
       atMinutes: 20,
       firing: [{}],
       severity: ['warning'],
     },
     {
       // A backlog that is old but shrinking or steady is the other alerts' business.
-      series: { 'ambient_queue_oldest_job_age_seconds{pod="worker-0"}': '240x30' },
+      series: { 'ambient_queue_oldest_job_age_seconds{pod="watcher-0"}': '240x30' },
       atMinutes: 20,
       firing: [],
     },
   ],
   AmbientQueueOldestJobOld: [
     {
-      series: { 'ambient_queue_oldest_job_age_seconds{pod="worker-0"}': '2000x20' },
+      series: { 'ambient_queue_oldest_job_age_seconds{pod="watcher-0"}': '2000x20' },
       atMinutes: 10,
       firing: [{}, {}],
       severity: ['warning', 'critical'],
     },
     {
-      series: { 'ambient_queue_oldest_job_age_seconds{pod="worker-0"}': '10x20' },
+      series: { 'ambient_queue_oldest_job_age_seconds{pod="watcher-0"}': '10x20' },
       atMinutes: 10,
       firing: [],
     },

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createOperatorMetrics, QUEUE_STATES, RECONCILE_OUTCOMES } from '@ambient-operator/shared';
+import {
+  createOperatorMetrics,
+  createQueueGauges,
+  QUEUE_STATES,
+  RECONCILE_OUTCOMES,
+} from '@ambient-operator/shared';
 import {
   analysePromql,
   deployDir,
@@ -223,12 +228,14 @@ describe('the Grafana dashboard', () => {
 });
 
 describe('the code meets the contract', () => {
-  it("shared's metric registry (what the worker serves) has every worker metric, type and label set", async () => {
+  it("shared's metric definitions (what the worker and the leader watcher serve) have every metric, type and label set", async () => {
     const registry = new Registry();
     // The worker reads the cluster-wide phase figures from Redis at scrape time.
     createOperatorMetrics(registry, {
       collectPhaseStats: () => Promise.resolve({ count: {}, oldestAgeSeconds: {} }),
     });
+    // The queue's gauges: defined once in shared, served by the watcher holding the Lease.
+    createQueueGauges(registry, () => Promise.resolve({ depth: {}, oldestJobAgeSeconds: 0 })).exporting(true);
     const served = new Map<string, { type: string; labels: string[] }>();
     for (const metric of registry.getMetricsAsArray()) {
       // prom-client's metric objects carry their type and label names at run time.

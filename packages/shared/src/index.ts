@@ -298,6 +298,7 @@ export {
   RECONCILE_OUTCOMES,
   SESSION_STAGES,
   createOperatorMetrics,
+  createQueueGauges,
   initKnownLabels,
 } from './metrics.js';
 export type {

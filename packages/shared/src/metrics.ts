@@ -72,11 +72,6 @@ export interface QueueStats {
 
 export interface OperatorMetricsOptions {
   /**
-   * Called at scrape time to fill `ambient_queue_depth` and `ambient_queue_oldest_job_age_seconds`.
-   * Without it those gauges keep whatever was last `set()`.
-   */
-  collectQueueStats?: () => Promise<QueueStats>;
-  /**
    * Called at scrape time to fill `ambient_sessions_in_phase` and `ambient_session_oldest_in_phase_seconds`
    * (cluster-wide figures, the same from every worker). Without it those gauges are not exported.
    */
@@ -104,10 +99,6 @@ export interface OperatorMetrics {
   sessionErrors: Counter<'namespace' | 'phase' | 'error_type'>;
   /** `ambient_reconcile_total{outcome}`: each reconcile counted once. */
   reconcileTotal: Counter<'outcome'>;
-  /** `ambient_queue_depth{state}`. */
-  queueDepth: Gauge<'state'>;
-  /** `ambient_queue_oldest_job_age_seconds`. */
-  queueOldestJobAge: Gauge;
   /** `ambient_queue_processed_total`: jobs completed by this process. */
   queueProcessed: Counter;
   /** `ambient_queue_failed_total`: jobs failed in this process. */
@@ -124,42 +115,69 @@ export interface OperatorMetrics {
   taskDuration: Histogram<'namespace' | 'final_phase'>;
 }
 
+/** The queue's gauges, in a registry only while this process exports them. */
+export interface QueueGauges {
+  /** Starts (true) or stops (false) serving both gauges from the registry. */
+  exporting(on: boolean): void;
+}
+
+/**
+ * `ambient_queue_depth{state}` and `ambient_queue_oldest_job_age_seconds`: figures of the whole queue, so one process
+ * exports them (the watcher holding the Lease; see README "Metrics"), and only while it does: a standby serves no
+ * series at all. `collect` runs once per scrape for both; a failed read gives NaN.
+ */
+export function createQueueGauges(registry: Registry, collect: () => Promise<QueueStats>): QueueGauges {
+  let pending: Promise<QueueStats | undefined> | undefined;
+  const stats = () =>
+    (pending ??= collect()
+      .catch(() => undefined)
+      .finally(() => {
+        pending = undefined;
+      }));
+  const gauges: { name: string; gauge: Gauge<'state'> | Gauge }[] = [];
+  gauges.push({
+    name: 'ambient_queue_depth',
+    gauge: new Gauge({
+      name: 'ambient_queue_depth',
+      help: 'Jobs in the session queue by state (exported by the leader watcher)',
+      labelNames: ['state'] as const,
+      registers: [],
+      async collect(this: Gauge<'state'>) {
+        const s = await stats();
+        for (const state of QUEUE_STATES) this.set({ state }, s ? (s.depth[state] ?? 0) : Number.NaN);
+      },
+    }),
+  });
+  gauges.push({
+    name: 'ambient_queue_oldest_job_age_seconds',
+    gauge: new Gauge({
+      name: 'ambient_queue_oldest_job_age_seconds',
+      help: 'Age of the oldest job ready to run in the session queue, in seconds (exported by the leader watcher)',
+      registers: [],
+      async collect(this: Gauge) {
+        this.set((await stats())?.oldestJobAgeSeconds ?? Number.NaN);
+      },
+    }),
+  });
+  let on = false;
+  return {
+    exporting(next) {
+      if (next === on) return;
+      on = next;
+      for (const { name, gauge } of gauges) {
+        if (next) registry.registerMetric(gauge);
+        else registry.removeSingleMetric(name);
+      }
+    },
+  };
+}
+
 /** Define every metric in `registry` (use one registry per process; names must be unique in it). */
 export function createOperatorMetrics(
   registry: Registry,
   options: OperatorMetricsOptions = {},
 ): OperatorMetrics {
   const registers = [registry];
-  // Both queue gauges are filled from one collector call per scrape (prom-client collects in parallel).
-  let pendingStats: Promise<QueueStats> | undefined;
-  const queueStats = (collector: () => Promise<QueueStats>) =>
-    (pendingStats ??= collector().finally(() => {
-      pendingStats = undefined;
-    }));
-
-  const queueDepth = new Gauge({
-    name: 'ambient_queue_depth',
-    help: 'Jobs in the session queue by state',
-    labelNames: ['state'] as const,
-    registers,
-    ...(options.collectQueueStats && {
-      async collect(this: Gauge<'state'>) {
-        const stats = await queueStats(options.collectQueueStats!);
-        for (const state of QUEUE_STATES) this.set({ state }, stats.depth[state] ?? 0);
-      },
-    }),
-  });
-  const queueOldestJobAge = new Gauge({
-    name: 'ambient_queue_oldest_job_age_seconds',
-    help: 'Age of the oldest waiting job in the session queue, in seconds',
-    registers,
-    ...(options.collectQueueStats && {
-      async collect(this: Gauge) {
-        this.set((await queueStats(options.collectQueueStats!)).oldestJobAgeSeconds);
-      },
-    }),
-  });
-
   let pendingPhaseStats: Promise<PhaseStats> | undefined;
   const phaseStats = (collector: () => Promise<PhaseStats>) =>
     (pendingPhaseStats ??= collector().finally(() => {
@@ -255,8 +273,6 @@ export function createOperatorMetrics(
       labelNames: ['outcome'] as const,
       registers,
     }),
-    queueDepth,
-    queueOldestJobAge,
     queueProcessed: new Counter({
       name: 'ambient_queue_processed_total',
       help: 'Session queue jobs completed by this process',
@@ -322,8 +338,6 @@ export function initKnownLabels(metrics: OperatorMetrics, known: KnownLabels): v
   for (const phase of known.phases) {
     for (const success of ['true', 'false']) metrics.reconcileDuration.zero({ phase, success });
   }
-  for (const state of QUEUE_STATES) metrics.queueDepth.set({ state }, 0);
-  metrics.queueOldestJobAge.set(0);
   metrics.queueProcessed.inc(0);
   metrics.queueFailed.inc(0);
   metrics.queueWaitDuration.zero({});

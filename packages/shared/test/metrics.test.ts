@@ -4,6 +4,7 @@ import {
   BUCKETS,
   RECONCILE_OUTCOMES,
   createOperatorMetrics,
+  createQueueGauges,
   initKnownLabels,
 } from '@ambient-operator/shared';
 
@@ -56,8 +57,6 @@ const README_TABLE: [string, string, string[]][] = [
 ];
 const OURS: [string, string, string[]][] = [
   ['ambient_reconcile_total', 'counter', ['outcome']],
-  ['ambient_queue_depth', 'gauge', ['state']],
-  ['ambient_queue_oldest_job_age_seconds', 'gauge', []],
   ['ambient_queue_processed_total', 'counter', []],
   ['ambient_queue_failed_total', 'counter', []],
   ['ambient_queue_wait_duration_seconds', 'histogram', []],
@@ -88,8 +87,6 @@ describe('operator metrics', () => {
     m.tokenProvisionDuration.observe({ namespace: 'demo' }, 0.2);
     m.sessionErrors.inc({ namespace: 'demo', phase: 'Pending', error_type: 'TokenProvisionFailed' });
     m.reconcileTotal.inc({ outcome: 'success' });
-    m.queueDepth.set({ state: 'waiting' }, 3);
-    m.queueOldestJobAge.set(1.5);
     m.queueProcessed.inc();
     m.queueFailed.inc();
     m.queueWaitDuration.observe(0.02);
@@ -164,26 +161,39 @@ describe('operator metrics', () => {
     expect(
       families.get('ambient_sessions_completed_total')!.samples.map((s) => s.labels['final_phase']),
     ).toEqual(['Stopped', 'Completed', 'Failed']);
-    expect(families.get('ambient_queue_depth')!.samples.map((s) => s.labels['state'])).toContain('waiting');
     expect(families.get('ambient_queue_processed_total')!.samples[0]!.value).toBe(0);
   });
 
-  test('queue gauges can be filled at scrape time from one collector call', async () => {
+  test('queue gauges are filled at scrape time from one collector call, only while the process exports them', async () => {
     const registry = new Registry();
     let calls = 0;
-    createOperatorMetrics(registry, {
-      collectQueueStats: () => {
-        calls++;
-        return Promise.resolve({ depth: { waiting: 7, active: 2 }, oldestJobAgeSeconds: 42 });
-      },
+    const gauges = createQueueGauges(registry, () => {
+      calls++;
+      return Promise.resolve({ depth: { waiting: 7, active: 2 }, oldestJobAgeSeconds: 42 });
     });
-    const families = parseExposition(await registry.metrics());
+    // A standby watcher serves no queue series (the leader's are the only ones).
+    let families = parseExposition(await registry.metrics());
+    expect(families.has('ambient_queue_depth')).toBe(false);
+    expect(families.has('ambient_queue_oldest_job_age_seconds')).toBe(false);
+    expect(calls).toBe(0);
+    gauges.exporting(true);
+    families = parseExposition(await registry.metrics());
     expect(calls).toBe(1);
     const depth = families.get('ambient_queue_depth')!.samples;
     expect(depth.find((s) => s.labels['state'] === 'waiting')?.value).toBe(7);
     expect(depth.find((s) => s.labels['state'] === 'active')?.value).toBe(2);
     expect(depth.find((s) => s.labels['state'] === 'delayed')?.value).toBe(0);
     expect(families.get('ambient_queue_oldest_job_age_seconds')!.samples[0]!.value).toBe(42);
+    gauges.exporting(false);
+    expect(parseExposition(await registry.metrics()).has('ambient_queue_depth')).toBe(false);
+  });
+
+  test('a worker does not export the queue gauges (the leader watcher does)', async () => {
+    const registry = new Registry();
+    initKnownLabels(createOperatorMetrics(registry), { phases: ['Pending'] });
+    const families = parseExposition(await registry.metrics());
+    expect(families.has('ambient_queue_depth')).toBe(false);
+    expect(families.has('ambient_queue_oldest_job_age_seconds')).toBe(false);
   });
 
   test('two registries are independent (no global default registry)', async () => {

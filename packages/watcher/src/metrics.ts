@@ -1,6 +1,6 @@
 // The watcher's Prometheus metrics, on a registry of its own (one per Watcher, so several can run in one process).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { QUEUE_STATES, type QueueCounts, type WatchedKind } from '@ambient-operator/shared';
+import { createQueueGauges, type QueueStats, type WatchedKind } from '@ambient-operator/shared';
 import type { ListWatchState } from './list-watch.js';
 
 export const listWatchStates: readonly ListWatchState[] = [
@@ -22,16 +22,16 @@ export interface WatcherMetrics {
   enqueueErrors: Counter;
   resyncs: Counter<'reason'>;
   isLeader: Gauge;
+  /** Sets `isLeader`; the queue's gauges are exported by the leader only (one exporter cluster-wide). */
+  setLeader(leading: boolean): void;
   knownSessions: Gauge;
-  queueDepth: Gauge<'state'>;
-  queueOldestJobAge: Gauge;
 }
 
 export interface MetricsSources {
   watchAges: () => Iterable<[WatchedKind | string, number]>;
   knownSessions: () => number;
-  queueCounts: () => Promise<QueueCounts>;
-  queueOldestJobAgeSeconds: () => Promise<number>;
+  /** The queue's figures (read at scrape time while this watcher holds the Lease). */
+  queueStats: () => Promise<QueueStats>;
 }
 
 export function createWatcherMetrics(sources: MetricsSources, resources: readonly string[]): WatcherMetrics {
@@ -39,6 +39,7 @@ export function createWatcherMetrics(sources: MetricsSources, resources: readonl
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const m: WatcherMetrics = {
+    setLeader: () => undefined,
     registry,
     watchEvents: new Counter({
       name: 'ambient_watcher_watch_events_total',
@@ -102,33 +103,17 @@ export function createWatcherMetrics(sources: MetricsSources, resources: readonl
         this.set(sources.knownSessions());
       },
     }),
-    queueDepth: new Gauge({
-      name: 'ambient_queue_depth',
-      help: 'Jobs in the session queue by state (same series as the workers serve).',
-      labelNames: ['state'],
-      registers,
-      async collect() {
-        const counts = await sources.queueCounts().catch(() => undefined);
-        for (const state of QUEUE_STATES) {
-          const value = counts?.[state as keyof QueueCounts];
-          this.set({ state }, counts ? (value ?? 0) : Number.NaN);
-        }
-      },
-    }),
-    queueOldestJobAge: new Gauge({
-      name: 'ambient_queue_oldest_job_age_seconds',
-      help: 'Age of the oldest reconcile job ready to run.',
-      registers,
-      async collect() {
-        this.set(await sources.queueOldestJobAgeSeconds().catch(() => Number.NaN));
-      },
-    }),
+  };
+  const queueGauges = createQueueGauges(registry, sources.queueStats);
+  m.setLeader = (leading) => {
+    m.isLeader.set(leading ? 1 : 0);
+    queueGauges.exporting(leading);
   };
   for (const resource of resources) {
     for (const state of listWatchStates) m.watchState.set({ resource, state }, 0);
     for (const type of ['ADDED', 'MODIFIED', 'DELETED']) m.watchEvents.inc({ resource, type }, 0);
   }
   for (const reason of ['event', 'resync', 'relist']) m.keysEnqueued.inc({ reason }, 0);
-  m.isLeader.set(0);
+  m.setLeader(false);
   return m;
 }

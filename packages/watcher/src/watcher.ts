@@ -165,8 +165,10 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
           w.lw.lastActivityAgeMs(),
         ]),
       knownSessions: () => index.count('session'),
-      queueCounts: () => enqueuer.counts(),
-      queueOldestJobAgeSeconds: () => enqueuer.oldestJobAgeSeconds(),
+      queueStats: async () => ({
+        depth: await enqueuer.counts(),
+        oldestJobAgeSeconds: await enqueuer.oldestJobAgeSeconds(),
+      }),
     },
     specs.flatMap((s) => (scope.length ? scope.map((ns) => `${s.resource}/${ns}`) : [s.resource])),
   );
@@ -325,19 +327,19 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       onStartedLeading() {
         leading = true;
         leaderResyncDue = true;
-        metrics.isLeader.set(1);
+        metrics.setLeader(true);
         log.info({ identity: leader?.identity }, 'became leader');
         requestLeaderResyncIfReady();
       },
       onStoppedLeading() {
         leading = false;
-        metrics.isLeader.set(0);
+        metrics.setLeader(false);
         log.warn('lost leadership; still enqueuing events, no longer resyncing');
       },
       onError: (err) => log.warn({ err }, 'leader election request failed'),
     });
   } else {
-    metrics.isLeader.set(1);
+    metrics.setLeader(true);
   }
 
   async function readiness(): Promise<Readiness> {

@@ -95,17 +95,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const identity = { prefix: config.queue.prefix, name: config.queue.name };
 
   const registry = new Registry();
-  const stats = createSessionQueue({ connection: redis, ...identity });
+  // For the readiness probe: Redis must answer.
+  const queue = createSessionQueue({ connection: redis, ...identity });
   const phaseIndex = createSessionPhaseIndex({
     connection: redis,
     ...identity,
     phases: PHASES.filter((p) => !isTerminalPhase(p)),
   });
+  // The queue's gauges are the leader watcher's (exported once); a worker serves its own counters and histograms.
   const metrics = createOperatorMetrics(registry, {
-    collectQueueStats: async () => {
-      const counts = await stats.counts();
-      return { depth: counts, oldestJobAgeSeconds: await stats.oldestJobAgeSeconds() };
-    },
     collectPhaseStats: () => phaseIndex.stats(Date.now()),
   });
   initKnownLabels(metrics, { phases: PHASES, terminalPhases: TERMINAL_PHASES });
@@ -197,7 +195,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           // Not ready while closing, or while Redis does not answer (the reason is the probe's body).
           ready: async () => {
             if (closing) return false;
-            await stats.ping();
+            await queue.ping();
             return true;
           },
         })
@@ -217,7 +215,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         closing = true;
         await queueWorker.close();
         await local?.close();
-        await stats.close();
+        await queue.close();
         await phaseIndex.close();
         inspector?.close();
         await endpoints?.close();

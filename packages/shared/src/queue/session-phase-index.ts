@@ -31,10 +31,12 @@ export function createSessionPhaseIndex(options: SessionPhaseIndexOptions): Sess
   const setOf = (phase: string) => phaseIndexKey(prefix, name, phase);
   return {
     async record(key, phase, sinceMs) {
-      const tx = redis.multi();
-      for (const p of options.phases) if (p !== phase) tx.zrem(setOf(p), key);
+      // A pipeline, not MULTI/EXEC (two commands less per status write): a scrape between its commands may count
+      // the key in two phases for that one scrape, which a gauge can afford.
+      const tx = redis.pipeline();
       // NX keeps the first entry time when a phase is recorded again without a change.
       if (phase !== undefined && options.phases.includes(phase)) tx.zadd(setOf(phase), 'NX', sinceMs, key);
+      for (const p of options.phases) if (p !== phase) tx.zrem(setOf(p), key);
       await tx.exec();
     },
     async stats(nowMs) {
