@@ -1,4 +1,5 @@
 import {
+  getObjectMetadata,
   isNotFound,
   runnerJobName,
   runnerTokenSecretName,
@@ -6,7 +7,6 @@ import {
   SESSION_LABEL,
 } from '@ambient-operator/shared';
 import type { BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { getObjectMetadata } from './kube-metadata.js';
 
 /** One child of a session: its name and whether it exists, with a short state where it has one. */
 export interface ChildView {

@@ -313,6 +313,14 @@ export type {
 } from './metrics.js';
 export { createEventRecorder, eventName } from './event-recorder.js';
 export type { EventObjectRef, EventRecorder, EventRecorderOptions, EventToRecord } from './event-recorder.js';
+export {
+  METADATA_LIST_ACCEPT,
+  METADATA_WATCH_ACCEPT,
+  getObjectMetadata,
+  kubeGet,
+  readBody,
+} from './kube-metadata.js';
+export type { KubeGetOptions, MetadataGetOptions, ObjectMetadata } from './kube-metadata.js';
 export { startHttpServer, startOperatorEndpoints } from './http-server.js';
 export { exitOnSignals } from './shutdown.js';
 export type {

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { kubeGet, metadataAccept, metadataWatchAccept, readBody } from './kube-http.js';
+import { METADATA_LIST_ACCEPT, METADATA_WATCH_ACCEPT, kubeGet, readBody } from '@ambient-operator/shared';
 
 export type ListWatchState = 'listing' | 'watching' | 'relisting' | 'backoff' | 'stopped';
 
@@ -133,7 +133,7 @@ export function startListWatch(options: ListWatchOptions): ListWatch {
           continue: continueToken,
           labelSelector: options.labelSelector,
         },
-        accept: metadataAccept,
+        accept: METADATA_LIST_ACCEPT,
         signal: stopping.signal,
         timeoutMs: requestTimeoutMs,
       });
@@ -176,7 +176,7 @@ export function startListWatch(options: ListWatchOptions): ListWatch {
         timeoutSeconds: options.watchTimeoutSeconds ?? 300,
         labelSelector: options.labelSelector,
       },
-      accept: metadataWatchAccept,
+      accept: METADATA_WATCH_ACCEPT,
       signal: stopping.signal,
       timeoutMs: requestTimeoutMs,
     });
