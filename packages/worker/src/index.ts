@@ -110,5 +110,5 @@ export type {
 } from './user-deployment/desired-children.js';
 export { buildTaskJob, TASK_CONTAINER } from './scheduler/index.js';
 export type { TaskJobInput } from './scheduler/index.js';
-export { decideLocal, exitPhase, freePort, runnerEnvironment } from './local-runner/index.js';
+export { LocalRunners, decideLocal, exitPhase, freePort, runnerEnvironment } from './local-runner/index.js';
 export type { LocalAction, LocalPhaseInput } from './local-runner/index.js';

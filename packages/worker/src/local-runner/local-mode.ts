@@ -34,6 +34,8 @@ export async function startLocalMode(config: OperatorConfig, log: Logger): Promi
       { cause: err },
     );
   }
+  // Only now, as the single owner (the proxy address is ours), are runners left by a killed one ours to stop.
+  await runners.stopOrphans();
   log.info({ proxy: proxy.url }, 'MODE=local: sessions run as local processes');
   return {
     runners,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ApiSession, SessionStatusPatch } from '@ambient-operator/api-contract';
 import type { AmbientApiClient, LocalModeConfig, Logger } from '@ambient-operator/shared';
 import { decideLocal, exitPhase, freePort, runnerEnvironment } from './local-phase.js';
+import { forgetRunner, recordRunner, stopOrphanedRunners } from './runner-records.js';
 
 /**
  * MODE=local (issue 16): API sessions run as processes of this one owner (the README says why
@@ -62,6 +63,11 @@ export class LocalRunners {
 
   running(): number {
     return this.runners.size;
+  }
+
+  /** Stops the runners a killed predecessor left (call once, before the first reconcile); answers their ids. */
+  stopOrphans(): Promise<string[]> {
+    return stopOrphanedRunners(this.options.config.workspaceRoot, this.grace, this.options.log);
   }
 
   /** Brings one session to what the API asks: start, wait, stop or report lost. Idempotent. */
@@ -158,6 +164,7 @@ export class LocalRunners {
       exited,
     };
     this.runners.set(session.id, runner);
+    await recordRunner(workspace, child.pid);
     this.options.log.info({ session: session.id, pid: child.pid, port }, 'local runner started');
     await this.write(session.id, { phase: 'Creating' }, signal);
     void this.awaitHealthy(session.id, runner);
@@ -203,6 +210,7 @@ export class LocalRunners {
     // The shell is gone; whatever it left in its group goes with it.
     signalGroup(runner.pid, 'SIGKILL');
     this.runners.delete(id);
+    await forgetRunner(path.join(this.options.config.workspaceRoot, id));
     const phase = exitPhase(code, runner.stopRequested);
     this.options.log.info({ session: id, code, phase }, 'local runner exited');
     await this.write(id, { phase, completion_time: new Date().toISOString() }).catch((err: unknown) =>
