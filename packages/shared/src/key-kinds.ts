@@ -109,7 +109,13 @@ export interface WatchedObjectMeta {
  * - `label`: the key whose id is the value of a label of the object (an object made from an external one).
  */
 export type KeyTrigger =
-  | { on: WatchedKind; map: 'self' }
+  /**
+   * `ignoreStatusOnly`: a MODIFIED event that changed nothing but the status (same generation, labels,
+   * annotations, finalizers and deletion mark) enqueues nothing — the reconcile that wrote the status judged it
+   * already; a status written by someone else is seen at the next event or timer (controller-runtime's
+   * GenerationChanged ∨ AnnotationChanged ∨ LabelChanged predicates).
+   */
+  | { on: WatchedKind; map: 'self'; ignoreStatusOnly?: true }
   /** The key whose id is the value of `label` on the object (kinds of scope `id`). */
   | { on: WatchedKind; map: 'label'; label: string }
   | { on: WatchedKind; map: 'owner'; owner: (object: WatchedObjectMeta) => OwnerName | undefined }
@@ -198,7 +204,8 @@ export const KEY_KINDS = {
   session: {
     scope: 'object',
     triggers: [
-      { on: AGENTIC_SESSION_KIND, map: 'self' },
+      // A session's status is ours: its echo would cost a reconcile of three reads that decides nothing.
+      { on: AGENTIC_SESSION_KIND, map: 'self', ignoreStatusOnly: true },
       { on: 'Job', map: 'owner', owner: owningSessionName },
       { on: 'Pod', map: 'owner', owner: owningSessionName },
       { on: PROJECT_SETTINGS_KIND, map: 'namespace' },
@@ -359,12 +366,15 @@ export function keysForEvent(
   object: WatchedObjectMeta,
   knownKeysIn: (kind: KeyKind, namespace: string) => Iterable<string>,
   reason: 'event' | 'relist' = 'event',
+  /** The event is a MODIFIED that changed only the status ({@link statusOnlyFingerprint} equal before and after). */
+  statusOnly = false,
 ): string[] {
   const keys: string[] = [];
   for (const kind of KEY_KIND_NAMES) {
     for (const trigger of KEY_KINDS[kind].triggers as readonly KeyTrigger[]) {
       if (trigger.on !== on) continue;
       if (trigger.map === 'self') {
+        if (statusOnly && trigger.ignoreStatusOnly) continue;
         const ref = selfRef(kind, on, object);
         if (ref) pushKey(keys, ref);
       } else if (trigger.map === 'label') {
@@ -391,6 +401,53 @@ function pushKey(keys: string[], ref: KeyRef): void {
   } catch (err) {
     if (!(err instanceof InvalidKeyError)) throw err;
   }
+}
+
+/** Whether some trigger on `on` ignores status-only changes (the watcher then keeps {@link statusOnlyFingerprint}s). */
+export function ignoresStatusOnly(on: WatchedKind): boolean {
+  return KEY_KIND_NAMES.some((kind) =>
+    (KEY_KINDS[kind].triggers as readonly KeyTrigger[]).some(
+      (t) => t.on === on && t.map === 'self' && t.ignoreStatusOnly === true,
+    ),
+  );
+}
+
+/** The metadata whose change is more than a status write; anything else (resourceVersion, managedFields) is not. */
+export interface StatusOnlyMeta {
+  generation?: number | undefined;
+  labels?: Record<string, string> | undefined;
+  annotations?: Record<string, string> | undefined;
+  finalizers?: string[] | undefined;
+  deletionTimestamp?: string | undefined;
+}
+
+/**
+ * A 52-bit hash of what a status write leaves unchanged: two objects with different fingerprints differ in more
+ * than their status. Keys are sorted, so the order the server serialises maps in does not matter.
+ */
+export function statusOnlyFingerprint(meta: StatusOnlyMeta): number {
+  const sorted = (m: Record<string, string> | undefined) =>
+    m === undefined
+      ? null
+      : Object.keys(m)
+          .sort()
+          .map((k) => [k, m[k]]);
+  const text = JSON.stringify([
+    meta.generation ?? null,
+    sorted(meta.labels),
+    sorted(meta.annotations),
+    meta.finalizers ?? null,
+    meta.deletionTimestamp ?? null,
+  ]);
+  // Two 32-bit FNV-1a hashes with different offsets, 26 bits of each: exact in a double.
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x811c9dc5);
+  }
+  return (a >>> 6) * 2 ** 26 + (b >>> 6);
 }
 
 /** The resources some key kind's triggers name: what the watcher must list and watch, in table order. */

@@ -15,6 +15,11 @@ const watchedObjectSchema = z.object({
     name: z.string(),
     namespace: z.string().optional(),
     resourceVersion: z.string().optional(),
+    // What tells a status-only change from any other (shared's statusOnlyFingerprint).
+    generation: z.number().optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+    finalizers: z.array(z.string()).optional(),
+    deletionTimestamp: z.string().optional(),
     labels: z.record(z.string(), z.string()).optional(),
     ownerReferences: z
       .array(z.object({ kind: z.string(), name: z.string(), controller: z.boolean().optional() }))

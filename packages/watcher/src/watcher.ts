@@ -15,7 +15,9 @@ import {
   type OperatorMode,
   parseQueueKey,
   formatKey,
+  ignoresStatusOnly,
   keysForEvent,
+  statusOnlyFingerprint,
   ownKeysOf,
   startOperatorEndpoints,
   watchPath,
@@ -216,8 +218,13 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     }
   }
 
-  function keysOf(kind: WatchedKind, object: WatchedObject, reason: 'event' | 'relist'): string[] {
-    return keysForEvent(kind, object, (keyKind, ns) => index.keysIn(keyKind, ns), reason);
+  function keysOf(
+    kind: WatchedKind,
+    object: WatchedObject,
+    reason: 'event' | 'relist',
+    statusOnly = false,
+  ): string[] {
+    return keysForEvent(kind, object, (keyKind, ns) => index.keysIn(keyKind, ns), reason, statusOnly);
   }
 
   /** The index keys `object` backs; an object whose key Kubernetes would reject backs none. */
@@ -235,6 +242,12 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     const scopeKey = namespace ?? '*';
     const resourceLabel = namespace ? `${spec.resource}/${namespace}` : spec.resource;
     let relistKeys: string[] = [];
+    // Kinds whose status-only changes enqueue nothing: what a status write leaves unchanged, per object as last
+    // seen (a number each; rebuilt by every complete list, so objects that vanished unseen are dropped).
+    const fingerprinted = ignoresStatusOnly(spec.kind);
+    let fingerprints = new Map<string, number>();
+    let listedFingerprints = new Map<string, number>();
+    const objectId = (o: WatchedObject) => `${o.namespace ?? ''}/${o.name}`;
     const lw = startListWatch({
       kubeConfig: options.kubeConfig,
       path: watchPath(spec.kind, namespace),
@@ -245,8 +258,12 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       async onListPage(objects, page) {
         const relist = lw.synced();
         if (page.first) index.beginSnapshot(spec.kind, scopeKey);
-        for (const o of objects)
+        if (page.first) listedFingerprints = new Map();
+        for (const o of objects) {
           for (const key of ownKeys(spec.kind, o)) index.addToSnapshot(spec.kind, scopeKey, key);
+          if (fingerprinted) listedFingerprints.set(objectId(o), statusOnlyFingerprint(o));
+        }
+        if (page.last && fingerprinted) fingerprints = listedFingerprints;
         // A relist means events may have been missed: everything listed (and what vanished) goes back to the queue.
         if (relist) relistKeys.push(...objects.flatMap((o) => keysOf(spec.kind, o, 'relist')));
         if (page.last) {
@@ -262,7 +279,15 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
         const o = event.object;
         const present = event.type !== 'DELETED';
         for (const key of ownKeys(spec.kind, o)) index.set(key, spec.kind, present);
-        await enqueue(keysOf(spec.kind, o, 'event'), 'event');
+        let statusOnly = false;
+        if (fingerprinted) {
+          const id = objectId(o);
+          const fingerprint = statusOnlyFingerprint(o);
+          statusOnly = event.type === 'MODIFIED' && fingerprints.get(id) === fingerprint;
+          if (present) fingerprints.set(id, fingerprint);
+          else fingerprints.delete(id);
+        }
+        await enqueue(keysOf(spec.kind, o, 'event', statusOnly), 'event');
       },
       onStateChange(state) {
         for (const s of listWatchStates)

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { keysForEvent, owningSessionName, type KeyKind } from '@ambient-operator/shared';
+import {
+  keysForEvent,
+  owningSessionName,
+  statusOnlyFingerprint,
+  type KeyKind,
+} from '@ambient-operator/shared';
 
 // The watcher maps events through the key-kind table (shared's KEY_KINDS); these are its session and ps triggers.
 const knownKeysIn = (kind: KeyKind, ns: string) =>
@@ -63,5 +68,34 @@ describe('keysForEvent', () => {
         'relist',
       ),
     ).toEqual(['ps:team-a']);
+  });
+
+  it('a status-only change of a session enqueues no session key (its API session still follows the CR)', () => {
+    const session = {
+      name: 's1',
+      namespace: 'team-a',
+      labels: { 'ambient-code.io/api-session-id': 'ksuid1' },
+    };
+    expect(keysForEvent('AgenticSession', session, knownKeysIn, 'event', true)).toEqual([
+      'api-session:ksuid1',
+    ]);
+    expect(keysForEvent('AgenticSession', session, knownKeysIn, 'event', false)).toEqual([
+      'api-session:ksuid1',
+      'team-a/s1',
+    ]);
+  });
+
+  it('the status-only fingerprint changes with generation, labels, annotations, finalizers or deletion only', () => {
+    const meta = { generation: 1, labels: { a: '1' }, annotations: { x: 'y', z: 'w' } };
+    const fingerprint = statusOnlyFingerprint(meta);
+    expect(statusOnlyFingerprint({ ...meta, annotations: { z: 'w', x: 'y' } })).toBe(fingerprint);
+    for (const changed of [
+      { ...meta, generation: 2 },
+      { ...meta, labels: { a: '2' } },
+      { ...meta, annotations: { x: 'y', z: 'w', 'ambient-code.io/desired-phase': 'Stopped' } },
+      { ...meta, finalizers: ['f'] },
+      { ...meta, deletionTimestamp: '2026-01-01T00:00:00Z' },
+    ])
+      expect(statusOnlyFingerprint(changed)).not.toBe(fingerprint);
   });
 });
