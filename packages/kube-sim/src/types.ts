@@ -51,8 +51,33 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /** Deep copy of JSON data (stored objects are plain JSON). */
+/**
+ * A deep copy of JSON data (what the store holds). Written out rather than `structuredClone`, which took a
+ * tenth of kube-sim's CPU in a 1,000-session burst; anything that is not a plain object or array is left to
+ * `structuredClone`.
+ */
 export function cloneJson<T>(value: T): T {
-  return structuredClone(value);
+  return cloneValue(value) as T;
+}
+
+function cloneValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneValue(value[i]);
+    return out;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const copy = cloneValue((value as Record<string, unknown>)[key]);
+    // JSON.parse makes `__proto__` an own key; assigning it would set the prototype instead.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
+  }
+  return out;
 }
 
 export function deepEqualJson(a: unknown, b: unknown): boolean {
