@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiSim, type ApiSim } from '@ambient-operator/api-sim';
 import { AmbientApiClient, createLogger } from '@ambient-operator/shared';
 import { LocalRunners } from '@ambient-operator/worker';
+import { isAlive } from './processes.js';
 
 const TOKEN = 'local-orphans-token-0123456789';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,15 +30,6 @@ await runners.reconcile(id);
 console.log(JSON.stringify({ pid: runners.pidOf(id) }));
 setInterval(() => {}, 1000);
 `;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let api: ApiSim;
 let root: string;
@@ -73,7 +65,7 @@ describe('MODE=local after its worker was killed', () => {
     expect((await ambient.get('sessions', id))?.phase).toBe('Creating');
     owner.kill('SIGKILL');
     await new Promise((resolve) => owner.once('exit', resolve));
-    expect(alive(runnerPid)).toBe(true); // outlived its owner: its own process group
+    expect(isAlive(runnerPid)).toBe(true); // outlived its owner: its own process group
 
     const next = new LocalRunners({
       config: {
@@ -90,10 +82,10 @@ describe('MODE=local after its worker was killed', () => {
       stopGraceMs: 2000,
     });
     const grandchild = Number(await readFile(path.join(root, id, 'grandchild.pid'), 'utf8'));
-    expect(alive(grandchild)).toBe(true);
+    expect(isAlive(grandchild)).toBe(true);
     expect(await next.stopOrphans()).toEqual([id]);
-    expect(alive(runnerPid)).toBe(false);
-    expect(alive(grandchild)).toBe(false); // the whole group
+    expect(isAlive(runnerPid)).toBe(false);
+    expect(isAlive(grandchild)).toBe(false); // the whole group
     expect(await next.stopOrphans()).toEqual([]); // the record went with it
 
     await next.reconcile(id);

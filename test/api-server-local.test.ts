@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startApiSim, type ApiSim } from '@ambient-operator/api-sim';
 import { AmbientApiClient } from '@ambient-operator/shared';
 import { eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
-import { apiSimCaller } from './processes.js';
+import { apiSimCaller, isAlive } from './processes.js';
 
 const TOKEN = 'local-mode-test-token-0123456789';
 
@@ -44,15 +44,6 @@ http.createServer((req, res) => {
   res.end();
 }).listen(Number(process.env.PORT), '127.0.0.1');
 `;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('ambient-api-server source (MODE=local)', () => {
   let dir: string;
@@ -163,11 +154,11 @@ describe('ambient-api-server source (MODE=local)', () => {
     const id = await create('stopme');
     await reaches(id, 'Running');
     const grandchild = await grandchildOf(id);
-    expect(alive(grandchild)).toBe(true);
+    expect(isAlive(grandchild)).toBe(true);
     await rest('POST', `/sessions/${id}/stop`);
     await reaches(id, 'Stopped');
     await eventually(
-      async () => alive(grandchild),
+      async () => isAlive(grandchild),
       (a) => !a,
       'grandchild gone',
       10_000,
