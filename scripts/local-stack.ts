@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,7 +18,11 @@ import {
   pingRedis,
   type RedisTarget,
 } from '@ambient-operator/shared';
-import { OPERATOR_NAMESPACE_REAL, provisionOperatorIdentities } from '@ambient-operator/testing';
+import {
+  OPERATOR_NAMESPACE_REAL,
+  provisionOperatorIdentities,
+  recordOperatorAccess,
+} from '@ambient-operator/testing';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_NAMESPACE = 'demo';
@@ -212,6 +216,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await child.exited;
   };
 
+  const auditLogPath = path.join(localDir, 'kube-real-audit.log');
   const stop = async () => {
     stopping = true;
     for (const child of [...children].reverse()) {
@@ -221,6 +226,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await child.exited;
       clearTimeout(killer);
     }
+    // Under vitest on the real cluster, what the watcher and the workers did goes to the RBAC report, and a 403
+    // fails the test (as the in-process test cluster does); `pnpm start` only drops the log.
+    if (options.cluster !== 'real' || !existsSync(auditLogPath)) return;
+    const forbidden = process.env.VITEST ? await recordOperatorAccess(auditLogPath, 'local-stack') : [];
+    await rm(auditLogPath, { force: true });
+    if (forbidden.length)
+      throw new Error(`deploy/base's RBAC refused the operator (403):\n${forbidden.join('\n')}`);
   };
 
   try {
@@ -303,6 +315,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           kubeconfigPath,
           '--crds',
           path.join(REPO_ROOT, 'deploy/crds'),
+          // Kept in the stack's directory: stop() reads what the watcher and the workers did (below).
+          '--audit-log',
+          auditLogPath,
           '--log-level',
           'warn',
         ]);
@@ -422,7 +437,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     };
   } catch (err) {
-    await stop();
+    await stop().catch(() => undefined); // the start-up failure is the error to report
     throw err;
   }
 }

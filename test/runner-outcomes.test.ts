@@ -27,7 +27,9 @@ describe('the runner is observed while Running (architecture §3)', () => {
   });
 
   test('exit 0 → Completed, runner removed', async () => {
-    await cluster.createSession('ok', runner({ SIM_RUN_SECONDS: '0.3', SIM_EXIT_CODE: '0' }));
+    // Long enough for a reconcile to see it Running first, even on a loaded machine (the real cluster once
+    // went Creating → Completed with a 0.3 s run).
+    await cluster.createSession('ok', runner({ SIM_RUN_SECONDS: '2', SIM_EXIT_CODE: '0' }));
     const done = await cluster.waitForSession('ok', terminal, 'a terminal phase');
     expect(done.status?.phase).toBe('Completed');
     expect(done.status?.completionTime).toBeDefined();

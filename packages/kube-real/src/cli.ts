@@ -5,13 +5,14 @@ import { z } from 'zod';
 import { startKubeReal } from './control-plane.js';
 
 const USAGE =
-  'usage: pnpm kube-real [--port N] [--kubeconfig PATH] [--crds DIR] [--data DIR] [--log-level LEVEL]';
+  'usage: pnpm kube-real [--port N] [--kubeconfig PATH] [--crds DIR] [--data DIR] [--audit-log PATH] [--log-level LEVEL]';
 
 const argsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(0),
   kubeconfig: z.string().min(1).optional(),
   crds: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
+  'audit-log': z.string().min(1).optional(),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
         kubeconfig: { type: 'string' },
         crds: { type: 'string' },
         data: { type: 'string' },
+        'audit-log': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     port: args.port,
     crdsDir: userPath(args.crds),
     dataDir: userPath(args.data),
+    ...(args['audit-log'] ? { auditLogPath: userPath(args['audit-log']) } : {}),
     kubeconfigPath,
     logger,
     signal: aborter.signal,

@@ -37,6 +37,8 @@ export interface KubeRealOptions {
    * read etcd, so one from a compacted resourceVersion answers 410 (the cache would replay what it holds).
    */
   uncachedResources?: string[];
+  /** Where kube-apiserver writes its audit log. @defaultValue `<dataDir>/logs/audit.log` */
+  auditLogPath?: string;
   logger?: Logger;
   /** Aborts start-up: what was started is stopped and the promise rejects. */
   signal?: AbortSignal;
@@ -157,7 +159,7 @@ export async function startKubeReal(options: KubeRealOptions = {}): Promise<Kube
   const logs = join(dataDir, 'logs');
   await mkdir(logs, { recursive: true });
   const { adminToken } = await ensureSecrets(pki);
-  const auditLogPath = join(logs, 'audit.log');
+  const auditLogPath = options.auditLogPath ?? join(logs, 'audit.log');
   const processes: ControlPlaneProcess[] = [];
   let agent: NodeAgent | undefined;
   let client: ApiClient | undefined;

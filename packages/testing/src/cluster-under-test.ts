@@ -72,12 +72,8 @@ async function startReal(): Promise<ClusterUnderTest> {
       sim: undefined,
       real,
       async stop(label = 'cluster') {
-        const access = summariseAccess(await readAuditLog(real.auditLogPath), [WATCHER_USER, WORKER_USER]);
+        const forbidden = await recordOperatorAccess(real.auditLogPath, label);
         await real.stop();
-        await recordAccess(label, access);
-        const forbidden = Object.entries(access).flatMap(([user, s]) =>
-          s.forbidden.map((f) => `${user}: ${f}`),
-        );
         if (forbidden.length)
           throw new Error(`deploy/base's RBAC refused the operator (403):\n${forbidden.join('\n')}`);
       },
@@ -86,6 +82,16 @@ async function startReal(): Promise<ClusterUnderTest> {
     await real.stop();
     throw err;
   }
+}
+
+/**
+ * What the watcher and the workers did according to a real cluster's audit log, written to
+ * test-artifacts/rbac-usage/ (summed by the system-real project into rbac-usage.json); returns their 403s.
+ */
+export async function recordOperatorAccess(auditLogPath: string, label: string): Promise<string[]> {
+  const access = summariseAccess(await readAuditLog(auditLogPath), [WATCHER_USER, WORKER_USER]);
+  await recordAccess(label, access);
+  return Object.entries(access).flatMap(([user, s]) => s.forbidden.map((f) => `${user}: ${f}`));
 }
 
 async function recordAccess(label: string, access: Record<string, AccessSummary>): Promise<void> {

@@ -13,6 +13,7 @@ export {
   CRDS_DIR,
   RBAC_USAGE_DIR,
   clusterKindFromEnv,
+  recordOperatorAccess,
   requireSim,
   startClusterUnderTest,
 } from './cluster-under-test.js';
