@@ -1,8 +1,8 @@
 // Counting Redis commands (INFO commandstats: commands run inside Lua scripts included) on a Redis of the bench's
 // own, so no other client's commands are counted.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from '../scripts/local-stack.js';
 
 /** Calls per command from INFO commandstats, without INFO itself. */
 export async function redisCommands(redis: Redis): Promise<Map<string, number>> {
@@ -37,17 +37,6 @@ export function topCommands(calls: Map<string, number>, per: number, top = 5): s
     .slice(0, top)
     .map(([cmd, n]) => `${cmd} ${(n / Math.max(1, per)).toFixed(1)}`)
     .join(', ');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 /** A throw-away redis-server (no persistence) on a free port. */
