@@ -121,6 +121,15 @@ export function decide({ status, observation, config, followUps = [] }: DecideIn
 /**
  * Sends OBSERVE and follows the chain of phase changes that ask for the same observation to be judged again
  * (`reevaluate`), collecting commands and transitions; stamps each phase change into the context's history.
+ *
+ * Why not XState's own chaining (checked with xstate 5.33.3): `transition()` does settle `always` transitions and
+ * re-raised events (`raise(({ event }) => event)`) itself, and `getMicrosteps()` returns each step's actions, so the
+ * chain could be the machine's. But (1) it has no bound: two states whose eventless transitions lead to each other
+ * made `transition()` spin forever without an error, where this loop throws after MAX_STEPS_PER_DECISION and the
+ * reconcile fails with a message; (2) the history stamp between steps (phaseTransitionTime, the phaseHistory entry
+ * with the step's reason and the observation's clock) would have to become `assign` actions inside every
+ * transition, and assigns are not returned, so the transitions and their reasons would be read back out of the
+ * context. The hand-written loop is kept for (1); the scheduler machines share it as machine-run.ts's runToRest.
  */
 function settle(
   start: MachineSnapshot,
