@@ -4,7 +4,14 @@
  */
 
 // The phase list is the CR schema's (one home, in shared); the machine keeps only what is its own.
-import { USER_DEPLOYMENT_PHASES, type UserDeploymentPhase } from '@ambient-operator/shared';
+import {
+  USER_DEPLOYMENT_PHASES,
+  type UserDeploymentCondition,
+  type UserDeploymentPhase,
+  type UserDeploymentServiceStatus,
+  type UserDeploymentStatus,
+  type UserDeploymentUrl,
+} from '@ambient-operator/shared';
 
 export { USER_DEPLOYMENT_PHASES, type UserDeploymentPhase };
 
@@ -19,40 +26,13 @@ export function isUserDeploymentPhase(value: unknown): value is UserDeploymentPh
 export const USER_DEPLOYMENT_CONDITION_TYPES = ['Ready', 'TemplateValid', 'SecretsProvisioned'] as const;
 export type UserDeploymentConditionType = (typeof USER_DEPLOYMENT_CONDITION_TYPES)[number];
 
-export interface UserDeploymentConditionEntry {
-  // Same shape as SessionCondition, so setCondition (conditions.ts) serves both models.
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-  observedGeneration?: number;
-}
-
-export interface UserDeploymentUrlEntry {
-  service: string;
-  exposure: 'public' | 'internal';
-  url: string;
-}
-
-export interface UserDeploymentServiceEntry {
-  name: string;
-  image?: string;
-  replicas?: number;
-  readyReplicas?: number;
-  updatedReplicas?: number;
-}
-
+// The status shapes are the CR schema's (shared); the names below are the machine's words for them.
+/** One `status.conditions[]` entry (the same shape as a session's, so setCondition serves both models). */
+export type UserDeploymentConditionEntry = UserDeploymentCondition;
+export type UserDeploymentUrlEntry = UserDeploymentUrl;
+export type UserDeploymentServiceEntry = UserDeploymentServiceStatus;
 /** `status` of a UserDeployment as the machine reads and writes it. */
-export interface UserDeploymentMachineStatus {
-  phase?: UserDeploymentPhase;
-  observedGeneration?: number;
-  namespace?: string;
-  phaseTransitionTime?: string;
-  urls?: UserDeploymentUrlEntry[];
-  services?: UserDeploymentServiceEntry[];
-  conditions?: UserDeploymentConditionEntry[];
-}
+export type UserDeploymentMachineStatus = UserDeploymentStatus;
 
 /** A merge patch of that status (null removes a field). */
 export type UserDeploymentStatusPatch = {
