@@ -53,6 +53,19 @@ async function runningCount(custom: CustomObjectsApi, prefix: string): Promise<n
   return list.items.filter((s) => s.metadata.name.startsWith(prefix) && s.status?.phase === 'Running').length;
 }
 
+function createSession(custom: CustomObjectsApi, name: string): Promise<unknown> {
+  return custom.createNamespacedCustomObject({
+    ...SESSIONS,
+    namespace: NAMESPACE,
+    body: {
+      apiVersion: 'vteam.ambient-code/v1alpha1',
+      kind: 'AgenticSession',
+      metadata: { name },
+      spec: { initialPrompt: 'scale' },
+    },
+  });
+}
+
 interface Round {
   workers: number;
   perSecond: number;
@@ -85,20 +98,7 @@ async function round(
     }
   })();
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: sessions }, (_, i) =>
-      custom.createNamespacedCustomObject({
-        ...SESSIONS,
-        namespace: NAMESPACE,
-        body: {
-          apiVersion: 'vteam.ambient-code/v1alpha1',
-          kind: 'AgenticSession',
-          metadata: { name: `${prefix}${i}` },
-          spec: { initialPrompt: 'scale' },
-        },
-      }),
-    ),
-  );
+  await Promise.all(Array.from({ length: sessions }, (_, i) => createSession(custom, `${prefix}${i}`)));
   const deadline = Date.now() + 300_000;
   while ((await runningCount(custom, prefix)) < sessions) {
     if (Date.now() > deadline)
@@ -313,16 +313,7 @@ async function burst(stack: LocalStack, custom: CustomObjectsApi, kc: KubeConfig
     Array.from({ length: Math.min(100, n) }, async () => {
       while (next < n) {
         const i = next++;
-        await custom.createNamespacedCustomObject({
-          ...SESSIONS,
-          namespace: NAMESPACE,
-          body: {
-            apiVersion: 'vteam.ambient-code/v1alpha1',
-            kind: 'AgenticSession',
-            metadata: { name: `${prefix}${i}` },
-            spec: { initialPrompt: 'burst' },
-          },
-        });
+        await createSession(custom, `${prefix}${i}`);
       }
     }),
   );
