@@ -147,6 +147,8 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
   const cluster = await startTestCluster({ workers: 2, kind: 'sim' });
   try {
     const latencies = await createLatencies(cluster, opts.quick ? 10 : 50);
+    // The latency sessions' last follow-up reconciles are not the lifecycle's.
+    await settle(cluster);
     const lifecycle = await requestsPerLifecycle(cluster);
     const perLifecycle = [...lifecycle.values()].reduce((a, b) => a + b, 0);
     process.stdout.write(`requests per lifecycle (${perLifecycle}):\n`);
