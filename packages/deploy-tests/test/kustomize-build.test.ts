@@ -184,6 +184,26 @@ describe('kubectl kustomize builds every kustomization users apply', () => {
     }
   });
 
+  it('api-server-source: the watcher and the workers read the source from Secret ambient-api-server', async () => {
+    const objects = await build('production+api-server-source');
+    for (const deployment of ['ambient-watcher', 'ambient-worker']) {
+      const env = containerOf(objects, deployment).env ?? [];
+      for (const [name, key] of [
+        ['AMBIENT_API_SERVER_URL', 'url'],
+        ['AMBIENT_API_TOKEN', 'token'],
+      ] as const) {
+        expect(
+          env.find((e) => e.name === name),
+          `${deployment} ${name}`,
+        ).toEqual({ name, valueFrom: { secretKeyRef: { name: 'ambient-api-server', key } } });
+      }
+    }
+    const without = await build('production');
+    expect(containerOf(without, 'ambient-worker').env?.map((e) => e.name)).not.toContain(
+      'AMBIENT_API_SERVER_URL',
+    );
+  });
+
   it('external-redis: no in-cluster Redis; REDIS_URL comes from Secret ambient-redis-url', async () => {
     for (const name of ['base+external-redis', 'production+external-redis'] as const) {
       const objects = await build(name);

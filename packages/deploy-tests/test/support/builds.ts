@@ -10,6 +10,7 @@ export const BUILD_NAMES = [
   'base+external-redis',
   'base+redis-sentinel',
   'production+external-redis',
+  'production+api-server-source',
 ] as const;
 export type BuildName = (typeof BUILD_NAMES)[number];
 
@@ -21,6 +22,7 @@ export const paths = {
   monitoring: join(deployDir, 'components/monitoring'),
   externalRedis: join(deployDir, 'components/external-redis'),
   redisSentinel: join(deployDir, 'components/redis-sentinel'),
+  apiServerSource: join(deployDir, 'components/api-server-source'),
   examples: join(deployDir, 'examples'),
 } as const;
 
@@ -53,6 +55,8 @@ function buildUncached(name: BuildName): Promise<KubeObject[]> {
       });
     case 'production+external-redis':
       return productionWithExternalRedis();
+    case 'production+api-server-source':
+      return kustomizeCompose({ resources: [paths.production], components: [paths.apiServerSource] });
   }
 }
 
