@@ -1,9 +1,63 @@
 // Worker benchmarks: create→Job and create→Running latency, API requests per session lifecycle (by verb and
 // resource), 1,000 rapid annotation patches of one session end to end, and the API cost of idle Running sessions
 // against upstream's 30 s polling model. Bursts of sessions are measured with worker processes (bench/scaling.ts).
-import { createSessionQueue } from '@ambient-operator/shared';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startKubeSim } from '@ambient-operator/kube-sim';
+import { createSessionQueue, defaultRedisUrl } from '@ambient-operator/shared';
 import { requireSim, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import { REPO_ROOT } from '../scripts/local-stack.js';
 import { ratio, type BenchOptions, type BenchResults } from './measure.js';
+import { PRODUCTION_FORM, startOperatorProcess } from './operator-process.js';
+
+/** How long an idle worker runs before its RSS is read (no forced GC: what the kubelet sees). */
+const IDLE_MS = 5000;
+
+/** One worker process in its production form on an empty cluster: time to /readyz, and RSS once idle. */
+async function idleWorker(): Promise<BenchResults> {
+  const sim = await startKubeSim({
+    port: 0,
+    crdsDir: path.join(REPO_ROOT, 'deploy/crds'),
+    controllers: { kubelet: false, jobs: false },
+  });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-worker-idle-'));
+  const prefix = `bench-idle-${randomBytes(3).toString('hex')}`;
+  try {
+    await writeFile(path.join(dir, 'kubeconfig'), sim.kubeconfig);
+    const worker = await startOperatorProcess('worker', [], {
+      KUBECONFIG: path.join(dir, 'kubeconfig'),
+      REDIS_URL: process.env.REDIS_URL ?? defaultRedisUrl,
+      QUEUE_PREFIX: prefix,
+      NAMESPACE: 'default',
+      MODE: 'kube',
+    });
+    try {
+      await new Promise((r) => setTimeout(r, IDLE_MS));
+      return {
+        worker_idle_rss: {
+          value: Math.round((await worker.rss()) / 1048576),
+          unit: 'MiB',
+          note: `one worker ${IDLE_MS / 1000} s after start with nothing to do (${PRODUCTION_FORM}; target ≤ 100)`,
+        },
+        worker_ready: {
+          value: Math.round(worker.readyMs),
+          unit: 'ms',
+          note: `spawn → /readyz 200 (${PRODUCTION_FORM}; target ≤ 1000; timed, noisy under load)`,
+        },
+      };
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    const queue = createSessionQueue({ connection: process.env.REDIS_URL ?? defaultRedisUrl, prefix });
+    await queue.obliterate().catch(() => undefined);
+    await queue.close();
+    await rm(dir, { recursive: true, force: true });
+    await sim.stop();
+  }
+}
 
 const sessionsApi = {
   group: 'vteam.ambient-code',
@@ -144,6 +198,7 @@ async function settle(cluster: TestCluster, timeoutMs = 60_000): Promise<void> {
 }
 
 export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
+  const idle = await idleWorker();
   const cluster = await startTestCluster({ workers: 2, kind: 'sim' });
   try {
     const latencies = await createLatencies(cluster, opts.quick ? 10 : 50);
@@ -197,6 +252,7 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
     const upstreamPerMinute = running * 2 * perReconcile;
 
     return {
+      ...idle,
       create_to_job_p50: {
         value: Math.round(percentile(latencies.toJob, 50)),
         unit: 'ms',

@@ -83,7 +83,7 @@ CMD node main.js
       'deploy/image/operator /app/operator',
     ]);
     // No TypeScript loader in production: no node_modules to load one from, and the entrypoint starts plain node.
-    expect(await readFile(dispatcher, 'utf8')).toMatch(/^exec node --enable-source-maps "\$entry" "\$@"$/m);
+    expect(await readFile(dispatcher, 'utf8')).toMatch(/^exec node \$node_flags "\$entry" "\$@"$/m);
     expect(await readFile(dispatcher, 'utf8')).not.toMatch(/\btsx\b/);
   });
 
