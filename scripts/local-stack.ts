@@ -59,6 +59,11 @@ export interface LocalStackOptions {
   watchers?: number;
   /** Run the watchers with `--leader-elect`. @defaultValue false */
   leaderElect?: boolean;
+  /**
+   * How the watchers and workers run: `source` through tsx (development), or `bundle`, `pnpm build`'s bundles through
+   * the image's entrypoint (deploy/image/operator), as in production; build first. @defaultValue 'source'
+   */
+  operatorForm?: 'source' | 'bundle';
   /** Start the dashboard (when its package is present). @defaultValue true */
   dashboard?: boolean;
   /**
@@ -163,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const proc = spawn(command, args, {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
-      // The IPC channel is how children notice a vanished supervisor (exit-with-parent.ts).
+      // The IPC channel is how children notice a vanished supervisor (exit-with-parent.mjs).
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -187,7 +192,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     else children.push(child);
     return child;
   };
-  const guard = path.join(REPO_ROOT, 'scripts/exit-with-parent.ts');
+  const guard = path.join(REPO_ROOT, 'scripts/exit-with-parent.mjs');
   const tsNode = (name: string, script: string, args: string[], env: Record<string, string> = {}) =>
     launch(
       name,
@@ -195,6 +200,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ['--import', 'tsx', '--import', guard, path.join(REPO_ROOT, script), ...args],
       env,
     );
+
+  // Watchers and workers in their production form: the image's entrypoint with the app directory at the repository.
+  const operator = (
+    name: string,
+    command: 'watcher' | 'worker',
+    source: string,
+    args: string[],
+    env: Record<string, string>,
+  ) =>
+    options.operatorForm === 'bundle'
+      ? launch(name, 'sh', [path.join(REPO_ROOT, 'deploy/image/operator'), command, ...args], {
+          ...env,
+          AMBIENT_APP_DIR: REPO_ROOT,
+          NODE_OPTIONS: `--import=${guard}`,
+        })
+      : tsNode(name, source, args, env);
 
   /** Registers how to start a named child, starts it and records what it reported. */
   const startNamed = async (name: string, start: () => Promise<Omit<StackProcess, 'name'>>) => {
@@ -357,8 +378,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const watchers = options.watchers ?? 1;
     const startWatcher = (name: string) =>
       startNamed(name, async () => {
-        const watcher = tsNode(
+        const watcher = operator(
           name,
+          'watcher',
           'packages/watcher/src/main.ts',
           [`--leader-elect=${options.leaderElect ?? false}`, ...probeFlags],
           { ...operatorEnv, ...(identities ? { KUBECONFIG: identities.watcher } : {}) },
@@ -375,7 +397,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     const startWorker = (name: string) =>
       startNamed(name, async () => {
-        const worker = tsNode(name, 'packages/worker/src/main.ts', probeFlags, {
+        const worker = operator(name, 'worker', 'packages/worker/src/main.ts', probeFlags, {
           ...operatorEnv,
           ...(identities ? { KUBECONFIG: identities.worker } : {}),
         });

@@ -1,7 +1,7 @@
 // Runs a non-Node program (redis-server) as a child of the local stack with the same guarantee as
-// exit-with-parent.ts: it is stopped when the supervisor goes away. Signals are passed on.
+// exit-with-parent.mjs: it is stopped when the supervisor goes away. Signals are passed on.
 import { spawn } from 'node:child_process';
-import './exit-with-parent.js';
+import './exit-with-parent.mjs';
 
 const [command, ...args] = process.argv.slice(2);
 if (command === undefined) {

@@ -1,6 +1,0 @@
-// Loaded into every child of the local stack with `--import`: when the supervising `pnpm start` goes
-// away, even by SIGKILL, the IPC channel closes and the child shuts down through its own SIGTERM handler.
-if (process.send !== undefined) {
-  process.channel?.unref();
-  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
-}
