@@ -126,7 +126,7 @@ describe('the image entrypoint (deploy/image/operator)', () => {
     const result = await operator(fakeApp, ['worker', '--max-concurrent-reconciles=3', '--leader-elect']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
-      execArgv: ['--enable-source-maps'],
+      execArgv: ['--enable-source-maps', '--optimize-for-size'],
       args: ['--max-concurrent-reconciles=3', '--leader-elect'],
       cwd: fakeApp.replace(/\/$/, ''),
     });
