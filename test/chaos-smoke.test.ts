@@ -3,7 +3,6 @@
 // About a minute; recovery times go to test-artifacts/chaos-smoke-results.json.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { clusterKindFromEnv } from '@ambient-operator/testing';
 import { CHAOS_CONCURRENCY, leaderFailover, redisFlushall, workerSigkill } from './chaos/faults.js';
 import { RESULTS_DIR, startChaosSystem, type ChaosSystem } from './chaos/harness.js';
 
@@ -22,9 +21,7 @@ describe('chaos smoke: faults that could lose work, then every invariant', () =>
 
   test('SIGKILL a worker mid-reconcile', async () => sys.record(await workerSigkill(sys)));
   test('SIGKILL the leader watcher', async () => sys.record(await leaderFailover(sys, 'SIGKILL')));
-  // On the real control plane a stop requested around the flush was once not honoured within 60 s (open, issue 12's
-  // follow-up); on kube-sim the same fault runs in every CI run.
-  test.skipIf(clusterKindFromEnv() === 'real')('FLUSHALL Redis', async () =>
-    sys.record(await redisFlushall(sys)),
-  );
+  // The flush drops the queue's locks, so two workers may run one key at once: every status write must still carry
+  // a precondition that holds (session-annotations.ts), or the later one overwrites the other's phaseHistory.
+  test('FLUSHALL Redis', async () => sys.record(await redisFlushall(sys)));
 });

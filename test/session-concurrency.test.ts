@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { isConflict, makeApiClients } from '@ambient-operator/shared';
 import { GROUP, eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import {
+  patchStatus,
+  readStoredObject,
+  setSessionAnnotations,
+  type AnnotationContext,
+} from '@ambient-operator/worker';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -111,5 +118,66 @@ describe('two workers and a competing writer', () => {
         (text) => /outcome="success"} [1-9]/.test(text) || /outcome="requeue_after"} [1-9]/.test(text),
       ),
     ).toBe(true);
+  });
+
+  // Two reconciles of one key at once (a Redis flush drops the queue's locks): B writes its status between A's read
+  // and A's annotation patch, which has no resourceVersion precondition. A's status write, decided from its read, must
+  // then meet a 409, not land over B's status (B's phaseHistory entries lost, the transitions counted twice).
+  test("an annotation patch after another writer's status write leaves the status write's precondition failing", async () => {
+    // A namespace without ambient-code.io/managed: the cluster's own workers leave the session alone.
+    const namespace = 'unmanaged-race';
+    await cluster.core.createNamespace({ body: { metadata: { name: namespace } } });
+    await cluster.custom.createNamespacedCustomObject({
+      ...GROUP,
+      namespace,
+      body: {
+        apiVersion: 'vteam.ambient-code/v1alpha1',
+        kind: 'AgenticSession',
+        metadata: { name: 'race' },
+        spec: { initialPrompt: 'hello' },
+      },
+    });
+    const deps = { api: makeApiClients(cluster.kc) };
+    const ref = { namespace, name: 'race' };
+    const read = async (): Promise<AnnotationContext> => {
+      const object = await readStoredObject(deps, GROUP, ref);
+      if (object === null) throw new Error('race is gone');
+      return {
+        deps,
+        session: { ...object, status: undefined },
+        resourceVersion: object.metadata.resourceVersion,
+      };
+    };
+    const entry = (reason: string) => ({ to: 'Pending', at: new Date().toISOString(), reason });
+    const statusWrite = (ctx: AnnotationContext, reason: string) =>
+      patchStatus(
+        deps,
+        GROUP,
+        { ...ref, resourceVersion: ctx.resourceVersion },
+        { phase: 'Pending', phaseHistory: [entry(reason)] },
+      );
+
+    // Alone, our own annotation patch moves the precondition along: the status write that follows lands.
+    const alone = await read();
+    await setSessionAnnotations(alone, { 'example.com/alone': 'yes' });
+    await statusWrite(alone, 'Alone');
+
+    // Both decided from the same read and set the same operator-owned annotation (ensureRunnerToken does): B's
+    // patch and status write land first, so A's patch changes nothing (the API server answers B's object as is).
+    const owned = { 'example.com/runner-token-secret': 'race-token' };
+    const a = await read();
+    const b = await read();
+    await setSessionAnnotations(b, owned);
+    await statusWrite(b, 'WrittenByB');
+    await setSessionAnnotations(a, owned);
+    const error = await statusWrite(a, 'WrittenByA').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(isConflict(error)).toBe(true);
+    const stored = (await cluster.custom.getNamespacedCustomObject({ ...GROUP, ...ref })) as {
+      status?: { phaseHistory?: { reason: string }[] };
+    };
+    expect(stored.status?.phaseHistory?.map((e) => e.reason)).toEqual(['WrittenByB']);
   });
 });

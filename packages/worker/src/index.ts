@@ -15,6 +15,8 @@ export type {
 } from './reconcile/reconciler.js';
 export type { WorkerDeps } from './worker-deps.js';
 export { observeSession } from './observe.js';
+export { setSessionAnnotations, type AnnotationContext } from './session-annotations.js';
+export { patchStatus, readStoredObject } from './stored-object.js';
 export { observeRunner } from './observation-mapping.js';
 export type { SessionReadings } from './observation-mapping.js';
 export { executors } from './commands/index.js';

@@ -9,8 +9,9 @@ export interface CommandContext {
   session: SessionResource;
   readings: SessionReadings;
   /**
-   * The CR's resourceVersion as of our last write to it. Metadata patches (annotations) carry it as a
-   * precondition and update it, so the status write that follows still proves nothing changed meanwhile.
+   * The resourceVersion the status write carries as its precondition: the one read, moved past our own annotation
+   * patches only while the status and spec are still the ones read (session-annotations.ts), so the status write
+   * still proves nothing it was decided from changed meanwhile.
    */
   resourceVersion: string;
 }
