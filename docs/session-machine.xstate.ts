@@ -489,12 +489,7 @@ export const machine = setup({
             "actions": [
               "phaseChanged",
               "markStopped",
-              {
-                "type": "issueStopped",
-                "params": {
-                  "serviceDeleted": true
-                }
-              },
+              "issueStopped",
               "reevaluate"
             ]
           },

@@ -207,7 +207,7 @@ export const sessionMachine = setup({
             actions: [
               { type: 'phaseChanged', params: stopReasonLabelParams },
               'markStopped',
-              { type: 'issueStopped', params: { serviceDeleted: true } },
+              'issueStopped',
               'reevaluate',
             ],
           },
