@@ -127,16 +127,7 @@ describe('two workers and a competing writer', () => {
     // A namespace without ambient-code.io/managed: the cluster's own workers leave the session alone.
     const namespace = 'unmanaged-race';
     await cluster.core.createNamespace({ body: { metadata: { name: namespace } } });
-    await cluster.custom.createNamespacedCustomObject({
-      ...GROUP,
-      namespace,
-      body: {
-        apiVersion: 'vteam.ambient-code/v1alpha1',
-        kind: 'AgenticSession',
-        metadata: { name: 'race' },
-        spec: { initialPrompt: 'hello' },
-      },
-    });
+    await cluster.createSession('race', {}, undefined, namespace);
     const deps = { api: makeApiClients(cluster.kc) };
     const ref = { namespace, name: 'race' };
     const read = async (): Promise<AnnotationContext> => {

@@ -41,10 +41,12 @@ export interface TestCluster {
   workers: RunningWorker[];
   watcher: Watcher;
   namespace: string;
+  /** Creates a session in `inNamespace` (@defaultValue the managed `namespace`). */
   createSession(
     name: string,
     spec?: Record<string, unknown>,
     annotations?: Record<string, string>,
+    inNamespace?: string,
   ): Promise<SessionObject>;
   getSession(name: string): Promise<SessionObject>;
   annotate(name: string, annotations: Record<string, string | null>): Promise<void>;
@@ -171,10 +173,10 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     workers,
     watcher,
     namespace,
-    async createSession(name, spec = {}, annotations) {
+    async createSession(name, spec = {}, annotations, inNamespace = namespace) {
       return (await custom.createNamespacedCustomObject({
         ...GROUP,
-        namespace,
+        namespace: inNamespace,
         body: {
           apiVersion: 'vteam.ambient-code/v1alpha1',
           kind: 'AgenticSession',

@@ -32,7 +32,7 @@ export interface LoopSubject<
   /**
    * After a 409 on the status write: the object read again, with the children as first read (the commands already
    * run changed them; judging those changes is the next reconcile's work). Null when only a whole new reconcile can
-   * tell (the object is gone, going, or its spec changed).
+   * tell (the object is gone, going, its spec changed, or another reconcile moved its phase on).
    */
   reread(view: View): Promise<View | null>;
   /** The phase as read, for metric labels. */

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   applyStatusPatch,
   decide,
@@ -73,7 +74,10 @@ function sessionSubject(
       if (
         fresh === null ||
         fresh.metadata.deletionTimestamp ||
-        fresh.metadata.generation !== ctx.session.metadata.generation
+        fresh.metadata.generation !== ctx.session.metadata.generation ||
+        // Another reconcile of this key moved the session on (two run at once after a Redis flush dropped the
+        // queue's locks): it judged children that ours were read before, so only fresh reads may judge its phase.
+        !isDeepStrictEqual(fresh.status?.phaseHistory, ctx.session.status?.phaseHistory)
       )
         return null;
       // Fresh status and one-shot annotations (the backend's writes); the children as observed before the commands.
