@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runnerServiceAccountName } from '@ambient-operator/shared';
 import { eventually, requireSim, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 
 describe('graceful worker shutdown', () => {
@@ -32,10 +33,19 @@ describe('graceful worker shutdown', () => {
     // Slow API: a reconcile of a new session takes a few seconds, long enough to close in the middle.
     requireSim(cluster).faults.configure({ latencyMs: 150 });
     await cluster.createSession('inflight');
+    // The session's own reconcile is mid-way (it created the runner's ServiceAccount, one of the children it makes
+    // before its status write) — not some other key's, which close() would wait for instead.
     await eventually(
-      async () => cluster.worker.running(),
-      (n) => n > 0,
-      'a reconcile in flight',
+      async () =>
+        cluster.core
+          .readNamespacedServiceAccount({
+            namespace: cluster.namespace,
+            name: runnerServiceAccountName('inflight'),
+          })
+          .then(() => true)
+          .catch(() => false),
+      (exists) => exists && cluster.worker.running() > 0,
+      "the session's reconcile in flight",
     );
     await cluster.worker.close();
     expect(cluster.worker.running()).toBe(0);
