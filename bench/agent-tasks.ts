@@ -2,7 +2,7 @@
 // task Succeeded → step N+1's Job exists), and a burst of two-step workflows created at once until all succeed.
 // In-process cluster (kube-sim, watcher and two workers sharing one Redis queue), as the worker suite.
 import { requireSim, startTestCluster, type TestCluster } from '@ambient-operator/testing';
-import type { BenchOptions, BenchResults } from './measure.js';
+import { pollUntil, type BenchOptions, type BenchResults } from './measure.js';
 
 const API = { group: 'scheduler.ambient-code.io', version: 'v1alpha1', namespace: 'demo' };
 const TASKS = { ...API, plural: 'agenttasks' };
@@ -22,19 +22,6 @@ const quickStep = (name: string, prompt = 'go') => ({
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-async function pollUntil(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  intervalMs: number,
-  timeoutMs = 60_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`bench: ${what} in time`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 const jobs = (cluster: TestCluster) => requireSim(cluster).objectCount('batch', 'jobs');

@@ -22,3 +22,17 @@ export type BenchSuite = (opts: BenchOptions) => Promise<BenchResults>;
 export function ratio(value: number, baseline: number): number {
   return baseline === 0 ? 0 : Math.round((value / baseline) * 1000) / 1000;
 }
+
+/** Checks every `intervalMs` until `check` holds; fails naming `what` after `timeoutMs`. */
+export async function pollUntil(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  intervalMs: number,
+  timeoutMs = 60_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`bench: ${what} in time`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

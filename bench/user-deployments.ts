@@ -2,7 +2,7 @@
 // delete → gone (namespace removed, finalizer released, CR gone), one UserDeployment at a time on an idle
 // in-process cluster (kube-sim with its Deployment/ReplicaSet controllers, watcher and two workers).
 import { startTestCluster, type TestCluster } from '@ambient-operator/testing';
-import type { BenchOptions, BenchResults } from './measure.js';
+import { pollUntil, type BenchOptions, type BenchResults } from './measure.js';
 
 const UD = {
   group: 'scheduler.ambient-code.io',
@@ -17,19 +17,6 @@ const TEMPLATE = `services:
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-async function pollUntil(
-  check: () => Promise<boolean>,
-  what: string,
-  intervalMs: number,
-  timeoutMs = 60_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`bench: ${what} in time`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 async function phaseOf(cluster: TestCluster, name: string): Promise<string | null | undefined> {
