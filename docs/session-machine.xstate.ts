@@ -489,7 +489,12 @@ export const machine = setup({
             "actions": [
               "phaseChanged",
               "markStopped",
-              "issueStopped",
+              {
+                "type": "issueStopped",
+                "params": {
+                  "serviceDeleted": true
+                }
+              },
               "reevaluate"
             ]
           },

@@ -17,22 +17,22 @@ import * as updates from './session.updates.js';
  * - bookkeeping read by `decide`: `phaseChanged {reason}` and `reevaluate`.
  */
 
-type Plan = (context: SessionContext, event: ObserveEvent) => SessionCommand[];
+type Plan<TParams> = (context: SessionContext, event: ObserveEvent, params: TParams) => SessionCommand[];
 
 /** An action that enqueues the commands of a plan as the named command actions. */
-function issue(plan: Plan) {
+function issue<TParams extends object | undefined = undefined>(plan: Plan<TParams>) {
   return enqueueActions<
     SessionContext,
     SessionEvent,
-    undefined,
+    TParams,
     SessionEvent,
     never,
     CommandAction,
     never,
     never,
     EventObject
-  >(({ context, event, enqueue }) => {
-    for (const command of plan(context, event)) enqueue(toCommandAction(command));
+  >(({ context, event, enqueue }, params) => {
+    for (const command of plan(context, event, params)) enqueue(toCommandAction(command));
   });
 }
 
@@ -99,7 +99,9 @@ export const sessionActions = {
   issueForcedRunnerDeletion: issue(() => plans.forceDeleteRunnerCommands()),
   issueStopping: issue((_c, e) => plans.stoppingCommands(e)),
   issueTerminalCleanup: issue((_c, e) => plans.terminalCleanupCommands(e)),
-  issueStopped: issue((_c, e) => plans.stoppedCommands(e)),
+  issueStopped: issue<{ serviceDeleted: boolean } | undefined>((_c, e, params) =>
+    plans.stoppedCommands(e, params?.serviceDeleted ?? false),
+  ),
   issueRestart: issue((_c, e) => plans.restartCommands(e)),
   issueConsumedDesiredPhase: issue((_c, e) => plans.consumedDesiredPhaseCommands(e)),
   issueSatisfiedStartRequest: issue((_c, e) => plans.satisfiedStartRequestCommands(e)),

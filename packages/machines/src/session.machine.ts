@@ -207,7 +207,7 @@ export const sessionMachine = setup({
             actions: [
               { type: 'phaseChanged', params: stopReasonLabelParams },
               'markStopped',
-              'issueStopped',
+              { type: 'issueStopped', params: { serviceDeleted: true } },
               'reevaluate',
             ],
           },

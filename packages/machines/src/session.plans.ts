@@ -98,11 +98,16 @@ export function terminalCleanupCommands(event: ObserveEvent): SessionCommand[] {
   return [...deleteRunnerCommands(event), { type: 'deleteService' }, { type: 'deleteCopiedSecrets' }];
 }
 
-/** Entering Stopped: the stop annotations are cleared (a desired-phase=Running that arrived meanwhile is kept). */
-export function stoppedCommands(event: ObserveEvent): SessionCommand[] {
+/**
+ * Entering Stopped: the stop annotations are cleared (a desired-phase=Running that arrived meanwhile is kept).
+ * From Stopping the Service is gone already: entering Stopping deleted it before its status was written, and
+ * nothing creates one after.
+ */
+export function stoppedCommands(event: ObserveEvent, serviceDeleted = false): SessionCommand[] {
   const { annotations } = event.observation;
+  const cleanup = terminalCleanupCommands(event).filter((c) => !serviceDeleted || c.type !== 'deleteService');
   return [
-    ...terminalCleanupCommands(event),
+    ...cleanup,
     ...clearAnnotations([
       annotations.desiredPhase === 'Stopped' && SESSION_ANNOTATIONS.desiredPhase,
       annotations.stopReason !== undefined && SESSION_ANNOTATIONS.stopReason,

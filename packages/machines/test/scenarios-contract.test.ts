@@ -323,12 +323,12 @@ describe('contract §2.2, row by row', () => {
     expect(failed.wakeAtMs).toBe(T0 + config.specSyncRetryMs);
   });
 
-  it('row 24: Stopping with the runner gone → Stopped; stop annotations cleared, copied secrets released', () => {
+  it('row 24: Stopping with the runner gone → Stopped; stop annotations cleared, copied secrets released (the Service went on entering Stopping)', () => {
     const obs = observation({ annotations: { stopReason: 'run-finished', stopRequestedAt: ts(T0 - 5_000) } });
     const r = run(status('Stopping'), obs);
     expect(r.transitions).toEqual([{ from: 'Stopping', to: 'Stopped', reason: 'UserStopped' }]);
     expect(r.status.completionTime).toBe(ts(T0));
-    expect(types(r.commands)).toEqual(['deleteService', 'deleteCopiedSecrets', 'clearAnnotations']);
+    expect(types(r.commands)).toEqual(['deleteCopiedSecrets', 'clearAnnotations']);
     expect(cleared(r.commands)).toEqual([
       SESSION_ANNOTATIONS.stopReason,
       SESSION_ANNOTATIONS.stopRequestedAt,

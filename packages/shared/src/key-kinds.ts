@@ -10,6 +10,8 @@ import {
   AGENT_TASK_PLURAL,
   CRD_GROUP,
   CRD_VERSION,
+  DESIRED_PHASE,
+  FORCE_EXECUTE_PROMPT,
   MANAGED_NAMESPACE_SELECTOR,
   PROJECT_SETTINGS_KIND,
   PROJECT_SETTINGS_PLURAL,
@@ -17,6 +19,8 @@ import {
   SCHEDULER_GROUP,
   SCHEDULER_VERSION,
   SESSION_LABEL,
+  STOP_REASON,
+  STOP_REQUESTED_AT,
   USER_DEPLOYMENT_KIND,
   USER_DEPLOYMENT_LABEL,
   USER_DEPLOYMENT_NAMESPACE_LABEL,
@@ -113,7 +117,8 @@ export type KeyTrigger =
    * `ignoreStatusOnly`: a MODIFIED event that changed nothing but the status (same generation, labels,
    * annotations, finalizers and deletion mark) enqueues nothing — the reconcile that wrote the status judged it
    * already; a status written by someone else is seen at the next event or timer (controller-runtime's
-   * GenerationChanged ∨ AnnotationChanged ∨ LabelChanged predicates).
+   * GenerationChanged ∨ AnnotationChanged ∨ LabelChanged predicates). Nor does one that only removed one-shot
+   * annotations the operator consumes (the echo of its own clearing; see {@link isStatusOnlyChange}).
    */
   | { on: WatchedKind; map: 'self'; ignoreStatusOnly?: true }
   /** The key whose id is the value of `label` on the object (kinds of scope `id`). */
@@ -366,7 +371,7 @@ export function keysForEvent(
   object: WatchedObjectMeta,
   knownKeysIn: (kind: KeyKind, namespace: string) => Iterable<string>,
   reason: 'event' | 'relist' = 'event',
-  /** The event is a MODIFIED that changed only the status ({@link statusOnlyFingerprint} equal before and after). */
+  /** The event is a MODIFIED that changed only the status, or removed consumed annotations ({@link isStatusOnlyChange}). */
   statusOnly = false,
 ): string[] {
   const keys: string[] = [];
@@ -422,32 +427,68 @@ export interface StatusOnlyMeta {
 }
 
 /**
- * A 52-bit hash of what a status write leaves unchanged: two objects with different fingerprints differ in more
- * than their status. Keys are sorted, so the order the server serialises maps in does not matter.
+ * The one-shot annotations the operator consumes (contract §1.4): it removes them once it acted on them, in the
+ * reconcile that judged the session. Their removal alone is that reconcile's echo and enqueues nothing (a stop
+ * cost a reconcile of three reads deciding nothing); adding one, or changing its value, still enqueues.
+ */
+const CONSUMED_ANNOTATIONS = [DESIRED_PHASE, STOP_REASON, STOP_REQUESTED_AT, FORCE_EXECUTE_PROMPT] as const;
+/** Bits per consumed annotation's value code in a fingerprint (0 = absent). */
+const CODE_BITS = 5;
+const CODES_SPAN = 2 ** (CODE_BITS * CONSUMED_ANNOTATIONS.length);
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** 1..31 for a present value; distinct for `Running`/`Stopped` and `true`/`false` (tested). */
+function valueCode(value: string): number {
+  return 1 + (fnv1a(value) % (2 ** CODE_BITS - 1));
+}
+
+/**
+ * A 52-bit fingerprint of what a status write leaves unchanged: a 32-bit hash of generation, labels, annotations
+ * (but the consumed ones), finalizers and deletion mark, then a 5-bit code per consumed annotation. Compare two
+ * with {@link isStatusOnlyChange}. Keys are sorted, so the order the server serialises maps in does not matter.
  */
 export function statusOnlyFingerprint(meta: StatusOnlyMeta): number {
-  const sorted = (m: Record<string, string> | undefined) =>
-    m === undefined
-      ? null
-      : Object.keys(m)
-          .sort()
-          .map((k) => [k, m[k]]);
-  const text = JSON.stringify([
-    meta.generation ?? null,
-    sorted(meta.labels),
-    sorted(meta.annotations),
-    meta.finalizers ?? null,
-    meta.deletionTimestamp ?? null,
-  ]);
-  // Two 32-bit FNV-1a hashes with different offsets, 26 bits of each: exact in a double.
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x811c9dc5);
+  const sorted = (m: Record<string, string> | undefined) => {
+    const keys = Object.keys(m ?? {})
+      .filter((k) => !(CONSUMED_ANNOTATIONS as readonly string[]).includes(k))
+      .sort();
+    // An emptied map and an absent one are the same: the server drops `annotations: {}`.
+    return keys.length === 0 ? null : keys.map((k) => [k, m![k]]);
+  };
+  const hash = fnv1a(
+    JSON.stringify([
+      meta.generation ?? null,
+      sorted(meta.labels),
+      sorted(meta.annotations),
+      meta.finalizers ?? null,
+      meta.deletionTimestamp ?? null,
+    ]),
+  );
+  let codes = 0;
+  CONSUMED_ANNOTATIONS.forEach((key, i) => {
+    const value = meta.annotations?.[key];
+    if (value !== undefined) codes += valueCode(value) * 2 ** (CODE_BITS * i);
+  });
+  return hash * CODES_SPAN + codes;
+}
+
+/**
+ * Whether an object whose fingerprint went from `before` to `after` changed only its status and/or lost consumed
+ * annotations (each of `after`'s consumed annotations is absent or as it was). Unknown `before`: not.
+ */
+export function isStatusOnlyChange(before: number | undefined, after: number): boolean {
+  if (before === undefined || Math.floor(before / CODES_SPAN) !== Math.floor(after / CODES_SPAN))
+    return false;
+  for (let i = 0; i < CONSUMED_ANNOTATIONS.length; i++) {
+    const code = (fingerprint: number) => Math.floor(fingerprint / 2 ** (CODE_BITS * i)) % 2 ** CODE_BITS;
+    if (code(after) !== 0 && code(after) !== code(before)) return false;
   }
-  return (a >>> 6) * 2 ** 26 + (b >>> 6);
+  return true;
 }
 
 /** The resources some key kind's triggers name: what the watcher must list and watch, in table order. */

@@ -16,6 +16,7 @@ import {
   parseQueueKey,
   formatKey,
   ignoresStatusOnly,
+  isStatusOnlyChange,
   keysForEvent,
   statusOnlyFingerprint,
   ownKeysOf,
@@ -242,8 +243,9 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     const scopeKey = namespace ?? '*';
     const resourceLabel = namespace ? `${spec.resource}/${namespace}` : spec.resource;
     let relistKeys: string[] = [];
-    // Kinds whose status-only changes enqueue nothing: what a status write leaves unchanged, per object as last
-    // seen (a number each; rebuilt by every complete list, so objects that vanished unseen are dropped).
+    // Kinds whose status-only changes (and removals of consumed annotations) enqueue nothing: what a status write
+    // leaves unchanged, per object as last seen (a number each; rebuilt by every complete list, so objects that
+    // vanished unseen are dropped).
     const fingerprinted = ignoresStatusOnly(spec.kind);
     let fingerprints = new Map<string, number>();
     let listedFingerprints = new Map<string, number>();
@@ -283,7 +285,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
         if (fingerprinted) {
           const id = objectId(o);
           const fingerprint = statusOnlyFingerprint(o);
-          statusOnly = event.type === 'MODIFIED' && fingerprints.get(id) === fingerprint;
+          statusOnly = event.type === 'MODIFIED' && isStatusOnlyChange(fingerprints.get(id), fingerprint);
           if (present) fingerprints.set(id, fingerprint);
           else fingerprints.delete(id);
         }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isStatusOnlyChange,
   keysForEvent,
   owningSessionName,
   statusOnlyFingerprint,
   type KeyKind,
+  type StatusOnlyMeta,
 } from '@ambient-operator/shared';
 
 // The watcher maps events through the key-kind table (shared's KEY_KINDS); these are its session and ps triggers.
@@ -89,13 +91,60 @@ describe('keysForEvent', () => {
     const meta = { generation: 1, labels: { a: '1' }, annotations: { x: 'y', z: 'w' } };
     const fingerprint = statusOnlyFingerprint(meta);
     expect(statusOnlyFingerprint({ ...meta, annotations: { z: 'w', x: 'y' } })).toBe(fingerprint);
-    for (const changed of [
+    expect(isStatusOnlyChange(fingerprint, fingerprint)).toBe(true);
+    expect(isStatusOnlyChange(undefined, fingerprint)).toBe(false);
+    const variants: StatusOnlyMeta[] = [
       { ...meta, generation: 2 },
       { ...meta, labels: { a: '2' } },
       { ...meta, annotations: { x: 'y', z: 'w', 'ambient-code.io/desired-phase': 'Stopped' } },
+      { ...meta, annotations: { x: 'y' } },
       { ...meta, finalizers: ['f'] },
       { ...meta, deletionTimestamp: '2026-01-01T00:00:00Z' },
-    ])
+    ];
+    for (const changed of variants) {
       expect(statusOnlyFingerprint(changed)).not.toBe(fingerprint);
+      expect(isStatusOnlyChange(fingerprint, statusOnlyFingerprint(changed))).toBe(false);
+    }
+  });
+
+  it('removing consumed one-shot annotations is no change; adding or changing one is', () => {
+    const dp = 'ambient-code.io/desired-phase';
+    const consumed = {
+      [dp]: 'Stopped',
+      'ambient-code.io/stop-reason': 'inactivity',
+      'ambient-code.io/stop-requested-at': '2026-01-01T00:00:00Z',
+      'ambient-code.io/force-execute-prompt': 'true',
+    };
+    const before = statusOnlyFingerprint({ generation: 1, annotations: { x: 'y', ...consumed } });
+    const after = (annotations: Record<string, string> | undefined) =>
+      statusOnlyFingerprint({ generation: 1, annotations });
+    // The stop's echo: desired-phase cleared, the backend's stop-requested-at kept; all cleared; the map emptied.
+    const { [dp]: _cleared, ...rest } = consumed;
+    expect(isStatusOnlyChange(before, after({ x: 'y', ...rest }))).toBe(true);
+    expect(isStatusOnlyChange(before, after({ x: 'y' }))).toBe(true);
+    expect(
+      isStatusOnlyChange(
+        statusOnlyFingerprint({ generation: 1, annotations: { [dp]: 'Stopped' } }),
+        after({}),
+      ),
+    ).toBe(true);
+    expect(
+      isStatusOnlyChange(
+        statusOnlyFingerprint({ generation: 1, annotations: { [dp]: 'Stopped' } }),
+        after(undefined),
+      ),
+    ).toBe(true);
+    // A request that is new or different always enqueues.
+    const stopped = after({ x: 'y' });
+    expect(isStatusOnlyChange(stopped, after({ x: 'y', [dp]: 'Running' }))).toBe(false);
+    expect(isStatusOnlyChange(before, after({ x: 'y', ...consumed, [dp]: 'Running' }))).toBe(false);
+    expect(
+      isStatusOnlyChange(
+        before,
+        after({ x: 'y', ...consumed, 'ambient-code.io/force-execute-prompt': 'false' }),
+      ),
+    ).toBe(false);
+    // Removing one while another annotation changes is a change.
+    expect(isStatusOnlyChange(before, after({ x: 'z', ...rest }))).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
 import { SharedAgentKubeConfig, createSessionQueue, type SessionQueue } from '@ambient-operator/shared';
@@ -77,6 +77,13 @@ export class Sessions {
       name,
       body: { ...current, metadata: { ...current.metadata, labels: { touched: value } } },
     });
+  }
+  /** A merge patch of the annotations (`null` removes one). */
+  async annotate(namespace: string, name: string, annotations: Record<string, string | null>): Promise<void> {
+    await this.api.patchNamespacedCustomObject(
+      { ...this.ref(namespace), name, body: { metadata: { annotations } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
   }
   async delete(namespace: string, name: string): Promise<void> {
     await this.api.deleteNamespacedCustomObject({ ...this.ref(namespace), name });

@@ -69,6 +69,29 @@ describe('watcher', () => {
     expect(watcher.knownSessions()).toBe(0);
   });
 
+  it('the echo of the operator consuming a one-shot annotation enqueues nothing; a new request does', async () => {
+    await sessions.create('team-a', 'stopped');
+    await sessions.create('team-a', 'marker');
+    await sessions.annotate('team-a', 'stopped', {
+      'ambient-code.io/desired-phase': 'Stopped',
+      'ambient-code.io/stop-requested-at': '2026-01-01T00:00:00Z',
+    });
+    await waitFor('the stop request to be enqueued', () => probe.has('team-a/stopped'));
+    await probe.clear();
+    // What a worker's clearAnnotations does on entering Stopping; the backend's stop-requested-at stays.
+    await sessions.annotate('team-a', 'stopped', { 'ambient-code.io/desired-phase': null });
+    // Events of one watch are handled in order: once the marker's is enqueued, the removal's was handled.
+    await sessions.label('team-a', 'marker', 'after-removal');
+    await waitFor('the marker to be enqueued', () => probe.has('team-a/marker'));
+    expect(await probe.keys()).toEqual(['team-a/marker']);
+    await sessions.annotate('team-a', 'stopped', { 'ambient-code.io/desired-phase': 'Running' });
+    await waitFor('the restart request to be enqueued', () => probe.has('team-a/stopped'));
+    await sessions.delete('team-a', 'stopped');
+    await sessions.delete('team-a', 'marker');
+    await waitFor('both sessions to be forgotten', () => watcher.knownSessions() === 0);
+    await probe.clear();
+  });
+
   it('maps runner Job and Pod events to the owning session', async () => {
     await sessions.create('team-b', 'beta');
     await waitFor('beta to be known', () => watcher.knownSessions() === 1);
