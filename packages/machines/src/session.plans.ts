@@ -101,7 +101,7 @@ export function terminalCleanupCommands(event: ObserveEvent): SessionCommand[] {
 /**
  * Entering Stopped: the stop annotations are cleared (a desired-phase=Running that arrived meanwhile is kept).
  * From Stopping the Service is gone already: entering Stopping deleted it before its status was written, and
- * nothing creates one after.
+ * nothing creates one after (the worker adopts a Go-operator runner's Service only while the session runs it).
  */
 export function stoppedCommands(event: ObserveEvent, serviceDeleted = false): SessionCommand[] {
   const { annotations } = event.observation;

@@ -10,7 +10,7 @@ import {
   type SessionFollowUp,
   type SessionStatusPatch,
 } from '@ambient-operator/machines';
-import { parseKey } from '@ambient-operator/shared';
+import { DESIRED_PHASE, parseKey } from '@ambient-operator/shared';
 import { CommandFailedError, reportCommandFailure } from '../command-failure.js';
 import { executeCommand, type CommandContext } from '../commands/index.js';
 import { adoptLegacyService } from '../legacy-runner.js';
@@ -18,7 +18,7 @@ import { observeAnnotations } from '../observation-mapping.js';
 import { observeSession } from '../observe.js';
 import { recordTransitions } from '../record-transitions.js';
 import { mirrorRunnerPodEvents } from '../runner-events.js';
-import { readSession } from '../session-resource.js';
+import { readSession, type SessionResource } from '../session-resource.js';
 import { forgetSession, recordWrittenSession } from '../status-written.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { patchSessionStatus, writeStatus } from '../write-status.js';
@@ -63,8 +63,11 @@ function sessionSubject(
         readings,
         resourceVersion: session.metadata.resourceVersion,
       };
-      // Cutover: the Go operator's runner pod is this run's runner; its pod-owned Service becomes the session's.
-      if (readings.legacyPod !== null && readings.valid !== undefined) await adoptLegacyService(ctx);
+      // Cutover: the Go operator's runner pod is this run's runner; its pod-owned Service becomes the session's —
+      // while the session runs it. Stopping or ended, the Service is deleted, not adopted: adopting re-created it
+      // while the pod terminated, and Stopped had to delete it a second time on every stop.
+      if (readings.legacyPod !== null && readings.valid !== undefined && runsAdoptedRunner(session))
+        await adoptLegacyService(ctx);
       // The UI's start-up panel lists events of `<name>-runner`: our runner pod's carry the Job's suffix.
       if (session.status?.phase === 'Creating') await mirrorRunnerPodEvents(ctx);
       return ctx;
@@ -126,6 +129,15 @@ function sessionSubject(
       });
     },
   };
+}
+
+/** A session that starts or runs its runner (no stop asked for): the one whose adopted pod keeps its Service. */
+function runsAdoptedRunner(session: SessionResource): boolean {
+  const phase = session.status?.phase;
+  return (
+    (phase === undefined || phase === 'Pending' || phase === 'Creating' || phase === 'Running') &&
+    session.metadata.annotations?.[DESIRED_PHASE] !== 'Stopped'
+  );
 }
 
 /** The machine's plan, plus clearing a ReconcileFailed condition a terminal error left (this run got this far). */
