@@ -31,7 +31,7 @@ import type { WorkerDeps } from './worker-deps.js';
 /**
  * Reads what the phase needs and turns it into one typed observation. Reads that only some phases
  * consult are skipped elsewhere: the runner secret and S3 settings (before a runner is built), the token
- * Secret (while a runner is being started or runs), the ProjectSettings timeout (Creating and Running, unless
+ * Secret (while a runner is being started or runs, once the session has a status), the ProjectSettings timeout (Creating and Running, unless
  * a stop is asked for: the machine honours a stop before anything the timeout or the token could decide).
  * An idle Running session costs a handful of GETs per wake-up, not a poll every 30 s.
  */
@@ -49,22 +49,27 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
   const validation = toSpecValidation(name, validated.ok ? [] : validated.issues);
   const valid = validated.ok && validation.ok ? stored(validated.value, resource) : undefined;
 
-  // Stopping and the terminal phases never provision or refresh the token: its Secret is not read there.
+  // Stopping and the terminal phases never provision or refresh the token: its Secret is not read there. Nor
+  // for a session never written (no status): it has no token Secret yet, and provisioning is idempotent (an
+  // existing one is kept), so the read would only confirm the absence.
   const needsToken = starting || runnerLive;
+  const readsToken = needsToken && status !== undefined;
   const [job, pods, tokenSecret] = await Promise.all([
     readOrNull(() => deps.api.batch.readNamespacedJob({ namespace, name: runnerJobName(name) })),
     deps.api.core.listNamespacedPod({
       namespace,
       labelSelector: runnerPodSelector(name),
     }),
-    needsToken
+    readsToken
       ? readOrNull(() =>
           deps.api.core.readNamespacedSecret({
             namespace,
             name: annotations[RUNNER_TOKEN_SECRET] ?? runnerTokenSecretName(name),
           }),
         )
-      : undefined,
+      : needsToken
+        ? null
+        : undefined,
   ]);
   const pod = runnerPodOf(job, pods.items);
   const legacyPod = job === null && pod !== null && isLegacyRunnerPod(pod, name) ? pod : null;
