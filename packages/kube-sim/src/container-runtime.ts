@@ -21,7 +21,7 @@ import {
 } from './pod-status.js';
 import type { SimulatedImages } from './simulated-images.js';
 import type { KubeObject } from './types.js';
-import { nowRfc3339 } from './types.js';
+import { cloneJson, nowRfc3339 } from './types.js';
 
 /** How the container runtime reads and reports the pods of its node. */
 export interface NodePods {
@@ -52,7 +52,7 @@ export class ContainerRuntime {
   startNext(uid: string): void {
     const pod = this.pods.live(uid);
     if (!pod) return;
-    const status = structuredClone(obj(pod.status));
+    const status = cloneJson(obj(pod.status));
     const inits = containersOf(pod, 'initContainers');
     const initStatuses = statusList(status, 'initContainerStatuses');
     const nextInit = inits.findIndex((c) => {
@@ -177,7 +177,7 @@ export class ContainerRuntime {
   private imagePullBackOff(uid: string): void {
     const pod = this.pods.live(uid);
     if (!pod) return;
-    const status = structuredClone(obj(pod.status));
+    const status = cloneJson(obj(pod.status));
     for (const key of ['initContainerStatuses', 'containerStatuses'] as const) {
       const list = statusList(status, key);
       for (const s of list) {
@@ -196,7 +196,7 @@ export class ContainerRuntime {
   private finishInit(uid: string, name: string, script: ContainerScript): void {
     const pod = this.pods.live(uid);
     if (!pod) return;
-    const status = structuredClone(obj(pod.status));
+    const status = cloneJson(obj(pod.status));
     const list = statusList(status, 'initContainerStatuses');
     const entry = list.find((s) => s.name === name);
     if (!entry) return;
@@ -236,7 +236,7 @@ export class ContainerRuntime {
   terminateContainer(uid: string, name: string, script: ContainerScript): void {
     const pod = this.pods.live(uid);
     if (!pod) return;
-    const status = structuredClone(obj(pod.status));
+    const status = cloneJson(obj(pod.status));
     if (isTerminalPhase(status)) return;
     const sidecar = sidecarsOf(pod).some((c) => c.name === name);
     const key: StatusList = sidecar ? 'initContainerStatuses' : 'containerStatuses';
@@ -287,7 +287,7 @@ export class ContainerRuntime {
   private restartContainer(uid: string, name: string, script: ContainerScript): void {
     const pod = this.pods.live(uid);
     if (!pod) return;
-    const status = structuredClone(obj(pod.status));
+    const status = cloneJson(obj(pod.status));
     if (isTerminalPhase(status)) return;
     const key: StatusList = sidecarsOf(pod).some((c) => c.name === name)
       ? 'initContainerStatuses'

@@ -39,6 +39,21 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Characters a URL path keeps as they are (no percent-encoding added, no dot segment to resolve). Percent
+ * signs go the long way: WHATWG reads `%2e` as a dot.
+ */
+const PLAIN_PATH = /^\/(?!\/)[\w\-.~:@!$&'()*+,;=/]*$/;
+const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
+
+/** The request's path as WHATWG URL parsing gives it; plain paths (all of a client's) without building a URL. */
+function pathnameOf(rawUrl: string): string {
+  const end = rawUrl.search(/[?#]/);
+  const raw = end < 0 ? rawUrl : rawUrl.slice(0, end);
+  if (PLAIN_PATH.test(raw) && !DOT_SEGMENT.test(raw)) return raw;
+  return new URL(rawUrl, 'http://kube-sim').pathname;
+}
+
 /** Builds the HTTP front end (fastify): discovery, OpenAPI, resources, `/sim`. */
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app = Fastify({
@@ -52,10 +67,10 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   // Bodies are decoded per request by content type (JSON, YAML apply patches, patch types).
   app.removeAllContentTypeParsers();
   // The API server's JSON is `application/json`, without the charset fastify adds to string payloads.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (reply.getHeader('content-type') === 'application/json; charset=utf-8')
       reply.header('content-type', 'application/json');
-    return payload;
+    done(null, payload);
   });
   // Protobuf bodies (kubectl's typed commands) are binary: keep their bytes for src/protobuf/decode.ts.
   app.addContentTypeParser(
@@ -73,8 +88,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   app.get('/livez', async () => 'ok');
 
   const resourceHandler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const url = new URL(request.url, 'http://kube-sim');
-    const path = parseResourcePath(url.pathname);
+    const path = parseResourcePath(pathnameOf(request.url));
     if (!path)
       return reply
         .code(404)

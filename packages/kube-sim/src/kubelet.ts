@@ -24,6 +24,7 @@ import type { PodTimings } from './pod-timings.js';
 import type { SimulatedImages } from './simulated-images.js';
 import { ensureNode, NODE_NAME } from './simulated-node.js';
 import type { KubeObject } from './types.js';
+import { cloneJson } from './types.js';
 
 /**
  * The simulated scheduler + kubelet for one node: binds pods, runs init containers (native sidecars
@@ -70,7 +71,7 @@ export class Kubelet {
   evict(namespace: string, name: string, message = 'The node was low on resource: memory. '): KubeObject {
     const pod = this.api.get(this.pods, namespace, name);
     this.timers.cancel(pod.metadata.uid ?? '');
-    const status = structuredClone(obj(pod.status));
+    const status = cloneJson(obj(pod.status));
     if (!statusList(status, 'containerStatuses').length)
       status.containerStatuses = containersOf(pod, 'containers').map((c) => containerStatus(c, {}));
     terminateAll(status, 'containerStatuses', 137, 'Error');

@@ -1,5 +1,5 @@
 import type { KubeObject } from './types.js';
-import { isPlainObject, nowRfc3339 } from './types.js';
+import { cloneJson, isPlainObject, nowRfc3339 } from './types.js';
 
 /** Helpers to read pod specs and write pod status the way a kubelet reports it. */
 
@@ -153,7 +153,7 @@ export function stopSidecars(pod: KubeObject, status: Obj): void {
 
 /** The status a kubelet writes when it takes a pod: Pending, IPs, conditions, containers waiting to start. */
 export function scheduledPodStatus(pod: KubeObject, ipIndex: number): Obj {
-  const status = structuredClone(obj(pod.status));
+  const status = cloneJson(obj(pod.status));
   status.phase = 'Pending';
   status.hostIP = '10.0.0.1';
   status.hostIPs = [{ ip: '10.0.0.1' }];
@@ -194,7 +194,7 @@ export function scheduledPodStatus(pod: KubeObject, ipIndex: number): Obj {
 
 /** The end of a graceful deletion: running containers killed (143), the pod Succeeded or Failed. */
 export function killedPodStatus(pod: KubeObject): Obj {
-  const status = structuredClone(obj(pod.status));
+  const status = cloneJson(obj(pod.status));
   terminateAll(status, 'containerStatuses', 143, 'Error');
   terminateAll(status, 'initContainerStatuses', 143, 'Error', (s) => stateOf(s).running !== undefined);
   completePodIfDone(pod, status);

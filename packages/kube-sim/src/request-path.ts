@@ -12,7 +12,10 @@ export interface ResourcePath {
 
 /** Parses a resource path; undefined for discovery and unknown paths. */
 export function parseResourcePath(pathname: string): ResourcePath | undefined {
-  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = pathname
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (part.includes('%') ? decodeURIComponent(part) : part));
   let group: string;
   let rest: string[];
   if (parts[0] === 'api' && parts.length >= 3) {

@@ -140,7 +140,11 @@ export class ResourceApi {
   ): KubeObject {
     if (!isPlainObject(body)) throw badRequest('the body of the request was not a JSON object');
     const old = this.get(type, namespace, name);
-    const incoming = cloneJson(body) as KubeObject;
+    // A status write keeps everything but the status from the stored object (mergeForUpdate): only the
+    // status needs a private copy (the controllers' status writes send whole Jobs and pods).
+    const incoming = (
+      options.subresource === 'status' ? { ...body, status: cloneJson(body.status) } : cloneJson(body)
+    ) as KubeObject;
     checkKind(type, incoming, options.version);
     const meta: ObjectMeta = isPlainObject(incoming.metadata) ? incoming.metadata : {};
     if (meta.name !== undefined && meta.name !== name) {

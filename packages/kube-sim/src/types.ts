@@ -96,9 +96,19 @@ export function deepEqualJson(a: unknown, b: unknown): boolean {
   return aKeys.every((k) => deepEqualJson(ao[k], bo[k]));
 }
 
+/** The current second, as the API server writes Time fields (`2006-01-02T15:04:05Z`). */
 export function nowRfc3339(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = Date.now();
+  const second = now - (now % 1000);
+  // A burst asks hundreds of times a second: format each second once.
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastRfc3339 = `${new Date(second).toISOString().slice(0, 19)}Z`;
+  }
+  return lastRfc3339;
 }
+let lastSecond = -1;
+let lastRfc3339 = '';
 
 /** RFC 3339 with microseconds, as the API server writes MicroTime fields. */
 export function nowMicroTime(): string {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Representation } from './content-negotiation.js';
+import { encodeObject } from './encoded-json.js';
 import { gone } from './errors.js';
 import type { ResourceApi } from './resource-api.js';
 import type { ResourceType } from './resource-registry.js';
@@ -29,18 +30,6 @@ export interface WatchHubOptions {
 }
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-
-/** Serialised full objects, shared by every watch that sends the same stored object (fan-out). */
-const encodedObjects = new WeakMap<KubeObject, string>();
-
-function encodeFull(object: KubeObject): string {
-  let json = encodedObjects.get(object);
-  if (json === undefined) {
-    json = JSON.stringify(object);
-    encodedObjects.set(object, json);
-  }
-  return json;
-}
 
 class WatchStream {
   private unsubscribe: (() => void) | undefined;
@@ -175,7 +164,7 @@ class WatchStream {
         }),
       );
       this.tableHeadersSent = true;
-    } else if (version === resource.storageVersion) body = encodeFull(object);
+    } else if (version === resource.storageVersion) body = encodeObject(object);
     else body = JSON.stringify(this.hub.api.present(resource, object, version));
     // A burst writes many events per loop turn: one syscall for them all, not one each.
     if (!this.corked) {

@@ -7,7 +7,7 @@ import type { ResourceApi } from '../resource-api.js';
 import type { ResourceType } from '../resource-registry.js';
 import type { StoreEvent } from '../store.js';
 import type { KubeObject } from '../types.js';
-import { nowRfc3339 } from '../types.js';
+import { cloneJson, deepEqualJson, nowRfc3339 } from '../types.js';
 import type { EventRecorder } from './events.js';
 import { condition, conditions, hasCondition, markTarget } from './job-conditions.js';
 import {
@@ -127,7 +127,7 @@ export class JobController {
     const job = this.api.store.get(this.jobs.id, key.slice(0, slash), key.slice(slash + 1));
     if (!job) return;
     const spec = obj(job.spec);
-    const status: Obj = structuredClone(obj(job.status));
+    const status: Obj = cloneJson(obj(job.status));
     const now = nowRfc3339();
     const pods = this.podsOf(job);
     const finished = hasCondition(job, 'Complete') || hasCondition(job, 'Failed');
@@ -214,6 +214,9 @@ export class JobController {
 
     const current = this.api.store.get(this.jobs.id, job.metadata.namespace, job.metadata.name ?? '');
     if (!current || current.metadata.uid !== job.metadata.uid) return;
+    // Most reconciles (one per pod status write) change nothing: the update would store nothing either, but
+    // only after copying, defaulting and validating the whole Job.
+    if (deepEqualJson(status, current.status)) return this.scheduleTtl(current);
     const written = this.api.update(
       this.jobs,
       job.metadata.namespace,

@@ -1,6 +1,7 @@
 import type { Obj } from '../pod-status.js';
 import { obj } from '../pod-status.js';
 import type { KubeObject } from '../types.js';
+import { cloneJson } from '../types.js';
 import type { JobFailure } from './job-conditions.js';
 import { evaluatePodFailurePolicy } from './pod-failure-policy.js';
 
@@ -29,7 +30,7 @@ export function jobPodBody(job: KubeObject): Obj {
         },
       ],
     },
-    spec: structuredClone(obj(template.spec)),
+    spec: cloneJson(obj(template.spec)),
   };
   return body;
 }

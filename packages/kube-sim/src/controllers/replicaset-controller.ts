@@ -6,7 +6,7 @@ import type { ResourceApi } from '../resource-api.js';
 import type { ResourceType } from '../resource-registry.js';
 import type { StoreEvent } from '../store.js';
 import type { KubeObject } from '../types.js';
-import { deepEqualJson } from '../types.js';
+import { cloneJson, deepEqualJson } from '../types.js';
 import type { EventRecorder } from './events.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -155,7 +155,7 @@ export class ReplicaSetController {
             },
           ],
         },
-        spec: structuredClone(obj(template.spec)),
+        spec: cloneJson(obj(template.spec)),
       });
       this.events.record(
         rs,

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { negotiateRepresentation } from '../content-negotiation.js';
 import { ApiError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../errors.js';
+import { encodeObject } from '../encoded-json.js';
 import { decodeKubernetesProtobuf, ProtobufDecodeError } from '../protobuf/decode.js';
 import { applyJsonPatch, applyMergePatch, patchTypeOf } from '../patch.js';
 import type { DeleteOptions } from '../object-deletion.js';
@@ -135,12 +136,26 @@ function deleteOptions(query: Query, body: unknown): DeleteOptions {
 }
 
 function send(reply: FastifyReply, code: number, body: unknown, warnings: string[] = []): FastifyReply {
+  return sendJson(reply, code, JSON.stringify(body), warnings);
+}
+
+/** An object the API returned (stored, or built for this answer alone): its text is shared with watch events. */
+function sendObject(
+  reply: FastifyReply,
+  code: number,
+  object: KubeObject,
+  warnings: string[] = [],
+): FastifyReply {
+  return sendJson(reply, code, encodeObject(object), warnings);
+}
+
+function sendJson(reply: FastifyReply, code: number, json: string, warnings: string[]): FastifyReply {
   if (warnings.length)
     reply.header(
       'Warning',
       warnings.map((w) => `299 - ${JSON.stringify(w)}`),
     );
-  return reply.code(code).header('Content-Type', 'application/json').send(JSON.stringify(body));
+  return reply.code(code).header('Content-Type', 'application/json').send(json);
 }
 
 /** Serves one resource request: the REST verbs, subresources, Tables, metadata-only and watches. */
@@ -244,7 +259,7 @@ export function handleResourceRequest(
         );
       }
       if (representation.kind === 'metadata') return send(reply, 200, partialObjectMetadata(object));
-      return send(reply, 200, object);
+      return sendObject(reply, 200, object);
     }
     case 'create': {
       const body = parseBody(request);
@@ -255,7 +270,7 @@ export function handleResourceRequest(
       if (path.name)
         throw methodNotAllowed(`the server does not allow this method on the requested resource`);
       const created = api.create(type, namespace, body, writeOptions(query, version, warnings));
-      return send(reply, 201, created, warnings);
+      return sendObject(reply, 201, created, warnings);
     }
     case 'update': {
       if (path.subresource === 'scale')
@@ -271,7 +286,7 @@ export function handleResourceRequest(
         subresource: path.subresource === 'status' ? ('status' as const) : undefined,
       };
       const updated = api.update(type, namespace, path.name!, parseBody(request), options);
-      return send(reply, 200, updated, warnings);
+      return sendObject(reply, 200, updated, warnings);
     }
     case 'patch': {
       if (path.subresource && path.subresource !== 'status' && path.subresource !== 'scale')
@@ -303,7 +318,7 @@ export function handleResourceRequest(
         parseBody(request),
         options,
       );
-      return send(reply, created ? 201 : 200, object, warnings);
+      return sendObject(reply, created ? 201 : 200, object, warnings);
     }
     case 'delete': {
       const options = deleteOptions(query, parseBody(request));
@@ -324,7 +339,7 @@ export function handleResourceRequest(
         });
       }
       // 202 only for a deletion still in progress that asked for orphanDependents=false (the API server's rule).
-      return send(reply, !result.deleted && options.orphanDependents === false ? 202 : 200, object);
+      return sendObject(reply, !result.deleted && options.orphanDependents === false ? 202 : 200, object);
     }
     case 'deletecollection': {
       const items = api.deleteCollection(
