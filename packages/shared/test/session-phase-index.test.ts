@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createOperatorMetrics, createSessionPhaseIndex } from '@ambient-operator/shared';
 import { deletePrefix, redisUrl, uniquePrefix } from './queue-fixtures/harness.js';
 
@@ -36,6 +36,35 @@ describe('the cluster-wide phase index', () => {
     expect(await index.stats(t0 + 140_000)).toEqual({
       count: { Pending: 0, Creating: 0, Running: 1, Stopping: 0 },
       oldestAgeSeconds: { Pending: 0, Creating: 0, Running: 10, Stopping: 0 },
+    });
+  });
+
+  it('a transition from a known phase leaves that phase only; a terminal phase clears every set', async () => {
+    const index = createSessionPhaseIndex({
+      connection: redisUrl,
+      prefix,
+      name: 'transitions',
+      phases: ['Pending', 'Creating', 'Running', 'Stopping'],
+    });
+    onTestFinished(() => index.close());
+    const t0 = 3_000_000;
+    await index.record('c/one', 'Pending', t0, 'Pending');
+    await index.record('c/one', 'Creating', t0 + 10_000, 'Pending');
+    // Recorded again without a change: one ZADD NX, the entry time stays.
+    await index.record('c/one', 'Creating', t0 + 20_000, 'Creating');
+    await index.record('c/two', 'Creating', t0, 'Pending');
+    await index.record('c/two', 'Running', t0 + 30_000, 'Creating');
+    expect(await index.stats(t0 + 40_000)).toEqual({
+      count: { Pending: 0, Creating: 1, Running: 1, Stopping: 0 },
+      oldestAgeSeconds: { Pending: 0, Creating: 30, Running: 10, Stopping: 0 },
+    });
+    await index.record('c/one', 'Stopped', t0 + 50_000, 'Creating');
+    await index.record('c/two', undefined, 0);
+    expect((await index.stats(t0 + 60_000)).count).toEqual({
+      Pending: 0,
+      Creating: 0,
+      Running: 0,
+      Stopping: 0,
     });
   });
 

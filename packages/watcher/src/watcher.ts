@@ -154,6 +154,15 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     connection: options.redis,
     prefix: options.queuePrefix,
     name: options.queueName,
+    onEvents(r) {
+      metrics.keysEnqueued.inc({ reason: 'event' }, r.submitted);
+      metrics.dedupHits.inc(r.coalesced);
+    },
+    onEventsFailed(err, keys) {
+      metrics.enqueueErrors.inc();
+      log.warn({ err, keys }, 'enqueue failed; a full resync follows once Redis answers');
+      resync.request('enqueue_failed');
+    },
   });
   const watches: { spec: WatchSpec; scope: string; lw: ListWatch }[] = [];
   let leader: LeaderElection | undefined;
@@ -186,8 +195,10 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
 
   async function enqueue(keys: string[], reason: 'event' | 'relist'): Promise<void> {
     if (keys.length === 0) return;
+    // Event keys go in short batches; their metrics and failures are counted when a batch is sent (above).
+    if (reason === 'event') return enqueuer.events(keys);
     try {
-      const r = reason === 'event' ? await enqueuer.events(keys) : await enqueuer.resync(keys);
+      const r = await enqueuer.resync(keys);
       metrics.keysEnqueued.inc({ reason }, r.added + r.coalesced);
       metrics.dedupHits.inc(r.coalesced);
     } catch (err) {

@@ -55,7 +55,9 @@ async function recordPhase(deps: WorkerDeps, w: WrittenSession): Promise<void> {
   const phase = w.written.phase;
   const since = Date.parse(w.written.phaseTransitionTime ?? '') || w.nowMs;
   try {
-    await deps.phaseIndex.record(w.key, phase && !isTerminalPhase(phase) ? phase : undefined, since);
+    // The phase it had when read is the one it was recorded in (a session without one is Pending).
+    const from = w.session.status?.phase || 'Pending';
+    await deps.phaseIndex.record(w.key, phase && !isTerminalPhase(phase) ? phase : undefined, since, from);
   } catch (err) {
     deps.log.warn({ err, key: w.key }, 'could not update the phase index');
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -9,6 +10,16 @@ export const legacyTimerJobName = 'timer';
 
 /** BullMQ priority of resync adds; events carry none, and BullMQ serves un-prioritized jobs first. */
 export const resyncPriority = 100;
+
+/**
+ * Id of a job added without a priority (an event, a timer). An event merged into a waiting job moves a resync job
+ * ahead; a merged-into id with this prefix shows there is nothing to move without reading its priority (a job of
+ * an older version, without it, is still read).
+ */
+export function unprioritizedJobId(): string {
+  return `u-${randomUUID()}`;
+}
+export const isUnprioritizedJobId = (id: string): boolean => id.startsWith('u-');
 
 /**
  * The job payload: level-based, like controller-runtime's `Request`. `dueAt` (epoch ms) is written by the worker when
@@ -57,10 +68,13 @@ export function resolveIdentity(identity: QueueIdentity): { prefix: string; name
   return { prefix: identity.prefix ?? 'ambient', name: identity.name ?? 'sessions' };
 }
 
-/** Finished jobs kept for inspection (Bull Board); bounded so Redis memory stays flat. */
+/**
+ * Finished jobs kept for inspection (Bull Board, the dashboard's last reconcile of a key); bounded by count so Redis
+ * memory stays flat. By count only: an age bound costs every finish one more command inside BullMQ's script.
+ */
 export const retention = {
-  removeOnComplete: { age: 3600, count: 1000 },
-  removeOnFail: { age: 24 * 3600, count: 5000 },
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 5000 },
 } as const;
 
 /**

@@ -17,8 +17,12 @@ export interface SessionPhaseIndexOptions extends QueueIdentity {
  * its set when it reaches a terminal phase or is deleted.
  */
 export interface SessionPhaseIndex {
-  /** Records `key` as being in `phase` since `sinceMs` (terminal or unknown phase, or undefined: forget it). */
-  record(key: string, phase: string | undefined, sinceMs: number): Promise<void>;
+  /**
+   * Records `key` as being in `phase` since `sinceMs` (terminal or unknown phase, or undefined: forget it).
+   * `from`: the phase the key was recorded in before, when the caller knows it (the phase it read); then only that
+   * phase's set loses the key, else every other phase's set does.
+   */
+  record(key: string, phase: string | undefined, sinceMs: number, from?: string): Promise<void>;
   /** Count and oldest age per tracked phase at `nowMs`. */
   stats(nowMs: number): Promise<PhaseStats>;
   close(): Promise<void>;
@@ -30,17 +34,22 @@ export function createSessionPhaseIndex(options: SessionPhaseIndexOptions): Sess
   const redis = handle.client;
   const setOf = (phase: string) => phaseIndexKey(prefix, name, phase);
   return {
-    async record(key, phase, sinceMs) {
+    async record(key, phase, sinceMs, from) {
+      const tracked = phase !== undefined && options.phases.includes(phase);
+      // A key leaves the phase it was in; leaving for an untracked phase (terminal, deleted) clears every set, so
+      // an entry a failed write left behind lasts at most until then. NX keeps the first entry time when a phase is
+      // recorded again without a change (each status write records it: that refills the index after a flush).
+      const leaving = tracked && from !== undefined ? [from] : options.phases;
       // A pipeline, not MULTI/EXEC (two commands less per status write): a scrape between its commands may count
       // the key in two phases for that one scrape, which a gauge can afford.
       const tx = redis.pipeline();
-      // NX keeps the first entry time when a phase is recorded again without a change.
-      if (phase !== undefined && options.phases.includes(phase)) tx.zadd(setOf(phase), 'NX', sinceMs, key);
-      for (const p of options.phases) if (p !== phase) tx.zrem(setOf(p), key);
+      if (tracked) tx.zadd(setOf(phase), 'NX', sinceMs, key);
+      for (const p of leaving) if (p !== phase && options.phases.includes(p)) tx.zrem(setOf(p), key);
       await tx.exec();
     },
     async stats(nowMs) {
-      const tx = redis.multi();
+      // A pipeline for the same reason (two commands less per scrape).
+      const tx = redis.pipeline();
       for (const phase of options.phases) {
         tx.zcard(setOf(phase));
         tx.zrange(setOf(phase), '0', '0', 'WITHSCORES');

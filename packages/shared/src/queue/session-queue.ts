@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
 import {
   bullDedupKeys,
+  isUnprioritizedJobId,
   jobDataSchema,
   queueOwnKeys,
   reconcileDedupId,
@@ -13,6 +14,7 @@ import {
   retryForever,
   type JobData,
   type QueueIdentity,
+  unprioritizedJobId,
 } from './queue-keys.js';
 import { closeRedis, openRedis, pingRedis, type RedisConnection } from './redis-connection.js';
 
@@ -107,7 +109,7 @@ const bulkChunk = 500;
  */
 export function delayedJobOptions(key: string, delayMs: number) {
   return {
-    jobId: randomUUID(),
+    jobId: unprioritizedJobId(),
     delay: Math.max(1, Math.round(delayMs)),
     deduplication: { id: reconcileDedupId(key), replace: true },
     attempts: retryForever,
@@ -144,7 +146,7 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
   // `replace` swaps a delayed job (the key's timer) for one that runs now.
   function jobOptions(key: string, priority: EnqueuePriority) {
     return {
-      jobId: randomUUID(),
+      jobId: priority === 'resync' ? randomUUID() : unprioritizedJobId(),
       deduplication: { id: reconcileDedupId(key), keepLastIfActive: true, replace: true },
       ...(priority === 'resync' ? { priority: resyncPriority } : {}),
       attempts: retryForever,
@@ -193,7 +195,7 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
         result.added++;
       } else {
         result.coalesced++;
-        if (job.id !== undefined) mergedInto.push(job.id);
+        if (job.id !== undefined && !isUnprioritizedJobId(job.id)) mergedInto.push(job.id);
       }
     });
     if (priority === 'event') await promoteIfPrioritized(mergedInto);
