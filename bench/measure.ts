@@ -8,12 +8,16 @@ export interface Measure {
   ratio?: number;
   /** A short note on what was measured, shown in the table. */
   note?: string;
+  /** Issue 14's aim for this figure, its starting figure, and whether this run met it (bench/targets.ts). */
+  target?: string;
+  before?: string;
+  met?: boolean;
 }
 
 export type BenchResults = Record<string, Measure>;
 
 export interface BenchOptions {
-  /** Smaller sizes so the whole run finishes in under 60 s. */
+  /** Smaller sizes so the whole run (`pnpm bench --quick`) finishes in under 60 s. */
   quick: boolean;
 }
 
