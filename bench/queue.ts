@@ -204,9 +204,9 @@ async function rapidUpdates(redisUrl: string, updates: number): Promise<number> 
 // A worker process for the crash benchmark: prints each run start as a JSON line; the first run of a key hangs.
 const crashWorkerScript = `
 import { startQueueWorker } from '@ambient-operator/shared';
-const [redisUrl, prefix] = process.argv.slice(1);
+const [redisUrl, prefix, lockMs, stallMs] = process.argv.slice(1);
 let runs = 0;
-const w = startQueueWorker({ connection: redisUrl, prefix, concurrency: 4, lockDurationMs: 5000, stalledIntervalMs: 2000,
+const w = startQueueWorker({ connection: redisUrl, prefix, concurrency: 4, lockDurationMs: Number(lockMs), stalledIntervalMs: Number(stallMs),
   process: async () => {
     console.log(JSON.stringify({ start: true, pid: process.pid, t: Date.now() }));
     if (process.env.HANG_FIRST === '1' && ++runs === 1) await new Promise(() => {});
@@ -216,7 +216,13 @@ await w.bullWorker.waitUntilReady();
 console.log('ready');
 `;
 
-async function crashRecoveryMs(redisUrl: string): Promise<number> {
+/** Lock and stall-check intervals of the crash benchmark's workers: recovery takes about one lock plus one check. */
+interface CrashTimings {
+  lockMs: number;
+  stallMs: number;
+}
+
+async function crashRecoveryMs(redisUrl: string, timings: CrashTimings): Promise<number> {
   const prefix = `bench-crash-${randomBytes(3).toString('hex')}`;
   const queue = createSessionQueue({ connection: redisUrl, prefix });
   const starts: { pid: number; t: number }[] = [];
@@ -224,7 +230,17 @@ async function crashRecoveryMs(redisUrl: string): Promise<number> {
     new Promise<ReturnType<typeof spawn>>((resolve, reject) => {
       const c = spawn(
         process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', crashWorkerScript, redisUrl, prefix],
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          crashWorkerScript,
+          redisUrl,
+          prefix,
+          String(timings.lockMs),
+          String(timings.stallMs),
+        ],
         {
           cwd: repoRoot,
           stdio: ['ignore', 'pipe', 'inherit'],
@@ -271,7 +287,11 @@ export async function benchQueue(opts: BenchOptions): Promise<BenchResults> {
     const { pipeline, raw } = pairs[1]!;
     const timers = await timerWakeUps(redis.url, opts.quick ? 200 : 2000);
     const reconciles = await rapidUpdates(redis.url, 1000);
-    const crash = await crashRecoveryMs(redis.url);
+    // --quick: shorter lock and stall check (recovery is about their sum; the full run keeps 5 s / 2 s).
+    const timings: CrashTimings = opts.quick
+      ? { lockMs: 2000, stallMs: 1000 }
+      : { lockMs: 5000, stallMs: 2000 };
+    const crash = await crashRecoveryMs(redis.url, timings);
     return {
       pipeline_throughput: {
         value: Math.round(pipeline.perSecond),
@@ -309,7 +329,7 @@ export async function benchQueue(opts: BenchOptions): Promise<BenchResults> {
       worker_crash_recovery: {
         value: crash,
         unit: 'ms',
-        note: 'SIGKILL of the worker mid-reconcile → another worker starts the key (lock 5 s, stall check 2 s)',
+        note: `SIGKILL of the worker mid-reconcile → another worker starts the key (lock ${timings.lockMs / 1000} s, stall check ${timings.stallMs / 1000} s)`,
       },
     };
   } finally {
