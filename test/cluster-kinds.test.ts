@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import { afterEach, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { startKubeSim } from '@ambient-operator/kube-sim';
-import { loadConfig } from '@ambient-operator/shared';
+import { SharedAgentKubeConfig, loadConfig } from '@ambient-operator/shared';
 import { condition, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 import { startWorker } from '@ambient-operator/worker';
 import { REPO_ROOT } from '../scripts/local-stack.js';
@@ -96,7 +95,7 @@ describe("the platform's own AgenticSession CRD (without our status fields)", ()
     );
     const sim = await startKubeSim({ crds: [parse(text) as object] });
     try {
-      const kc = new k8s.KubeConfig();
+      const kc = new SharedAgentKubeConfig();
       kc.loadFromString(sim.kubeconfig);
       const config = loadConfig(['--metrics-bind-address=0', '--health-probe-bind-address=0'], {
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -3,7 +3,7 @@
 // from the children it read before the other changed them.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_MACHINE_CONFIG } from '@ambient-operator/machines';
-import { createLogger, makeApiClients, type ApiClients } from '@ambient-operator/shared';
+import { createLogger, makeKubeClients, type KubeClients } from '@ambient-operator/shared';
 import { GROUP, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 import {
   clusterDnsRunnerResolver,
@@ -22,7 +22,7 @@ describe('two reconciles of one session at once', () => {
   });
 
   /** A worker's dependencies, as start-worker builds them, over `api`. */
-  const depsOver = (api: ApiClients): WorkerDeps => ({
+  const depsOver = (api: KubeClients): WorkerDeps => ({
     api,
     config: cluster.config,
     machine: DEFAULT_MACHINE_CONFIG,
@@ -49,7 +49,7 @@ describe('two reconciles of one session at once', () => {
       body: { metadata: { name: 'ambient-runner-secrets' }, stringData: { ANTHROPIC_API_KEY: 'sk-test' } },
     });
     await cluster.createSession(name, {}, undefined, namespace);
-    const api = makeApiClients(cluster.kc);
+    const api = makeKubeClients(cluster.kc);
     const request = (reconcileId: string) => ({
       key: `${namespace}/${name}`,
       ref: { kind: 'session' as const, namespace, name },

@@ -1,17 +1,21 @@
-import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
-import { isNotFound } from '@ambient-operator/shared';
+import {
+  SharedAgentKubeConfig,
+  isNotFound,
+  makeKubeClients,
+  mergePatch,
+  type LeanCoreV1Api,
+} from '@ambient-operator/shared';
 import { createManagedNamespaces } from '@ambient-operator/worker';
 
 // A worker skips sessions of namespaces without `ambient-code.io/managed=true` (contract §2.1) without reading the
 // Namespace for every reconcile: a recent "managed" answer is reused, "not managed" never is.
 
-const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-
 describe('managed namespaces as a worker process knows them', () => {
   let sim: KubeSim;
-  let core: k8s.CoreV1Api;
+  let kc: SharedAgentKubeConfig;
+  let core: LeanCoreV1Api;
   let clock = 0;
   const namespaceReads = () => sim.requestCount({ verb: 'get', resource: 'namespaces' });
   const managed = () =>
@@ -35,13 +39,14 @@ describe('managed namespaces as a worker process knows them', () => {
 
   beforeAll(async () => {
     sim = await startKubeSim({});
-    const kc = new k8s.KubeConfig();
+    kc = new SharedAgentKubeConfig();
     kc.loadFromString(sim.kubeconfig);
-    core = kc.makeApiClient(k8s.CoreV1Api);
+    core = makeKubeClients(kc).core;
     for (const name of ['team-a', 'team-b']) await core.createNamespace({ body: { metadata: { name } } });
     await label('team-a', 'true');
   });
   afterAll(async () => {
+    kc?.destroyAgent();
     await sim?.stop();
   });
 

@@ -7,7 +7,7 @@ import {
   type V1ObjectMeta,
   type V1RoleBinding,
 } from '@kubernetes/client-node';
-import { createLogger, makeApiClients } from '@ambient-operator/shared';
+import { createLogger, makeKubeClients } from '@ambient-operator/shared';
 import {
   clusterKindFromEnv,
   eventually,
@@ -145,7 +145,7 @@ describe('ProjectSettings of managed namespaces', () => {
     await waitForSettings('team-b', allReady, 'status ready');
     // The watcher never enqueues an unmanaged namespace; the reconciler checks again anyway.
     const report = await reconcileProjectSettings('ps:not-managed', {
-      api: makeApiClients(cluster.kc),
+      api: makeKubeClients(cluster.kc),
       log: createLogger({ level: 'silent' }),
     });
     expect(report).toEqual({ namespace: 'not-managed', result: 'absent' });

@@ -2,11 +2,11 @@
 // is aborted at the reconcile timeout and retried, a run whose lock was lost stops writing.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import {
   LockLostError,
   createSessionQueue,
-  makeApiClients,
+  makeKubeClients,
+  mergePatch,
   startQueueWorker,
   type QueueWorker,
   type ReconcileReport,
@@ -18,8 +18,6 @@ import {
   startTestCluster,
   type TestCluster,
 } from '@ambient-operator/testing';
-
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 async function counterValue(
   counter: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
@@ -81,7 +79,7 @@ describe('a reconcile whose job lock was lost', () => {
   });
 
   test('is aborted by BullMQ lock loss, and none of its API writes lands afterwards', async () => {
-    const api = makeApiClients(cluster.kc);
+    const api = makeKubeClients(cluster.kc);
     const { namespace } = cluster;
     await api.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'writes' }, data: {} } });
 

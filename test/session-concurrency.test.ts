@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { isConflict, makeApiClients } from '@ambient-operator/shared';
+import { isConflict, makeKubeClients } from '@ambient-operator/shared';
 import { GROUP, eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 import {
   patchStatus,
@@ -128,7 +128,7 @@ describe('two workers and a competing writer', () => {
     const namespace = 'unmanaged-race';
     await cluster.core.createNamespace({ body: { metadata: { name: namespace } } });
     await cluster.createSession('race', {}, undefined, namespace);
-    const deps = { api: makeApiClients(cluster.kc) };
+    const deps = { api: makeKubeClients(cluster.kc) };
     const ref = { namespace, name: 'race' };
     const read = async (): Promise<AnnotationContext> => {
       const object = await readStoredObject(deps, GROUP, ref);

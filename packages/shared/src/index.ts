@@ -294,6 +294,28 @@ export {
   makeApiClients,
 } from './k8s-client.js';
 export type { ApiClients, CreateKubeConfigOptions, SharedAgentOptions } from './k8s-client.js';
+export {
+  KubeApiError,
+  KubeRest,
+  jsonPatch,
+  makeKubeClients,
+  mergePatch,
+  strategicMergePatch,
+} from './kube-rest.js';
+export type {
+  CallOptions,
+  KubeClients,
+  KubeRestOptions,
+  LeanAppsV1Api,
+  LeanBatchV1Api,
+  LeanCoreV1Api,
+  LeanCustomObjectsApi,
+  LeanEventsV1Api,
+  LeanNetworkingV1Api,
+  LeanRbacAuthorizationV1Api,
+  Wire,
+  WireIn,
+} from './kube-rest.js';
 export { REDACTED, SECRET_ENV_NAME, SECRET_KEYS, createLogger } from './logger.js';
 export type { CreateLoggerOptions, Logger } from './logger.js';
 export {

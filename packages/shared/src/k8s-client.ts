@@ -63,6 +63,11 @@ export const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/servi
  * certificate from an exec plugin is fixed at the first request (tokens rotate normally: they are
  * headers, re-read per request).
  */
+/** client-node 1.4.0's KubeConfig method that puts a user's credentials in the headers (private in its typings). */
+interface PrivateKubeConfig {
+  applyAuthorizationHeader(opts: https.RequestOptions): Promise<void>;
+}
+
 export class SharedAgentKubeConfig extends KubeConfig {
   #agentPromise: Promise<http.Agent> | undefined;
   #agent: http.Agent | undefined;
@@ -87,6 +92,23 @@ export class SharedAgentKubeConfig extends KubeConfig {
   sharedAgent(): Promise<http.Agent> {
     this.#agentPromise ??= this.#createAgent().then((agent) => (this.#agent = agent));
     return this.#agentPromise;
+  }
+
+  /**
+   * The headers that authenticate one request (bearer token, basic auth, impersonation), as the library computes
+   * them per request: a token file or exec plugin is re-read when it rotates. Unlike the library's public entry
+   * points this reads no TLS files and builds no agent (the TLS material lives in {@link sharedAgent}).
+   */
+  async requestHeaders(): Promise<Record<string, string>> {
+    const opts: https.RequestOptions & { headers: Record<string, string> } = { headers: {} };
+    // applyAuthorizationHeader is private in client-node 1.4.0's typings only; it is what applyOptions calls.
+    await (this as unknown as PrivateKubeConfig).applyAuthorizationHeader(opts);
+    const user = this.getCurrentUser();
+    if (user?.impersonateUser != null) opts.headers['Impersonate-User'] = user.impersonateUser;
+    if (user?.username)
+      opts.headers['Authorization'] =
+        `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+    return opts.headers;
   }
 
   /** Close idle sockets and stop reusing the agent (shutdown, tests). A later request makes a new one. */

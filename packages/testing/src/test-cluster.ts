@@ -3,7 +3,7 @@
 // @kubernetes/client-node client.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { CoreV1Api, BatchV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, BatchV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeSim, KubeSimOptions } from '@ambient-operator/kube-sim';
 import { startWatcher, type Watcher, type WatcherOptions } from '@ambient-operator/watcher';
 import {
@@ -30,7 +30,7 @@ export interface TestCluster {
   /** The cluster itself (kubeconfigs for admin, watcher and workers). */
   cluster: ClusterUnderTest;
   /** Cluster-admin: the test's own clients. The watcher and workers have their own (deploy/'s RBAC on real). */
-  kc: KubeConfig;
+  kc: SharedAgentKubeConfig;
   core: CoreV1Api;
   batch: BatchV1Api;
   custom: CustomObjectsApi;

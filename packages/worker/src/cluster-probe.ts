@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADDITIVE_STATUS_FIELDS, isNotFound, type ApiClients, type Logger } from '@ambient-operator/shared';
+import { ADDITIVE_STATUS_FIELDS, isNotFound, type KubeClients, type Logger } from '@ambient-operator/shared';
 import type { RunnerClusterCapabilities } from './children/index.js';
 
 // What the worker learns about the cluster once, at start-up: which Kubernetes it talks to (native sidecars
@@ -68,7 +68,7 @@ export function prunedStatusFields(crd: unknown): string[] {
  * Refuses (SessionCrdError) when the AgenticSession CRD would prune our status fields: re-creation bounds,
  * backoff and the Stopping deadline live there, and would silently stop working.
  */
-export async function checkSessionCrd(api: Pick<ApiClients, 'apiextensions'>): Promise<void> {
+export async function checkSessionCrd(api: Pick<KubeClients, 'apiextensions'>): Promise<void> {
   let crd: unknown;
   try {
     crd = await api.apiextensions.readCustomResourceDefinition({ name: SESSION_CRD });
@@ -95,7 +95,7 @@ const apiGroupListSchema = z.looseObject({ groups: z.array(z.looseObject({ name:
 
 /** Server version and API groups, for the runner's `auto` settings. */
 export async function detectClusterCapabilities(
-  api: Pick<ApiClients, 'version' | 'apis'>,
+  api: Pick<KubeClients, 'version' | 'apis'>,
   log: Logger,
 ): Promise<RunnerClusterCapabilities & { serverVersion: string }> {
   const [version, groups] = await Promise.all([api.version.getCode(), api.apis.getAPIVersions()]);

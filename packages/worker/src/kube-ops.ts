@@ -1,8 +1,7 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { isAlreadyExists, isNotFound } from '@ambient-operator/shared';
 
 /** Request options that send a body as a JSON merge patch (RFC 7386). */
-export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+export { mergePatch } from '@ambient-operator/shared';
 
 /** Create; AlreadyExists is the outcome we wanted, not an error. Returns whether this call created it. */
 export async function createIfAbsent(create: () => Promise<unknown>): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import type { RunnerObservation } from '@ambient-operator/machines';
 import { runnerJobName, serviceName } from '@ambient-operator/shared';
 import { buildRunnerService, sessionOwnerReference } from './children/index.js';
@@ -15,7 +16,7 @@ import { runtimeOf } from './runner-runtime.js';
 // outlives the pod. Once the pod is gone, the session's next runner is one of our Jobs.
 
 /** The Go operator's runner: named exactly `<name>-runner` and not owned by a Job (Job pods get a suffix). */
-export function isLegacyRunnerPod(pod: V1Pod, session: string): boolean {
+export function isLegacyRunnerPod(pod: Wire<V1Pod>, session: string): boolean {
   return (
     pod.metadata?.name === runnerJobName(session) &&
     !(pod.metadata.ownerReferences ?? []).some((owner) => owner.kind === 'Job')
@@ -26,7 +27,7 @@ export function isLegacyRunnerPod(pod: V1Pod, session: string): boolean {
  * The machine's view of an adopted pod: a runner Job of the current run (`runStartTime` = the session's
  * `status.startTime`, which the Go operator set when it built the pod), complete or failed with its pod.
  */
-export function observeLegacyRunner(pod: V1Pod, runStartTime: string | undefined): RunnerObservation {
+export function observeLegacyRunner(pod: Wire<V1Pod>, runStartTime: string | undefined): RunnerObservation {
   const observed = observePod(pod);
   return {
     job: {

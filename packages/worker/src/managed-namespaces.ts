@@ -6,6 +6,7 @@
 // as late as a reconcile that read the label just before it changed.
 import { MANAGED_LABEL, MANAGED_LABEL_VALUE } from '@ambient-operator/shared';
 import type { V1Namespace } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 
 export interface ManagedNamespaces {
   /** Whether `namespace` carries the managed label (NotFound: false); reads it unless a recent read said yes. */
@@ -14,7 +15,7 @@ export interface ManagedNamespaces {
 
 export interface ManagedNamespacesOptions {
   /** The live read; null when the namespace does not exist. */
-  read: (namespace: string) => Promise<V1Namespace | null>;
+  read: (namespace: string) => Promise<Wire<V1Namespace> | null>;
   /** A monotonic clock in ms (not the reconcile's clock, which tests may stop). @defaultValue performance.now */
   now?: () => number;
   /** How long a "managed" answer is trusted. @defaultValue 5000 */

@@ -1,6 +1,7 @@
 // Pure mapping of what a reconcile read (the runner Job and pod, annotations, validation issues) to the machine's
 // observation types. No I/O: observe.ts does the reads.
 import type { V1Job, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import type {
   ContainerStateObservation,
   RunnerObservation,
@@ -25,16 +26,16 @@ export interface SessionReadings {
   observation: SessionObservation;
   /** The validated CR, or undefined when it failed validation (then no child is built). */
   valid: StoredAgenticSession | undefined;
-  job: V1Job | null;
-  pod: V1Pod | null;
+  job: Wire<V1Job> | null;
+  pod: Wire<V1Pod> | null;
   /** The Go operator's bare runner Pod `<name>-runner`, adopted as this run's runner (legacy-runner.ts). */
-  legacyPod: V1Pod | null;
-  tokenSecret: V1Secret | null;
+  legacyPod: Wire<V1Pod> | null;
+  tokenSecret: Wire<V1Secret> | null;
   /**
    * Read for the observation's `s3` when the runner is about to be built (Pending): the namespace's
    * integration Secret and the storage resolved from it, which the Job builder uses as they are.
    */
-  s3Source?: { integration: V1Secret | null; resolved: ResolvedS3Config };
+  s3Source?: { integration: Wire<V1Secret> | null; resolved: ResolvedS3Config };
 }
 
 /** The one-shot annotations the machine reads. */
@@ -65,7 +66,7 @@ export function toSpecValidation(
 }
 
 /** The pod of the current Job (by controller uid), else a leftover runner pod that is still going away. */
-export function runnerPodOf(job: V1Job | null, pods: V1Pod[]): V1Pod | null {
+export function runnerPodOf(job: Wire<V1Job> | null, pods: Wire<V1Pod>[]): Wire<V1Pod> | null {
   const jobUid = job?.metadata?.uid;
   const candidates =
     jobUid === undefined
@@ -77,7 +78,7 @@ export function runnerPodOf(job: V1Job | null, pods: V1Pod[]): V1Pod | null {
   return newest[0] ?? null;
 }
 
-export function observeRunner(job: V1Job | null, pod: V1Pod | null): RunnerObservation {
+export function observeRunner(job: Wire<V1Job> | null, pod: Wire<V1Pod> | null): RunnerObservation {
   return {
     job:
       job === null
@@ -105,7 +106,7 @@ const KILLED_EXIT_CODES = [137, 143];
  * it already does while the pod is still being killed. An eviction stays an eviction, and an exit of the
  * runner's own (any other code) stays its outcome.
  */
-function lostToDeletion(job: V1Job | null, pod: V1Pod): boolean {
+function lostToDeletion(job: Wire<V1Job> | null, pod: Wire<V1Pod>): boolean {
   if (pod.metadata?.deletionTimestamp === undefined || job?.metadata?.deletionTimestamp !== undefined)
     return false;
   const observed = observePod(pod);
@@ -116,11 +117,11 @@ function lostToDeletion(job: V1Job | null, pod: V1Pod): boolean {
   );
 }
 
-function hasCondition(job: V1Job, type: string): boolean {
+function hasCondition(job: Wire<V1Job>, type: string): boolean {
   return job.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
 }
 
-function failedCondition(job: V1Job): { failed?: { reason: string; message?: string } } {
+function failedCondition(job: Wire<V1Job>): { failed?: { reason: string; message?: string } } {
   const failed = job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
   if (failed === undefined) return {};
   return {
@@ -128,7 +129,7 @@ function failedCondition(job: V1Job): { failed?: { reason: string; message?: str
   };
 }
 
-export function observePod(pod: V1Pod): RunnerPodObservation {
+export function observePod(pod: Wire<V1Pod>): RunnerPodObservation {
   const status = pod.status ?? {};
   const phase = status.phase;
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
@@ -182,7 +183,7 @@ export function observePod(pod: V1Pod): RunnerPodObservation {
 }
 
 function containerState(
-  state: NonNullable<NonNullable<V1Pod['status']>['containerStatuses']>[number]['state'],
+  state: NonNullable<NonNullable<Wire<V1Pod>['status']>['containerStatuses']>[number]['state'],
 ) {
   const result: ContainerStateObservation | undefined = state?.terminated
     ? withoutUndefined({

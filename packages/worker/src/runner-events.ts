@@ -1,4 +1,5 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { runnerJobName } from '@ambient-operator/shared';
 import type { CommandContext } from './commands/command-context.js';
 import { createIfAbsent, mergePatch } from './kube-ops.js';
@@ -53,16 +54,16 @@ export async function mirrorRunnerPodEvents(ctx: CommandContext): Promise<void> 
   }
 }
 
-function timestampOf(event: CoreV1Event): string {
+function timestampOf(event: Wire<CoreV1Event>): string {
   const at = event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp;
   return at === undefined ? '' : new Date(at).toISOString();
 }
 
 function mirrorOf(
-  event: CoreV1Event,
+  event: Wire<CoreV1Event>,
   name: string,
   target: { namespace: string; jobName: string; jobUid: string | undefined },
-): CoreV1Event {
+): Wire<CoreV1Event> {
   return {
     apiVersion: 'v1',
     kind: 'Event',

@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { ConflictError, apiErrorCode } from '@ambient-operator/shared';
+import { ConflictError, apiErrorCode, jsonPatch } from '@ambient-operator/shared';
 import type { CommandContext } from './commands/command-context.js';
 import { mergePatch } from './kube-ops.js';
 import { sessionApi } from './session-resource.js';
@@ -11,8 +10,6 @@ import type { WorkerDeps } from './worker-deps.js';
 export type AnnotationContext = Pick<CommandContext, 'session' | 'resourceVersion'> & {
   deps: Pick<WorkerDeps, 'api'>;
 };
-
-const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 /** `/` in a key is `~1` in a JSON pointer (RFC 6901). */
 const pointer = (key: string) => `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;

@@ -1,4 +1,5 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import type { PhaseTransition, SessionStatus } from '@ambient-operator/machines';
 import type { SessionStage } from '@ambient-operator/shared';
 
@@ -12,8 +13,8 @@ export interface StageInputs {
   after: SessionStatus;
   /** The session's creationTimestamp (the first run's start when the status has no startTime yet). */
   createdAt: string | undefined;
-  job: V1Job | null;
-  pod: V1Pod | null;
+  job: Wire<V1Job> | null;
+  pod: Wire<V1Pod> | null;
   /** The runner container's name. */
   runnerContainer: string;
   nowMs: number;

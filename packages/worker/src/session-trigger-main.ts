@@ -1,6 +1,6 @@
 // `operator session-trigger`: run once by a scheduled-session CronJob, then exit (0 on success, 1 on any error,
 // like upstream's log.Fatalf). The environment is the CronJob's (see session-trigger/trigger-settings.ts).
-import { createKubeConfig, createLogger, makeApiClients } from '@ambient-operator/shared';
+import { createKubeConfig, createLogger, makeKubeClients } from '@ambient-operator/shared';
 import { parseSessionTriggerEnv, runSessionTrigger } from './session-trigger/index.js';
 
 async function main(): Promise<void> {
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const kubeConfig = createKubeConfig({ env: process.env });
   try {
     const result = await runSessionTrigger(settings, {
-      customObjects: makeApiClients(kubeConfig).customObjects,
+      customObjects: makeKubeClients(kubeConfig).customObjects,
       log,
     });
     log.info({ namespace: settings.namespace, schedule: settings.scheduledSessionName, ...result }, 'done');

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   DEFAULT_MACHINE_CONFIG,
   PHASES,
@@ -11,6 +10,7 @@ import {
 import {
   AmbientApiClient,
   createKubeConfig,
+  type SharedAgentKubeConfig,
   createLogger,
   createEventRecorder,
   createOperatorMetrics,
@@ -18,6 +18,7 @@ import {
   createSessionQueue,
   initKnownLabels,
   makeApiClients,
+  makeKubeClients,
   startOperatorEndpoints,
   startQueueWorker,
   type Logger,
@@ -43,7 +44,7 @@ export const EVENT_REPORTING_CONTROLLER = 'ambient-code.io/session-operator';
 export interface WorkerOptions {
   config: OperatorConfig;
   /** @defaultValue createKubeConfig from the config's kube env (kubeconfig or in-cluster) */
-  kubeConfig?: KubeConfig;
+  kubeConfig?: SharedAgentKubeConfig;
   /** @defaultValue config.queue.redis */
   redis?: RedisConnection;
   /** @defaultValue a pino logger named `worker` at the configured level */
@@ -108,7 +109,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   initKnownLabels(metrics, { phases: PHASES, terminalPhases: TERMINAL_PHASES });
 
-  const api = makeApiClients(kubeConfig);
+  const api = makeKubeClients(kubeConfig);
   if (options.checkSessionCrd ?? true) await checkSessionCrd(api);
   const cluster = await detectClusterCapabilities(api, log);
   // A bad entry costs that entry (defaults apply), with a warning each time the file is (re)read.
@@ -156,7 +157,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         ? new AmbientApiClient({ url: config.apiServer.url, token: config.apiServer.token })
         : undefined,
     events: createEventRecorder({
-      events: api.events,
+      // event-recorder.ts (another owner) still takes client-node's EventsV1Api.
+      events: makeApiClients(kubeConfig).events,
       reportingController: EVENT_REPORTING_CONTROLLER,
       reportingInstance: hostname(),
       log,

@@ -1,4 +1,5 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import type { Decision, PhaseTransition, SessionStatus } from '@ambient-operator/machines';
 import { NO_PHASE, isTerminalPhase } from '@ambient-operator/machines';
 import { APP_RUNNER, CRD_GROUP, CRD_VERSION, type EventObjectRef } from '@ambient-operator/shared';
@@ -12,8 +13,8 @@ export interface WrittenSession {
     metadata: { namespace?: string; name?: string; uid?: string; creationTimestamp?: string | Date };
     status?: SessionStatus;
   };
-  job: V1Job | null;
-  pod: V1Pod | null;
+  job: Wire<V1Job> | null;
+  pod: Wire<V1Pod> | null;
   decision: Decision;
   written: SessionStatus;
   nowMs: number;

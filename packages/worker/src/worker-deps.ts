@@ -1,7 +1,7 @@
 import type { LocalRunners } from './local-runner/index.js';
 import type {
   AmbientApiClient,
-  ApiClients,
+  KubeClients,
   EventRecorder,
   Logger,
   OperatorConfig,
@@ -24,7 +24,7 @@ import type { ReconcileInspector } from './xstate-inspect.js';
  * Nothing in here holds per-session state: any worker can reconcile any key.
  */
 export interface WorkerDeps {
-  api: ApiClients;
+  api: KubeClients;
   config: OperatorConfig;
   machine: MachineConfig;
   log: Logger;

@@ -1,15 +1,24 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { describe, expect, it } from 'vitest';
 import { observeRunner } from '../src/observation-mapping.js';
 
-const job = (deleting = false): V1Job => ({
-  metadata: { name: 's-runner', uid: 'job-uid', ...(deleting ? { deletionTimestamp: new Date() } : {}) },
+const job = (deleting = false): Wire<V1Job> => ({
+  metadata: {
+    name: 's-runner',
+    uid: 'job-uid',
+    ...(deleting ? { deletionTimestamp: new Date().toISOString() } : {}),
+  },
   status: {},
 });
 
 /** A runner pod deleted by someone, after its node killed the runner (or after the runner exited). */
-const deletedPod = (exitCode: number, evicted = false): V1Pod => ({
-  metadata: { name: 's-runner-abc', deletionTimestamp: new Date(), deletionGracePeriodSeconds: 30 },
+const deletedPod = (exitCode: number, evicted = false): Wire<V1Pod> => ({
+  metadata: {
+    name: 's-runner-abc',
+    deletionTimestamp: new Date().toISOString(),
+    deletionGracePeriodSeconds: 30,
+  },
   status: {
     phase: 'Failed',
     ...(evicted

@@ -1,8 +1,8 @@
-import type { AmbientApiClient, ApiClients, Logger } from '@ambient-operator/shared';
+import type { AmbientApiClient, KubeClients, Logger } from '@ambient-operator/shared';
 
 /** What the api-server reconcilers need: the cluster, the ambient-api-server, a logger. No state. */
 export interface ApiReconcileDeps {
-  kube: ApiClients;
+  kube: KubeClients;
   ambient: AmbientApiClient;
   log: Logger;
 }

@@ -1,4 +1,5 @@
 import type { V1RoleBinding } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import type { ApiProject, ApiProjectSettings } from '@ambient-operator/api-contract';
 import {
   MANAGED_BY_LABEL,
@@ -43,7 +44,7 @@ export interface GroupAccessEntry {
 }
 
 export interface GroupBindingsPlan {
-  bindings: V1RoleBinding[];
+  bindings: Wire<V1RoleBinding>[];
   /** Entries that give no binding (bad JSON, bad entry, invalid name): reported as warnings, as upstream. */
   warnings: string[];
 }
@@ -70,7 +71,7 @@ export function planGroupBindings(settings: ApiProjectSettings, namespace: strin
   }
   if (!Array.isArray(parsed))
     return { bindings: [], warnings: ['group_access must be a JSON array of {group, role}'] };
-  const bindings: V1RoleBinding[] = [];
+  const bindings: Wire<V1RoleBinding>[] = [];
   parsed.forEach((raw: unknown, i) => {
     const entry = raw as Partial<GroupAccessEntry> | null;
     if (typeof entry?.group !== 'string' || typeof entry.role !== 'string' || !entry.group || !entry.role) {

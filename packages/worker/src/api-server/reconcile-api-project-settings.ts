@@ -1,11 +1,12 @@
 import type { V1RoleBinding } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { RetryableError } from '@ambient-operator/shared';
 import { createIfAbsent, deleteIfPresent, mergePatch } from '../kube-ops.js';
 import { readOrNull } from '../kube-ops.js';
 import type { ApiReconcileDeps } from './api-deps.js';
 import { API_PROJECT_SETTINGS_ID_LABEL, planGroupBindings } from './project-mapping.js';
 
-async function ensureBinding(binding: V1RoleBinding, deps: ApiReconcileDeps): Promise<void> {
+async function ensureBinding(binding: Wire<V1RoleBinding>, deps: ApiReconcileDeps): Promise<void> {
   const name = binding.metadata!.name!;
   const namespace = binding.metadata!.namespace!;
   const current = await readOrNull(() => deps.kube.rbac.readNamespacedRoleBinding({ name, namespace }));

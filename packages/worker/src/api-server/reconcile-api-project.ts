@@ -1,4 +1,5 @@
 import type { V1Namespace } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { TerminalError } from '@ambient-operator/shared';
 import { createIfAbsent, mergePatch } from '../kube-ops.js';
 import { readOrNull } from '../kube-ops.js';
@@ -21,7 +22,7 @@ export async function ensureProjectNamespace(
     Object.entries(labels).filter(([k, v]) => current.metadata?.labels?.[k] !== v),
   );
   if (Object.keys(missing).length === 0) return;
-  const body: V1Namespace = { metadata: { labels: missing } };
+  const body: Wire<V1Namespace> = { metadata: { labels: missing } };
   await deps.kube.core.patchNamespace({ name, body }, mergePatch);
 }
 

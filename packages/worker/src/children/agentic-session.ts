@@ -1,4 +1,5 @@
 import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import {
   AGENTIC_SESSION_KIND,
   CRD_API_VERSION,
@@ -15,7 +16,7 @@ import {
  *  (setting it needs `update` on the owner's finalizers subresource, which we do not want to require). */
 export function sessionOwnerReference(session: {
   metadata: Pick<StoredAgenticSession['metadata'], 'name' | 'uid'>;
-}): V1OwnerReference {
+}): Wire<V1OwnerReference> {
   return {
     apiVersion: CRD_API_VERSION,
     kind: AGENTIC_SESSION_KIND,

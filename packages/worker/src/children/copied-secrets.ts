@@ -1,4 +1,5 @@
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { AGENTIC_SESSION_KIND, COPIED_FROM, CRD_API_VERSION } from '@ambient-operator/shared';
 import type { StoredAgenticSession } from '@ambient-operator/shared';
 import { PLATFORM_NAMES } from './names.js';
@@ -29,13 +30,13 @@ export function platformSecretsToCopy(flags: {
 
 export type CopiedSecretPlan =
   /** Target absent: create this Secret. */
-  | { readonly action: 'create'; readonly secret: V1Secret }
+  | { readonly action: 'create'; readonly secret: Wire<V1Secret> }
   /** Target present without this session as owner: replace (PUT, carrying the read resourceVersion). */
-  | { readonly action: 'update'; readonly secret: V1Secret }
+  | { readonly action: 'update'; readonly secret: Wire<V1Secret> }
   /** This session already owns the copy: nothing to do (the data is deliberately not refreshed). */
   | { readonly action: 'none' };
 
-const hasController = (refs: readonly V1OwnerReference[] | undefined): boolean =>
+const hasController = (refs: readonly Wire<V1OwnerReference>[] | undefined): boolean =>
   (refs ?? []).some((ref) => ref.controller === true);
 
 /**
@@ -45,15 +46,15 @@ const hasController = (refs: readonly V1OwnerReference[] | undefined): boolean =
  * are kept. Inputs are never mutated. On a 409 the caller re-reads the target and plans again.
  */
 export function planCopiedSecret(input: {
-  source: V1Secret;
-  existing: V1Secret | undefined;
+  source: Wire<V1Secret>;
+  existing: Wire<V1Secret> | undefined;
   targetNamespace: string;
   owner: StoredAgenticSession;
 }): CopiedSecretPlan {
   const { source, existing, owner } = input;
   const name = source.metadata?.name ?? '';
   const copiedFrom = `${source.metadata?.namespace ?? ''}/${name}`;
-  const ownerRef = (controller: boolean): V1OwnerReference => ({
+  const ownerRef = (controller: boolean): Wire<V1OwnerReference> => ({
     apiVersion: CRD_API_VERSION,
     kind: AGENTIC_SESSION_KIND,
     name: owner.metadata.name,
@@ -108,7 +109,7 @@ export const PHASES_NEEDING_COPIED_SECRETS: ReadonlySet<string> = new Set(['Pend
  * session is excluded by name.
  */
 export function shouldDeleteCopiedSecret(input: {
-  secret: Pick<V1Secret, 'metadata'>;
+  secret: Pick<Wire<V1Secret>, 'metadata'>;
   sessions: readonly { readonly name: string; readonly phase?: string }[];
   currentSession: string;
 }): boolean {

@@ -1,4 +1,5 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 
 // Generic operations on container env lists, used by runner-env.ts. Every function returns new arrays.
 
@@ -8,11 +9,11 @@ export const PROTECTED_RUNNER_ENV_NAMES: ReadonlySet<string> = new Set([
   'CLAUDE_CODE_USE_VERTEX',
 ]);
 
-export function plainEnv(name: string, value: string): V1EnvVar {
+export function plainEnv(name: string, value: string): Wire<V1EnvVar> {
   return { name, value };
 }
 
-export function secretEnv(name: string, secret: string, key: string, optional?: boolean): V1EnvVar {
+export function secretEnv(name: string, secret: string, key: string, optional?: boolean): Wire<V1EnvVar> {
   return {
     name,
     valueFrom: { secretKeyRef: { name: secret, key, ...(optional === undefined ? {} : { optional }) } },
@@ -20,14 +21,17 @@ export function secretEnv(name: string, secret: string, key: string, optional?: 
 }
 
 /** Name/value pairs of a string map as env vars, sorted by name (code-unit order) for stable output. */
-export function envFromMap(values: Readonly<Record<string, string>> | undefined): V1EnvVar[] {
+export function envFromMap(values: Readonly<Record<string, string>> | undefined): Wire<V1EnvVar>[] {
   return Object.keys(values ?? {})
     .sort()
     .map((name) => plainEnv(name, values?.[name] ?? ''));
 }
 
 /** Non-conflicting append: adds each extra var whose name is not already present (first one wins). */
-export function appendMissingEnv(base: readonly V1EnvVar[], extra: readonly V1EnvVar[]): V1EnvVar[] {
+export function appendMissingEnv(
+  base: readonly Wire<V1EnvVar>[],
+  extra: readonly Wire<V1EnvVar>[],
+): Wire<V1EnvVar>[] {
   const result = [...base];
   const present = new Set(base.map((env) => env.name));
   for (const env of extra) {
@@ -52,10 +56,10 @@ export interface ReplaceOrAppendOptions {
  * protected names (USE_VERTEX, CLAUDE_CODE_USE_VERTEX) are never overridden. Returns a new array.
  */
 export function replaceOrAppendEnv(
-  base: readonly V1EnvVar[],
-  overrides: readonly V1EnvVar[],
+  base: readonly Wire<V1EnvVar>[],
+  overrides: readonly Wire<V1EnvVar>[],
   options: ReplaceOrAppendOptions = {},
-): V1EnvVar[] {
+): Wire<V1EnvVar>[] {
   const protectedNames = options.protectedNames ?? PROTECTED_RUNNER_ENV_NAMES;
   const overridable = options.overridableValueFrom ?? new Set<string>();
   const result = [...base];

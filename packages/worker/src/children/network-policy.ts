@@ -1,4 +1,5 @@
 import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@ambient-operator/shared';
 import { PLATFORM_NAMES, RUNNER_LABELS } from './names.js';
 
@@ -15,7 +16,7 @@ export function buildRunnerNetworkPolicy(input: {
   operatorNamespace: string;
   /** Runner ports, e.g. runnerPortsOf(registry); sorted and de-duplicated here. */
   ports: readonly number[];
-}): V1NetworkPolicy {
+}): Wire<V1NetworkPolicy> {
   const ports = [...new Set(input.ports)].sort((a, b) => a - b);
   const peers = [...new Set([input.backendNamespace, input.operatorNamespace])];
   return {
@@ -31,7 +32,7 @@ export function buildRunnerNetworkPolicy(input: {
       policyTypes: ['Ingress'],
       ingress: [
         {
-          _from: peers.map((peer) => ({
+          from: peers.map((peer) => ({
             namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer } },
           })),
           ports: ports.map((port) => ({ protocol: 'TCP', port })),

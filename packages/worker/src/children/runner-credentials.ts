@@ -1,4 +1,5 @@
 import type { V1Secret } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import type { StoredAgenticSession } from '@ambient-operator/shared';
 import { sessionOwnerReference } from './agentic-session.js';
 import { RUNNER_LABELS, runnerCredentialsSecretName } from './names.js';
@@ -17,7 +18,7 @@ export function buildRunnerCredentialsSecret(input: {
   session: StoredAgenticSession;
   s3: ResolvedS3Config;
   googleOAuthClientSecret: string;
-}): V1Secret {
+}): Wire<V1Secret> {
   const { session, s3 } = input;
   const name = session.metadata.name;
   const values: Record<CredentialEnvName, string> = {

@@ -1,4 +1,5 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import type { StoredAgenticSession } from '@ambient-operator/shared';
 import { forcesPromptExecution, parentSessionIdOf } from './agentic-session.js';
 import { AGUI_TOKEN_KEY, K8S_TOKEN_KEY, runnerTokenSecretName } from '@ambient-operator/shared';
@@ -47,7 +48,7 @@ export function backendApiUrl(backendNamespace: string): string {
   return `http://backend-service.${backendNamespace}.svc.cluster.local:8080/api`;
 }
 
-function credentialEnv(session: StoredAgenticSession, name: CredentialEnvName): V1EnvVar {
+function credentialEnv(session: StoredAgenticSession, name: CredentialEnvName): Wire<V1EnvVar> {
   return secretEnv(name, runnerCredentialsSecretName(session.metadata.name), name);
 }
 
@@ -55,14 +56,14 @@ function tokenSecretOf(input: RunnerBuildInput): string {
   return input.facts.tokenSecretName ?? runnerTokenSecretName(input.session.metadata.name);
 }
 
-function reposJsonEnv(session: StoredAgenticSession): V1EnvVar[] {
+function reposJsonEnv(session: StoredAgenticSession): Wire<V1EnvVar>[] {
   const repos = session.spec.repos;
   return repos && repos.length > 0 ? [plainEnv('REPOS_JSON', canonicalJson(repos))] : [];
 }
 
-function activeWorkflowEnv(session: StoredAgenticSession): V1EnvVar[] {
+function activeWorkflowEnv(session: StoredAgenticSession): Wire<V1EnvVar>[] {
   const workflow = session.spec.activeWorkflow;
-  const env: V1EnvVar[] = [];
+  const env: Wire<V1EnvVar>[] = [];
   // Only non-blank values, like upstream; the values themselves are passed untrimmed.
   if (workflow?.gitUrl?.trim()) env.push(plainEnv('ACTIVE_WORKFLOW_GIT_URL', workflow.gitUrl));
   if (workflow?.branch?.trim()) env.push(plainEnv('ACTIVE_WORKFLOW_BRANCH', workflow.branch));
@@ -71,7 +72,7 @@ function activeWorkflowEnv(session: StoredAgenticSession): V1EnvVar[] {
 }
 
 /** `init-hydrate`: fixed vars, then spec env added only where the name is free (registry env is not). */
-export function buildInitEnv(input: RunnerBuildInput): V1EnvVar[] {
+export function buildInitEnv(input: RunnerBuildInput): Wire<V1EnvVar>[] {
   const { session, config, facts } = input;
   const { name, namespace } = session.metadata;
   const base = [
@@ -91,7 +92,7 @@ export function buildInitEnv(input: RunnerBuildInput): V1EnvVar[] {
 }
 
 /** `state-sync`: fixed vars, then registry env, then spec env, both only where the name is free. */
-export function buildStateSyncEnv(input: RunnerBuildInput): V1EnvVar[] {
+export function buildStateSyncEnv(input: RunnerBuildInput): Wire<V1EnvVar>[] {
   const { session, runtime, facts } = input;
   const base = [
     plainEnv('SESSION_NAME', session.metadata.name),
@@ -107,8 +108,8 @@ export function buildStateSyncEnv(input: RunnerBuildInput): V1EnvVar[] {
   return appendMissingEnv(withRegistry, envFromMap(session.spec.environmentVariables));
 }
 
-function observabilityEnv(input: RunnerBuildInput): V1EnvVar[] {
-  const env: V1EnvVar[] = [];
+function observabilityEnv(input: RunnerBuildInput): Wire<V1EnvVar>[] {
+  const env: Wire<V1EnvVar>[] = [];
   const fromSecret = (secret: string, names: readonly string[]): void => {
     for (const name of names) env.push(secretEnv(name, secret, name, true));
   };
@@ -133,7 +134,7 @@ function observabilityEnv(input: RunnerBuildInput): V1EnvVar[] {
   return env;
 }
 
-function vertexEnv(input: RunnerBuildInput): V1EnvVar[] {
+function vertexEnv(input: RunnerBuildInput): Wire<V1EnvVar>[] {
   const vertex = input.config.vertex;
   if (!vertex.enabled) return [plainEnv('USE_VERTEX', '0'), plainEnv('CLAUDE_CODE_USE_VERTEX', '0')];
   return [
@@ -149,11 +150,11 @@ function vertexEnv(input: RunnerBuildInput): V1EnvVar[] {
 }
 
 /** `ambient-code-runner`: groups (1)…(10) of the contract, in order. */
-export function buildRunnerEnv(input: RunnerBuildInput): V1EnvVar[] {
+export function buildRunnerEnv(input: RunnerBuildInput): Wire<V1EnvVar>[] {
   const { session, config, runtime, facts } = input;
   const { name, namespace } = session.metadata;
   const spec = session.spec;
-  const env: V1EnvVar[] = [];
+  const env: Wire<V1EnvVar>[] = [];
 
   // (1) identity and paths
   env.push(

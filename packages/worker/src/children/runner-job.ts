@@ -10,6 +10,7 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { resolveStateDir } from './agent-registry.js';
 import { sessionOwnerReference } from './agentic-session.js';
 import {
@@ -70,14 +71,14 @@ const POST_START_COMMAND =
  * GET failed for any reason (NotFound or otherwise): the pod is then built without the bundle, as upstream.
  */
 export function trustedCaBundlePresent(
-  configMap: Pick<V1ConfigMap, 'data' | 'binaryData'> | undefined,
+  configMap: Pick<Wire<V1ConfigMap>, 'data' | 'binaryData'> | undefined,
 ): boolean {
   const key = PLATFORM_NAMES.trustedCaBundleKey;
   return configMap?.data?.[key] !== undefined || configMap?.binaryData?.[key] !== undefined;
 }
 
 /** The security context of every container: restricted Pod Security Standard. A new object per call. */
-export function restrictedContainerSecurityContext(): V1SecurityContext {
+export function restrictedContainerSecurityContext(): Wire<V1SecurityContext> {
   return {
     runAsNonRoot: true,
     allowPrivilegeEscalation: false,
@@ -126,7 +127,10 @@ export function stateSyncSidecarMode(
   return cluster.nativeSidecars ? 'native' : 'container';
 }
 
-function podSecurityContext(identity: RunnerPodIdentity, fsGroup: number | undefined): V1PodSecurityContext {
+function podSecurityContext(
+  identity: RunnerPodIdentity,
+  fsGroup: number | undefined,
+): Wire<V1PodSecurityContext> {
   return {
     runAsNonRoot: true,
     ...identity,
@@ -139,11 +143,11 @@ function healthProbe(timing: {
   initialDelaySeconds: number;
   periodSeconds: number;
   timeoutSeconds: number;
-}): V1Probe {
+}): Wire<V1Probe> {
   return { httpGet: { path: '/health', port: 'agui' }, ...timing, failureThreshold: 3 };
 }
 
-function workspaceMounts(enabled: boolean, stateDir: string): V1VolumeMount[] {
+function workspaceMounts(enabled: boolean, stateDir: string): Wire<V1VolumeMount>[] {
   if (!enabled) return [];
   return [
     { name: 'workspace', mountPath: WORKSPACE_MOUNT_PATH },
@@ -156,7 +160,7 @@ export function runnerPodLabels(session: string): Record<string, string> {
   return { [RUNNER_LABELS.sessionKey]: session, [RUNNER_LABELS.appKey]: RUNNER_LABELS.runnerApp };
 }
 
-export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
+export function buildRunnerPodSpec(input: RunnerBuildInput): Wire<V1PodSpec> {
   const { session, config, runtime, facts } = input;
   const cluster = input.cluster ?? DEFAULT_CLUSTER_CAPABILITIES;
   const name = session.metadata.name;
@@ -166,7 +170,7 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
   const stateSyncImage = runtime.stateSyncImage ?? config.runner.stateSyncImage;
   const mountVertex = facts.copiedSecrets.vertex;
 
-  const volumes: V1Volume[] = [];
+  const volumes: Wire<V1Volume>[] = [];
   if (workspaceVolume) volumes.push({ name: 'workspace', emptyDir: { sizeLimit: runtime.workspaceSize } });
   if (mountVertex) volumes.push({ name: 'vertex', secret: { secretName: PLATFORM_NAMES.vertexSecret } });
   volumes.push({
@@ -179,7 +183,7 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
     volumes.push({ name: 'trusted-ca-bundle', configMap: { name: PLATFORM_NAMES.trustedCaBundleConfigMap } });
   }
 
-  const runnerMounts: V1VolumeMount[] = [...workspaceMounts(workspaceVolume, stateDir)];
+  const runnerMounts: Wire<V1VolumeMount>[] = [...workspaceMounts(workspaceVolume, stateDir)];
   if (mountVertex) runnerMounts.push({ name: 'vertex', mountPath: VERTEX_MOUNT_PATH, readOnly: true });
   runnerMounts.push({ name: 'runner-token', mountPath: RUNNER_TOKEN_MOUNT_PATH, readOnly: true });
   if (facts.trustedCaBundle) {
@@ -191,11 +195,11 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
     });
   }
 
-  const envFrom: V1EnvFromSource[] = [];
+  const envFrom: Wire<V1EnvFromSource>[] = [];
   if (facts.integrationSecretExists) envFrom.push({ secretRef: { name: PLATFORM_NAMES.integrationSecret } });
   if (!config.vertex.enabled) envFrom.push({ secretRef: { name: PLATFORM_NAMES.runnerSecrets } });
 
-  const runner: V1Container = {
+  const runner: Wire<V1Container> = {
     name: CONTAINER_NAMES.runner,
     image: runtime.runnerImage ?? config.runner.image,
     imagePullPolicy: config.runner.imagePullPolicy,
@@ -210,7 +214,7 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
     securityContext: restrictedContainerSecurityContext(),
   };
 
-  const initContainers: V1Container[] = [];
+  const initContainers: Wire<V1Container>[] = [];
   if (initContainer) {
     initContainers.push({
       name: CONTAINER_NAMES.init,
@@ -222,10 +226,10 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
       securityContext: restrictedContainerSecurityContext(),
     });
   }
-  const containers: V1Container[] = [runner];
+  const containers: Wire<V1Container>[] = [runner];
   if (stateSyncSidecar) {
     const native = stateSyncSidecarMode(config.runner, cluster) === 'native';
-    const sidecar: V1Container = {
+    const sidecar: Wire<V1Container> = {
       name: CONTAINER_NAMES.stateSync,
       image: stateSyncImage,
       imagePullPolicy: config.runner.imagePullPolicy,
@@ -259,7 +263,7 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): V1PodSpec {
 }
 
 /** The runner Job for one run of a session. */
-export function buildRunnerJob(input: RunnerBuildInput): V1Job {
+export function buildRunnerJob(input: RunnerBuildInput): Wire<V1Job> {
   const { session, facts } = input;
   const name = session.metadata.name;
   return {

@@ -5,6 +5,7 @@ import type {
   V1Secret,
   V1ServiceAccount,
 } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import {
   AGUI_TOKEN_KEY,
   CREATED_BY_USER_ID,
@@ -29,7 +30,7 @@ import { encodeSecretData } from './secret-data.js';
 /** `k8s-token` is re-minted once it is this old (upstream: 45 min, below the usual 1 h token lifetime). */
 export const RUNNER_TOKEN_REFRESH_AFTER_MS = 45 * 60 * 1000;
 
-export function buildRunnerServiceAccount(session: StoredAgenticSession): V1ServiceAccount {
+export function buildRunnerServiceAccount(session: StoredAgenticSession): Wire<V1ServiceAccount> {
   const userId = session.spec.userContext?.userId?.trim();
   return {
     apiVersion: 'v1',
@@ -71,7 +72,7 @@ export function buildRunnerRole(input: {
   session: StoredAgenticSession;
   /** More Secrets the runner must read, added to runnerReadableSecretNames. @defaultValue [] */
   extraReadableSecrets?: readonly string[];
-}): V1Role {
+}): Wire<V1Role> {
   const { session } = input;
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -99,7 +100,7 @@ export function buildRunnerRole(input: {
   };
 }
 
-export function buildRunnerRoleBinding(session: StoredAgenticSession): V1RoleBinding {
+export function buildRunnerRoleBinding(session: StoredAgenticSession): Wire<V1RoleBinding> {
   const name = session.metadata.name;
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -122,7 +123,7 @@ export function buildRunnerRoleBinding(session: StoredAgenticSession): V1RoleBin
  */
 export function buildRunnerTokenRequest(
   options: { expirationSeconds?: number } = {},
-): AuthenticationV1TokenRequest {
+): Wire<AuthenticationV1TokenRequest> {
   return {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
@@ -146,7 +147,7 @@ export function buildRunnerTokenSecret(input: {
   /** A fresh random UUIDv4 (crypto.randomUUID()). */
   aguiToken: string;
   refreshedAt: Date;
-}): V1Secret {
+}): Wire<V1Secret> {
   const { session } = input;
   return {
     apiVersion: 'v1',
@@ -165,7 +166,7 @@ export function buildRunnerTokenSecret(input: {
 
 /** When `k8s-token` must be re-minted: 45 min after the refreshed-at annotation; undefined when the
  *  annotation is missing or unparseable (refresh now). Lets the worker schedule the refresh exactly. */
-export function runnerTokenRefreshDueAt(secret: Pick<V1Secret, 'metadata'>): Date | undefined {
+export function runnerTokenRefreshDueAt(secret: Pick<Wire<V1Secret>, 'metadata'>): Date | undefined {
   const stamp = secret.metadata?.annotations?.[TOKEN_REFRESHED_AT];
   const refreshedMs = stamp ? Date.parse(stamp) : Number.NaN;
   return Number.isNaN(refreshedMs) ? undefined : new Date(refreshedMs + RUNNER_TOKEN_REFRESH_AFTER_MS);

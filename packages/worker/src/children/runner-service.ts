@@ -1,4 +1,5 @@
 import type { V1Service } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import type { StoredAgenticSession } from '@ambient-operator/shared';
 import { sessionOwnerReference } from './agentic-session.js';
 import { serviceName } from '@ambient-operator/shared';
@@ -10,7 +11,7 @@ import { runnerPodLabels } from './runner-job.js';
  * (`http://session-<n>.<ns>.svc.cluster.local:<port>`). Owned by the session, not the pod (fix of §10.7:
  * a pod-owned Service was garbage-collected after a pod re-creation and never came back).
  */
-export function buildRunnerService(input: { session: StoredAgenticSession; port: number }): V1Service {
+export function buildRunnerService(input: { session: StoredAgenticSession; port: number }): Wire<V1Service> {
   const { session, port } = input;
   const name = session.metadata.name;
   return {

@@ -1,4 +1,5 @@
 import type { V1Secret } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import {
   RUNNER_TOKEN_SECRET,
   runnerTokenSecretName,
@@ -103,7 +104,7 @@ async function gatherFacts(
  */
 export async function resolveSessionS3(
   deps: WorkerDeps,
-  integration: V1Secret | null,
+  integration: Wire<V1Secret> | null,
 ): Promise<ResolvedS3Config> {
   const { api, config } = deps;
   const integrationSecretData = integration ? decodeSecretData(integration.data) : undefined;
@@ -123,7 +124,7 @@ export async function resolveSessionS3(
 }
 
 /** The credentials Secret follows the current S3/OAuth settings on each run. */
-async function upsertSecret(ctx: CommandContext, secret: V1Secret): Promise<void> {
+async function upsertSecret(ctx: CommandContext, secret: Wire<V1Secret>): Promise<void> {
   const namespace = secret.metadata?.namespace ?? ctx.session.metadata.namespace;
   const name = secret.metadata?.name ?? runnerCredentialsSecretName(ctx.session.metadata.name);
   if (await createIfAbsent(() => ctx.deps.api.core.createNamespacedSecret({ namespace, body: secret })))

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { buildRunnerNetworkPolicy, runnerPortsOf } from '../children/index.js';
 import { createIfAbsent, readOrNull } from '../kube-ops.js';
 import type { CommandContext } from './command-context.js';
@@ -8,7 +9,7 @@ import type { CommandContext } from './command-context.js';
  * The namespace's `runner-allow-backend-only` policy, created or brought back to our spec and labels
  * (contract §3.5; upstream only ever created or blindly updated it). It is shared by every session of the
  * namespace, so it nearly always exists: read first (one request), create only when absent, replace only
- * when it drifted. Replaced through the typed client so the model's `_from` is serialized as `from`.
+ * when it drifted.
  */
 export async function ensureNetworkPolicy(ctx: CommandContext): Promise<void> {
   const { api, config, agentRegistry } = ctx.deps;
@@ -38,11 +39,11 @@ export async function ensureNetworkPolicy(ctx: CommandContext): Promise<void> {
   });
 }
 
-/**
- * Equal as data: the client's read is a model class instance, `wanted` a plain object, so a structural
- * comparison of the two (prototypes included) would call every policy drifted and replace it each time.
- */
-function sameJson(a: V1NetworkPolicy['spec'] | Record<string, string> | undefined, b: typeof a): boolean {
+/** Equal as JSON: a key whose value is `undefined` in `wanted` is absent from what the server sent. */
+function sameJson(
+  a: Wire<V1NetworkPolicy>['spec'] | Record<string, string> | undefined,
+  b: typeof a,
+): boolean {
   const plain = (v: typeof a): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
   return isDeepStrictEqual(plain(a), plain(b));
 }

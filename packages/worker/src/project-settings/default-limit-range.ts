@@ -1,4 +1,6 @@
-import type { CoreV1Api, V1LimitRange } from '@kubernetes/client-node';
+import type { V1LimitRange } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
+import type { LeanCoreV1Api } from '@ambient-operator/shared';
 import { ensureOwned, isInPlace, type EnsureOutcome } from './ensure-owned.js';
 import { MANAGED_LABELS, projectSettingsOwnerReference, type ProjectSettingsRef } from './ownership.js';
 import { recordFailure, type StepFailure } from './step-failures.js';
@@ -15,7 +17,7 @@ export const DEFAULT_CONTAINER_LIMITS = {
   default: { cpu: '2', memory: '4Gi' },
 } as const;
 
-export function buildDefaultLimitRange(owner: ProjectSettingsRef): V1LimitRange {
+export function buildDefaultLimitRange(owner: ProjectSettingsRef): Wire<V1LimitRange> {
   return {
     apiVersion: 'v1',
     kind: 'LimitRange',
@@ -30,8 +32,7 @@ export function buildDefaultLimitRange(owner: ProjectSettingsRef): V1LimitRange 
         {
           type: 'Container',
           defaultRequest: { ...DEFAULT_CONTAINER_LIMITS.defaultRequest },
-          // client-node's model names `default` `_default` (a reserved word); it serializes as `default`.
-          _default: { ...DEFAULT_CONTAINER_LIMITS.default },
+          default: { ...DEFAULT_CONTAINER_LIMITS.default },
         },
       ],
     },
@@ -44,7 +45,7 @@ export interface LimitRangeResult {
 }
 
 export async function reconcileDefaultLimitRange(input: {
-  core: CoreV1Api;
+  core: LeanCoreV1Api;
   owner: ProjectSettingsRef;
   failures: StepFailure[];
 }): Promise<LimitRangeResult> {
@@ -52,7 +53,7 @@ export async function reconcileDefaultLimitRange(input: {
   const { namespace } = owner;
   const name = DEFAULT_LIMIT_RANGE_NAME;
   const outcome = await recordFailure(failures, `LimitRange ${namespace}/${name}`, () =>
-    ensureOwned<V1LimitRange>({
+    ensureOwned<Wire<V1LimitRange>>({
       describe: `LimitRange ${namespace}/${name}`,
       owner,
       labels: MANAGED_LABELS,

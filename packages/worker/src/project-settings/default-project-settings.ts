@@ -1,4 +1,6 @@
-import type { CustomObjectsApi, V1Namespace } from '@kubernetes/client-node';
+import type { V1Namespace } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
+import type { LeanCustomObjectsApi } from '@ambient-operator/shared';
 import {
   ConflictError,
   CRD_API_VERSION,
@@ -17,7 +19,7 @@ import { createIfAbsent } from '../kube-ops.js';
 // a managed namespace whose ProjectSettings is deleted gets a fresh default one on the next reconcile.
 
 /** Whether the namespace asks for a ProjectSettings: labelled managed and not being deleted. */
-export function wantsProjectSettings(namespace: V1Namespace | null): boolean {
+export function wantsProjectSettings(namespace: Wire<V1Namespace> | null): boolean {
   return (
     namespace !== null &&
     namespace.metadata?.labels?.[MANAGED_LABEL] === MANAGED_LABEL_VALUE &&
@@ -38,7 +40,7 @@ export function buildDefaultProjectSettings(namespace: string) {
 
 /** Creates the default ProjectSettings and returns the created object (with its uid and defaults). */
 export async function createDefaultProjectSettings(
-  customObjects: CustomObjectsApi,
+  customObjects: LeanCustomObjectsApi,
   namespace: string,
 ): Promise<unknown> {
   let created: unknown;

@@ -1,4 +1,5 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { ConflictError } from '@ambient-operator/shared';
 import { createIfAbsent, deleteIfPresent } from '../kube-ops.js';
 import { readOrNull } from '../kube-ops.js';
@@ -21,7 +22,7 @@ export function isInPlace(outcome: EnsureOutcome): boolean {
 }
 
 export interface KubeObject {
-  metadata?: V1ObjectMeta;
+  metadata?: Wire<V1ObjectMeta>;
 }
 
 export interface EnsureOwnedOptions<T extends KubeObject> {

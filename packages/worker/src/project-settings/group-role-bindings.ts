@@ -1,4 +1,6 @@
-import type { RbacAuthorizationV1Api, V1RoleBinding } from '@kubernetes/client-node';
+import type { V1RoleBinding } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
+import type { LeanRbacAuthorizationV1Api } from '@ambient-operator/shared';
 import {
   MANAGED_LABEL,
   MANAGED_LABEL_VALUE,
@@ -46,7 +48,7 @@ export function groupRoleBindingName(entry: GroupAccess): string {
   return `${entry.groupName}-${entry.role}`;
 }
 
-export function buildGroupRoleBinding(owner: ProjectSettingsRef, entry: GroupAccess): V1RoleBinding {
+export function buildGroupRoleBinding(owner: ProjectSettingsRef, entry: GroupAccess): Wire<V1RoleBinding> {
   return {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'RoleBinding',
@@ -71,14 +73,14 @@ export interface GroupBindingsResult {
 
 /** Brings the namespace's group-access RoleBindings to `groupAccess`; failures are recorded, not thrown. */
 export async function reconcileGroupRoleBindings(input: {
-  rbac: RbacAuthorizationV1Api;
+  rbac: LeanRbacAuthorizationV1Api;
   owner: ProjectSettingsRef;
   groupAccess: readonly GroupAccess[];
   failures: StepFailure[];
 }): Promise<GroupBindingsResult> {
   const { rbac, owner, failures } = input;
   const { namespace } = owner;
-  const wanted = new Map<string, V1RoleBinding>();
+  const wanted = new Map<string, Wire<V1RoleBinding>>();
   for (const entry of input.groupAccess) {
     const name = groupRoleBindingName(entry);
     if (!isPathSegmentName(name)) {
@@ -96,7 +98,7 @@ export async function reconcileGroupRoleBindings(input: {
   const outcomes = new Map<string, EnsureOutcome>();
   for (const [name, desired] of wanted) {
     const outcome = await recordFailure(failures, `RoleBinding ${namespace}/${name}`, () =>
-      ensureOwned<V1RoleBinding>({
+      ensureOwned<Wire<V1RoleBinding>>({
         describe: `RoleBinding ${namespace}/${name}`,
         owner,
         labels: GROUP_ACCESS_LABELS,

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import {
   CRD_API_VERSION,
   CRD_GROUP,
@@ -25,7 +26,7 @@ export interface ProjectSettingsRef {
 export const MANAGED_LABELS: Readonly<Record<string, string>> = { [MANAGED_LABEL]: MANAGED_LABEL_VALUE };
 
 /** Controller reference to the ProjectSettings; no blockOwnerDeletion (deleting the PS never waits on them). */
-export function projectSettingsOwnerReference(owner: ProjectSettingsRef): V1OwnerReference {
+export function projectSettingsOwnerReference(owner: ProjectSettingsRef): Wire<V1OwnerReference> {
   return {
     apiVersion: CRD_API_VERSION,
     kind: PROJECT_SETTINGS_KIND,
@@ -35,7 +36,7 @@ export function projectSettingsOwnerReference(owner: ProjectSettingsRef): V1Owne
   };
 }
 
-function isProjectSettingsController(ref: V1OwnerReference): boolean {
+function isProjectSettingsController(ref: Wire<V1OwnerReference>): boolean {
   return (
     ref.controller === true &&
     ref.kind === PROJECT_SETTINGS_KIND &&
@@ -45,7 +46,7 @@ function isProjectSettingsController(ref: V1OwnerReference): boolean {
 }
 
 /** Whether the object's controller is a ProjectSettings of its namespace (this one or an earlier one). */
-export function isControlledByProjectSettings(metadata: V1ObjectMeta | undefined): boolean {
+export function isControlledByProjectSettings(metadata: Wire<V1ObjectMeta> | undefined): boolean {
   return metadata?.ownerReferences?.some(isProjectSettingsController) ?? false;
 }
 
@@ -54,10 +55,10 @@ export function isControlledByProjectSettings(metadata: V1ObjectMeta | undefined
  * labels, annotations and non-controller owners are kept.
  */
 export function adoptedMetadata(
-  actual: V1ObjectMeta,
+  actual: Wire<V1ObjectMeta>,
   labels: Readonly<Record<string, string>>,
   owner: ProjectSettingsRef,
-): V1ObjectMeta {
+): Wire<V1ObjectMeta> {
   const others = (actual.ownerReferences ?? []).filter((r) => r.controller !== true);
   return {
     ...actual,
@@ -68,7 +69,7 @@ export function adoptedMetadata(
 
 /** Whether `actual` already carries our labels and a controller reference to exactly `owner`. */
 export function metadataConverged(
-  actual: V1ObjectMeta,
+  actual: Wire<V1ObjectMeta>,
   labels: Readonly<Record<string, string>>,
   owner: ProjectSettingsRef,
 ): boolean {

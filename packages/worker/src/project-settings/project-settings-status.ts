@@ -1,4 +1,4 @@
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { LeanCustomObjectsApi } from '@ambient-operator/shared';
 import {
   CRD_GROUP,
   CRD_VERSION,
@@ -22,7 +22,7 @@ export interface ProjectSettingsReadiness {
  * Returns whether it wrote.
  */
 export async function writeProjectSettingsStatus(input: {
-  customObjects: CustomObjectsApi;
+  customObjects: LeanCustomObjectsApi;
   namespace: string;
   name: string;
   resourceVersion: string;

@@ -6,7 +6,7 @@ import {
   TerminalError,
   describeValidationIssues,
   validateProjectSettings,
-  type ApiClients,
+  type KubeClients,
   type EventRecorder,
   type Logger,
 } from '@ambient-operator/shared';
@@ -22,7 +22,7 @@ import type { EnsureOutcome } from './ensure-owned.js';
 
 /** What one ProjectSettings reconcile needs (a subset of the worker's deps). */
 export interface ProjectSettingsDeps {
-  api: ApiClients;
+  api: KubeClients;
   log: Logger;
   /** Events on the ProjectSettings (created, provisioned, a step failed); none when absent. */
   events?: EventRecorder;

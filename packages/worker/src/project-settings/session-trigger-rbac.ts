@@ -1,10 +1,6 @@
-import type {
-  CoreV1Api,
-  RbacAuthorizationV1Api,
-  V1Role,
-  V1RoleBinding,
-  V1ServiceAccount,
-} from '@kubernetes/client-node';
+import type { V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
+import type { LeanCoreV1Api, LeanRbacAuthorizationV1Api } from '@ambient-operator/shared';
 import { AGENTIC_SESSION_PLURAL, CRD_GROUP } from '@ambient-operator/shared';
 import { mergePatch } from '../kube-ops.js';
 import { ensureOwned, isInPlace, type EnsureOutcome } from './ensure-owned.js';
@@ -34,11 +30,11 @@ function metadataFor(owner: ProjectSettingsRef) {
   };
 }
 
-export function buildSessionTriggerServiceAccount(owner: ProjectSettingsRef): V1ServiceAccount {
+export function buildSessionTriggerServiceAccount(owner: ProjectSettingsRef): Wire<V1ServiceAccount> {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadataFor(owner) };
 }
 
-export function buildSessionTriggerRole(owner: ProjectSettingsRef): V1Role {
+export function buildSessionTriggerRole(owner: ProjectSettingsRef): Wire<V1Role> {
   return {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'Role',
@@ -49,7 +45,7 @@ export function buildSessionTriggerRole(owner: ProjectSettingsRef): V1Role {
   };
 }
 
-export function buildSessionTriggerRoleBinding(owner: ProjectSettingsRef): V1RoleBinding {
+export function buildSessionTriggerRoleBinding(owner: ProjectSettingsRef): Wire<V1RoleBinding> {
   return {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'RoleBinding',
@@ -67,8 +63,8 @@ export interface SessionTriggerRbacResult {
 
 /** Ensures the three objects; failures are recorded, not thrown. */
 export async function reconcileSessionTriggerRbac(input: {
-  core: CoreV1Api;
-  rbac: RbacAuthorizationV1Api;
+  core: LeanCoreV1Api;
+  rbac: LeanRbacAuthorizationV1Api;
   owner: ProjectSettingsRef;
   failures: StepFailure[];
 }): Promise<SessionTriggerRbacResult> {
@@ -79,7 +75,7 @@ export async function reconcileSessionTriggerRbac(input: {
   const outcomes: SessionTriggerRbacResult['outcomes'] = {};
 
   outcomes.ServiceAccount = await recordFailure(failures, `ServiceAccount ${ref}`, () =>
-    ensureOwned<V1ServiceAccount>({
+    ensureOwned<Wire<V1ServiceAccount>>({
       describe: `ServiceAccount ${ref}`,
       owner,
       labels: MANAGED_LABELS,
@@ -111,7 +107,7 @@ export async function reconcileSessionTriggerRbac(input: {
 
   const role = buildSessionTriggerRole(owner);
   outcomes.Role = await recordFailure(failures, `Role ${ref}`, () =>
-    ensureOwned<V1Role>({
+    ensureOwned<Wire<V1Role>>({
       describe: `Role ${ref}`,
       owner,
       labels: MANAGED_LABELS,
@@ -127,7 +123,7 @@ export async function reconcileSessionTriggerRbac(input: {
 
   const binding = buildSessionTriggerRoleBinding(owner);
   outcomes.RoleBinding = await recordFailure(failures, `RoleBinding ${ref}`, () =>
-    ensureOwned<V1RoleBinding>({
+    ensureOwned<Wire<V1RoleBinding>>({
       describe: `RoleBinding ${ref}`,
       owner,
       labels: MANAGED_LABELS,

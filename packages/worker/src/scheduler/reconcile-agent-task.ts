@@ -1,4 +1,5 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import {
   decideTask,
   isTerminalTaskPhase,
@@ -127,7 +128,7 @@ async function observeJob(
   };
 }
 
-function jobOutcome(job: V1Job): Pick<TaskJobObservation, 'outcome' | 'message'> {
+function jobOutcome(job: Wire<V1Job>): Pick<TaskJobObservation, 'outcome' | 'message'> {
   const conditions = job.status?.conditions ?? [];
   const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
   if (failed?.reason === 'DeadlineExceeded')
@@ -138,7 +139,11 @@ function jobOutcome(job: V1Job): Pick<TaskJobObservation, 'outcome' | 'message'>
 }
 
 /** The Job's one pod (backoffLimit 0), read only once the Job has ended. */
-async function finishedPod(deps: WorkerDeps, namespace: string, jobName: string): Promise<V1Pod | undefined> {
+async function finishedPod(
+  deps: WorkerDeps,
+  namespace: string,
+  jobName: string,
+): Promise<Wire<V1Pod> | undefined> {
   const pods = await deps.api.core.listNamespacedPod({ namespace, labelSelector: `job-name=${jobName}` });
   return (
     pods.items.find((p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') ?? pods.items[0]

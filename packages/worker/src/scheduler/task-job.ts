@@ -1,4 +1,5 @@
 import type { V1Container, V1EnvVar, V1Job } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import {
   AGENT_TASK_KIND,
   AGENT_TASK_LABEL,
@@ -27,15 +28,15 @@ export interface TaskJobInput {
  * Never), ended by the Job controller at `activeDeadlineSeconds` = timeoutSeconds, restricted like our
  * runner pods, owned by the task (so deleting the task deletes it), the prompt and input in env.
  */
-export function buildTaskJob(input: TaskJobInput): V1Job {
+export function buildTaskJob(input: TaskJobInput): Wire<V1Job> {
   const { task, spec, jobName } = input;
   const labels = { [AGENT_TASK_LABEL]: task.name };
-  const env: V1EnvVar[] = [
+  const env: Wire<V1EnvVar>[] = [
     ...(spec.env ?? []).map((e) => ({ name: e.name, ...(e.value !== undefined ? { value: e.value } : {}) })),
     { name: 'AGENT_PROMPT', value: spec.prompt ?? '' },
     { name: 'AGENT_INPUT_JSON', value: JSON.stringify(spec.input ?? {}) },
   ];
-  const container: V1Container = {
+  const container: Wire<V1Container> = {
     name: TASK_CONTAINER,
     image: spec.image ?? input.defaultImage,
     imagePullPolicy: input.imagePullPolicy,

@@ -1,4 +1,4 @@
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { LeanCustomObjectsApi } from '@ambient-operator/shared';
 import { z } from 'zod';
 import {
   DESIRED_PHASE,
@@ -23,7 +23,7 @@ const sessionSchema = z.looseObject({
  * force-execute-prompt, so the runner executes it instead of resuming silently. A conflict re-reads and retries.
  */
 export async function resumeSession(input: {
-  customObjects: CustomObjectsApi;
+  customObjects: LeanCustomObjectsApi;
   namespace: string;
   name: string;
   prompt: string;

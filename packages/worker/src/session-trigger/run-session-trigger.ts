@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { LeanCustomObjectsApi } from '@ambient-operator/shared';
 import { SCHEDULED_SESSION_NAME, type Logger } from '@ambient-operator/shared';
 import { sendFollowUpPrompt } from './follow-up-prompt.js';
 import { resumeSession } from './resume-session.js';
@@ -7,7 +7,7 @@ import { buildScheduledSession, latestSession, parseSessionList, sessionsApi } f
 import type { SessionTriggerSettings } from './trigger-settings.js';
 
 export interface SessionTriggerDeps {
-  customObjects: CustomObjectsApi;
+  customObjects: LeanCustomObjectsApi;
   log: Logger;
   /** ms since the epoch. @defaultValue Date.now */
   now?: () => number;

@@ -1,11 +1,12 @@
 import type { V1Deployment, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import {
   EXTERNAL_SECRETS_GROUP,
   EXTERNAL_SECRETS_PLURAL,
   EXTERNAL_SECRETS_VERSION,
   isNotFound,
   USER_DEPLOYMENT_SPEC_HASH,
-  type ApiClients,
+  type KubeClients,
 } from '@ambient-operator/shared';
 import type { DesiredChildren } from './desired-children.js';
 
@@ -32,7 +33,7 @@ export interface ChildKind {
   remove: (namespace: string, name: string) => Promise<unknown>;
 }
 
-function listed(items: { metadata?: V1ObjectMeta }[]): ListedChild[] {
+function listed(items: { metadata?: Wire<V1ObjectMeta> }[]): ListedChild[] {
   return items.map((item) => ({
     name: item.metadata?.name ?? '',
     hash: item.metadata?.annotations?.[USER_DEPLOYMENT_SPEC_HASH],
@@ -42,7 +43,7 @@ function listed(items: { metadata?: V1ObjectMeta }[]): ListedChild[] {
 }
 
 function withVersion<T extends object>(body: T, current: ListedChild): T {
-  const meta = (body as { metadata?: V1ObjectMeta }).metadata ?? {};
+  const meta = (body as { metadata?: Wire<V1ObjectMeta> }).metadata ?? {};
   return { ...body, metadata: { ...meta, resourceVersion: current.resourceVersion } };
 }
 
@@ -53,7 +54,7 @@ const externalSecretApi = {
 };
 
 /** The kinds in creation order (config and secrets before the pods that read them). */
-export function childKinds(api: ApiClients): ChildKind[] {
+export function childKinds(api: KubeClients): ChildKind[] {
   return [
     {
       kind: 'ConfigMap',
@@ -73,7 +74,7 @@ export function childKinds(api: ApiClients): ChildKind[] {
           ...externalSecretApi,
           namespace,
           labelSelector,
-        })) as { items?: { metadata?: V1ObjectMeta }[] };
+        })) as { items?: { metadata?: Wire<V1ObjectMeta> }[] };
         return listed(result.items ?? []);
       },
       create: (namespace, body) =>
@@ -94,12 +95,12 @@ export function childKinds(api: ApiClients): ChildKind[] {
       list: async (namespace, labelSelector) =>
         listed((await api.apps.listNamespacedDeployment({ namespace, labelSelector })).items),
       create: (namespace, body) =>
-        api.apps.createNamespacedDeployment({ namespace, body: body as V1Deployment }),
+        api.apps.createNamespacedDeployment({ namespace, body: body as Wire<V1Deployment> }),
       replace: (namespace, name, body, current) =>
         api.apps.replaceNamespacedDeployment({
           namespace,
           name,
-          body: withVersion(body as V1Deployment, current),
+          body: withVersion(body as Wire<V1Deployment>, current),
         }),
       remove: (namespace, name) =>
         api.apps.deleteNamespacedDeployment({ namespace, name, propagationPolicy: 'Background' }),
@@ -109,11 +110,12 @@ export function childKinds(api: ApiClients): ChildKind[] {
       desired: (c) => c.services,
       list: async (namespace, labelSelector) =>
         listed((await api.core.listNamespacedService({ namespace, labelSelector })).items),
-      create: (namespace, body) => api.core.createNamespacedService({ namespace, body: body as V1Service }),
+      create: (namespace, body) =>
+        api.core.createNamespacedService({ namespace, body: body as Wire<V1Service> }),
       replace: (namespace, name, body, current) => {
         // spec.clusterIP is immutable: keep the allocated one.
-        const service = body as V1Service;
-        const clusterIP = (current.object as V1Service).spec?.clusterIP;
+        const service = body as Wire<V1Service>;
+        const clusterIP = (current.object as Wire<V1Service>).spec?.clusterIP;
         return api.core.replaceNamespacedService({
           namespace,
           name,

@@ -8,6 +8,7 @@ import type {
   V1OwnerReference,
   V1Service,
 } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import {
   EXTERNAL_SECRETS_GROUP,
   EXTERNAL_SECRETS_VERSION,
@@ -69,13 +70,13 @@ export interface ExternalSecretBody {
 
 export interface DesiredChildren {
   namespace: string;
-  namespaceBody: V1Namespace;
-  configMaps: DesiredObject<V1ConfigMap>[];
+  namespaceBody: Wire<V1Namespace>;
+  configMaps: DesiredObject<Wire<V1ConfigMap>>[];
   externalSecrets: DesiredObject<ExternalSecretBody>[];
-  deployments: DesiredObject<V1Deployment>[];
-  services: DesiredObject<V1Service>[];
-  ingresses: DesiredObject<V1Ingress>[];
-  networkPolicies: DesiredObject<V1NetworkPolicy>[];
+  deployments: DesiredObject<Wire<V1Deployment>>[];
+  services: DesiredObject<Wire<V1Service>>[];
+  ingresses: DesiredObject<Wire<V1Ingress>>[];
+  networkPolicies: DesiredObject<Wire<V1NetworkPolicy>>[];
   urls: UserDeploymentUrl[];
 }
 
@@ -141,7 +142,7 @@ export function childLabels(ud: UserDeployment, service?: string): Record<string
 }
 
 /** A controller reference to the CR, only possible when the child lives in the CR's own namespace. */
-function ownerReferences(ud: UserDeployment, namespace: string): V1OwnerReference[] | undefined {
+function ownerReferences(ud: UserDeployment, namespace: string): Wire<V1OwnerReference>[] | undefined {
   if (namespace !== ud.metadata.namespace || ud.metadata.uid === undefined) return undefined;
   return [
     {
@@ -185,7 +186,7 @@ export function desiredChildren({ ud, namespace, services, settings }: BuildChil
     ? [
         {
           name: CONFIG_MAP_NAME,
-          body: withHash<V1ConfigMap>({ metadata: meta(CONFIG_MAP_NAME), data: config }, config),
+          body: withHash<Wire<V1ConfigMap>>({ metadata: meta(CONFIG_MAP_NAME), data: config }, config),
         },
       ]
     : [];
@@ -214,7 +215,7 @@ export function desiredChildren({ ud, namespace, services, settings }: BuildChil
       [USER_DEPLOYMENT_LABEL]: ud.metadata.name,
       [USER_DEPLOYMENT_SERVICE_LABEL]: service.name,
     };
-    const spec: V1Deployment['spec'] = {
+    const spec: Wire<V1Deployment>['spec'] = {
       replicas: service.replicas,
       selector: { matchLabels: podLabels },
       template: {
@@ -243,25 +244,25 @@ export function desiredChildren({ ud, namespace, services, settings }: BuildChil
     };
     return {
       name: service.name,
-      body: withHash<V1Deployment>({ metadata: meta(service.name, service.name), spec }, spec),
+      body: withHash<Wire<V1Deployment>>({ metadata: meta(service.name, service.name), spec }, spec),
     };
   });
 
   const servicesOut = services.map((service) => {
-    const spec: V1Service['spec'] = {
+    const spec: Wire<V1Service>['spec'] = {
       type: 'ClusterIP',
       selector: { [USER_DEPLOYMENT_LABEL]: ud.metadata.name, [USER_DEPLOYMENT_SERVICE_LABEL]: service.name },
       ports: [{ name: 'http', port: service.port, targetPort: service.port, protocol: 'TCP' }],
     };
     return {
       name: service.name,
-      body: withHash<V1Service>({ metadata: meta(service.name, service.name), spec }, spec),
+      body: withHash<Wire<V1Service>>({ metadata: meta(service.name, service.name), spec }, spec),
     };
   });
 
   const ingresses = exposed.map((service) => {
     const host = ingressHost(service.name, ud, settings.deploymentDomain);
-    const spec: V1Ingress['spec'] = {
+    const spec: Wire<V1Ingress>['spec'] = {
       ingressClassName: USER_DEPLOYMENT_INGRESS_CLASS,
       rules: [
         {
@@ -284,7 +285,7 @@ export function desiredChildren({ ud, namespace, services, settings }: BuildChil
     };
     return {
       name: service.name,
-      body: withHash<V1Ingress>({ metadata, spec }, { spec, metadata: metadata.annotations }),
+      body: withHash<Wire<V1Ingress>>({ metadata, spec }, { spec, metadata: metadata.annotations }),
     };
   });
 
@@ -315,21 +316,21 @@ export function desiredChildren({ ud, namespace, services, settings }: BuildChil
 function networkPoliciesFor(
   ud: UserDeployment,
   exposed: EffectiveService[],
-  meta: (name: string) => V1NetworkPolicy['metadata'],
-): DesiredObject<V1NetworkPolicy>[] {
-  const isolation: V1NetworkPolicy['spec'] = {
+  meta: (name: string) => Wire<V1NetworkPolicy>['metadata'],
+): DesiredObject<Wire<V1NetworkPolicy>>[] {
+  const isolation: Wire<V1NetworkPolicy>['spec'] = {
     podSelector: {},
     policyTypes: ['Ingress'],
-    ingress: [{ _from: [{ podSelector: {} }] }],
+    ingress: [{ from: [{ podSelector: {} }] }],
   };
   const policies = [
     {
       name: ISOLATION_POLICY,
-      body: withHash<V1NetworkPolicy>({ metadata: meta(ISOLATION_POLICY), spec: isolation }, isolation),
+      body: withHash<Wire<V1NetworkPolicy>>({ metadata: meta(ISOLATION_POLICY), spec: isolation }, isolation),
     },
   ];
   if (exposed.length === 0) return policies;
-  const ingress: V1NetworkPolicy['spec'] = {
+  const ingress: Wire<V1NetworkPolicy>['spec'] = {
     podSelector: {
       matchLabels: { [USER_DEPLOYMENT_LABEL]: ud.metadata.name },
       matchExpressions: [
@@ -339,14 +340,14 @@ function networkPoliciesFor(
     policyTypes: ['Ingress'],
     ingress: [
       {
-        _from: [{ namespaceSelector: {} }],
+        from: [{ namespaceSelector: {} }],
         ports: [...new Set(exposed.map((s) => s.port))].map((port) => ({ port, protocol: 'TCP' })),
       },
     ],
   };
   policies.push({
     name: INGRESS_POLICY,
-    body: withHash<V1NetworkPolicy>({ metadata: meta(INGRESS_POLICY), spec: ingress }, ingress),
+    body: withHash<Wire<V1NetworkPolicy>>({ metadata: meta(INGRESS_POLICY), spec: ingress }, ingress),
   });
   return policies;
 }

@@ -1,4 +1,5 @@
 import type { V1Deployment, V1Namespace } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import type {
   ServiceObservation,
   TemplateObservation,
@@ -98,7 +99,7 @@ function serviceObservation(
   desiredHash: string | undefined,
   listed?: ListedChild,
 ): ServiceObservation {
-  const deployment = listed?.object as V1Deployment | undefined;
+  const deployment = listed?.object as Wire<V1Deployment> | undefined;
   const status = deployment?.status;
   const observedCurrent = (status?.observedGeneration ?? 0) >= (deployment?.metadata?.generation ?? 1);
   return {
@@ -122,7 +123,7 @@ export async function observeUserDeployment(
     ? { observation: { ok: false, reason: 'InvalidName', message: problem }, services: [] }
     : await readTemplate(deps, ud);
 
-  const nsObject: V1Namespace | null = problem
+  const nsObject: Wire<V1Namespace> | null = problem
     ? null
     : await readOrNull(() => deps.api.core.readNamespace({ name: namespaceName }));
   const labels = nsObject?.metadata?.labels ?? {};

@@ -1,4 +1,5 @@
 import type { V1Secret } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { describe, expect, test } from 'vitest';
 import {
   planCopiedSecret,
@@ -18,19 +19,19 @@ const owner = (name: string, uid: string): AgenticSession => {
   return { ...base, metadata: { ...base.metadata, name, uid } };
 };
 
-const source = (data: Record<string, string>, labels?: Record<string, string>): V1Secret => ({
+const source = (data: Record<string, string>, labels?: Record<string, string>): Wire<V1Secret> => ({
   metadata: { name: 'ambient-vertex', namespace: 'source-ns', ...(labels ? { labels } : {}) },
   type: 'Opaque',
   data,
 });
 
-const target = (meta: V1Secret['metadata'], data: Record<string, string>): V1Secret => ({
+const target = (meta: Wire<V1Secret>['metadata'], data: Record<string, string>): Wire<V1Secret> => ({
   metadata: { name: 'ambient-vertex', namespace: 'target-ns', resourceVersion: '42', ...meta },
   type: 'Opaque',
   data,
 });
 
-function secretOf(plan: CopiedSecretPlan): V1Secret {
+function secretOf(plan: CopiedSecretPlan): Wire<V1Secret> {
   if (plan.action === 'none') throw new Error('expected a secret to write');
   return plan.secret;
 }

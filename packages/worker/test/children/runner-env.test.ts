@@ -1,4 +1,5 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { describe, expect, test } from 'vitest';
 import {
   appendMissingEnv,
@@ -22,10 +23,10 @@ import {
   sampleSession,
 } from '../fixtures/children-inputs.js';
 
-const names = (env: readonly V1EnvVar[]): string[] => env.map((e) => e.name);
-const valueOf = (env: readonly V1EnvVar[], name: string): string | undefined =>
+const names = (env: readonly Wire<V1EnvVar>[]): string[] => env.map((e) => e.name);
+const valueOf = (env: readonly Wire<V1EnvVar>[], name: string): string | undefined =>
   env.find((e) => e.name === name)?.value;
-const entryOf = (env: readonly V1EnvVar[], name: string): V1EnvVar | undefined =>
+const entryOf = (env: readonly Wire<V1EnvVar>[], name: string): Wire<V1EnvVar> | undefined =>
   env.find((e) => e.name === name);
 
 /** An input that switches on every optional group of the runner env. */
@@ -251,7 +252,10 @@ describe('runner container env', () => {
 });
 
 describe('precedence: registry env and spec env in the runner', () => {
-  function withEnv(specEnv: Record<string, string>, registryEnv: Record<string, string> = {}): V1EnvVar[] {
+  function withEnv(
+    specEnv: Record<string, string>,
+    registryEnv: Record<string, string> = {},
+  ): Wire<V1EnvVar>[] {
     const base = sampleSession();
     const input = sampleInput({
       session: { ...base, spec: { ...base.spec, environmentVariables: specEnv } },
@@ -301,7 +305,7 @@ describe('precedence: registry env and spec env in the runner', () => {
 });
 
 describe('replaceOrAppendEnv (upstream replaceOrAppendEnvVars tests)', () => {
-  const base: V1EnvVar[] = [
+  const base: Wire<V1EnvVar>[] = [
     { name: 'PLAIN', value: 'old' },
     { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
     { name: 'USE_VERTEX', value: '0' },

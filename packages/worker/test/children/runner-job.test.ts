@@ -1,4 +1,5 @@
 import type { V1Container, V1Job, V1PodSpec } from '@kubernetes/client-node';
+import type { Wire } from '@ambient-operator/shared';
 import { describe, expect, test } from 'vitest';
 import {
   buildRunnerJob,
@@ -18,16 +19,16 @@ import {
 } from '../fixtures/children-inputs.js';
 import { toWire } from '../fixtures/client-model.js';
 
-const allContainers = (spec: V1PodSpec): V1Container[] => [
+const allContainers = (spec: Wire<V1PodSpec>): Wire<V1Container>[] => [
   ...(spec.initContainers ?? []),
   ...spec.containers,
 ];
-const container = (spec: V1PodSpec, name: string): V1Container => {
+const container = (spec: Wire<V1PodSpec>, name: string): Wire<V1Container> => {
   const found = allContainers(spec).find((c) => c.name === name);
   if (!found) throw new Error(`no container ${name}`);
   return found;
 };
-const podSpecOf = (job: V1Job): V1PodSpec => {
+const podSpecOf = (job: Wire<V1Job>): Wire<V1PodSpec> => {
   const spec = job.spec?.template.spec;
   if (!spec) throw new Error('job without pod spec');
   return spec;
