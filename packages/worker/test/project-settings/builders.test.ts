@@ -38,7 +38,7 @@ describe('LimitRange ambient-default-limits', () => {
       {
         type: 'Container',
         defaultRequest: { cpu: '250m', memory: '256Mi' },
-        _default: { cpu: '2', memory: '4Gi' },
+        default: { cpu: '2', memory: '4Gi' },
       },
     ]);
   });
