@@ -238,7 +238,7 @@ export class KubeRest {
 type Params = object;
 type Op = (param?: Params, options?: CallOptions) => Promise<never>;
 
-/** Path parameters in `{braces}`; every other parameter but `body` is a query parameter (`_continue` is `continue`). */
+/** Path parameters in `{braces}`; every other parameter but `body` is a query parameter (client-node's `_continue` too, as `continue`). */
 function op(rest: KubeRest, method: string, template: string): Op {
   const pathKeys = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   return async (param = {}, options) => {

@@ -67,7 +67,7 @@ describe('answers are the JSON the server sent', () => {
     expect(read.metadata?.uid).toBe(created.metadata?.uid);
   });
 
-  test('query parameters: selectors, limit and client-node’s `_continue` sent as `continue`', async () => {
+  test('query parameters: selectors, limit and continue (client-node’s `_continue`)', async () => {
     for (const name of ['page-a', 'page-b', 'page-c'])
       await api.core.createNamespacedConfigMap({
         namespace: NS,
@@ -84,7 +84,7 @@ describe('answers are the JSON the server sent', () => {
       namespace: NS,
       labelSelector: 'page=yes',
       limit: 2,
-      _continue: first.metadata?.continue,
+      continue: first.metadata?.continue,
     });
     expect(rest.items.map((c) => c.metadata?.name)).toEqual(['page-c']);
   });
