@@ -27,7 +27,7 @@ export function explainReconcile(state: KeyQueueState, now: number): ReconcileEx
       done.state === 'failed' ? `failed${done.failedReason ? `: ${done.failedReason}` : ''}` : 'completed';
     last = `Last reconcile ${outcome}, finished ${at(done.finishedAt, now)}; it was ${triggerText(done)}.`;
   } else {
-    last = `No finished reconcile of this session is kept in the queue (looked at the newest ${state.finishedJobsScanned} finished jobs; finished jobs are kept for a limited time).`;
+    last = `No finished reconcile of this session is kept in the queue (looked at the newest ${state.finishedJobsScanned} finished jobs; the queue keeps only its newest finished jobs).`;
   }
   if (state.failures > 0) {
     last += ` ${state.failures} consecutive failed reconcile${state.failures === 1 ? '' : 's'}: retries back off exponentially.`;
