@@ -30,6 +30,14 @@ import type { WriteOptions } from './write-admission.js';
 import { admit, checkKind, checkNamespaceWritable } from './write-admission.js';
 import { DEFAULT_SERVER_VERSION, type ServerVersion } from './server-version.js';
 
+export interface CreateOptions extends WriteOptions {
+  /**
+   * The body is the caller's to give away (just decoded from a request, or built for this call): it becomes
+   * the stored object without a copy, and the caller must not touch it afterwards.
+   */
+  privateBody?: boolean;
+}
+
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 function randomSuffix(): string {
@@ -73,12 +81,12 @@ export class ResourceApi {
     type: ResourceType,
     namespace: string | undefined,
     body: unknown,
-    options: WriteOptions = {},
+    options: CreateOptions = {},
     /** Set by server-side apply (managed-fields.ts); a client's own managedFields are dropped. */
     managedFields?: unknown,
   ): KubeObject {
     if (!isPlainObject(body)) throw badRequest('the body of the request was not a JSON object');
-    const object = cloneJson(body) as KubeObject;
+    const object = (options.privateBody ? body : cloneJson(body)) as KubeObject;
     checkKind(type, object, options.version);
     object.apiVersion = apiVersionOf(type.group, type.storageVersion);
     object.kind = type.kind;

@@ -85,15 +85,23 @@ export function deepEqualJson(a: unknown, b: unknown): boolean {
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => deepEqualJson(item, b[i]));
+    for (let i = 0; i < a.length; i++) if (!deepEqualJson(a[i], b[i])) return false;
+    return true;
   }
   if (Array.isArray(b)) return false;
+  // Loops rather than filter/every: the controllers compare objects on every write.
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const aKeys = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bKeys = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  if (aKeys.length !== bKeys.length) return false;
-  return aKeys.every((k) => deepEqualJson(ao[k], bo[k]));
+  let aCount = 0;
+  for (const k of Object.keys(ao)) {
+    const av = ao[k];
+    if (av === undefined) continue;
+    aCount++;
+    if (!deepEqualJson(av, bo[k])) return false;
+  }
+  let bCount = 0;
+  for (const k of Object.keys(bo)) if (bo[k] !== undefined) bCount++;
+  return aCount === bCount;
 }
 
 /** The current second, as the API server writes Time fields (`2006-01-02T15:04:05Z`). */

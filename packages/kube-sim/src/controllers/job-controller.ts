@@ -280,7 +280,7 @@ export class JobController {
     const name = job.metadata.name ?? '';
     const body = jobPodBody(job);
     try {
-      const pod = this.api.create(this.pods, job.metadata.namespace, body);
+      const pod = this.api.create(this.pods, job.metadata.namespace, body, { privateBody: true });
       this.events.record(
         job,
         'Normal',

@@ -269,7 +269,10 @@ export function handleResourceRequest(
         return send(reply, 201, handleEviction(api, namespace, path.name!, body));
       if (path.name)
         throw methodNotAllowed(`the server does not allow this method on the requested resource`);
-      const created = api.create(type, namespace, body, writeOptions(query, version, warnings));
+      const created = api.create(type, namespace, body, {
+        ...writeOptions(query, version, warnings),
+        privateBody: true,
+      });
       return sendObject(reply, 201, created, warnings);
     }
     case 'update': {
