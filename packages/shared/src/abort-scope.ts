@@ -1,4 +1,4 @@
-// The cancellation scope of a reconcile: every Kubernetes call made through `makeApiClients` and every runner call
+// The cancellation scope of a reconcile: every Kubernetes call made through `makeKubeClients` (or `makeApiClients`) and every runner call
 // made while `withAbortSignal(signal, fn)` runs carries `signal`, so aborting it (timeout, lost lock, shutdown)
 // cancels whatever the reconcile is waiting on without threading the signal through each helper.
 import { AsyncLocalStorage } from 'node:async_hooks';

@@ -251,7 +251,11 @@ export function createKubeConfig(options: CreateKubeConfigOptions): SharedAgentK
   return kc;
 }
 
-/** The typed API clients the operator uses, all sharing the KubeConfig's one agent. */
+/**
+ * client-node's generated API clients, all sharing the KubeConfig's one agent. The worker's hot paths use
+ * {@link makeKubeClients} (kube-rest.ts) instead: same methods, no model conversion; these remain for the dashboard,
+ * the event recorder and tests.
+ */
 export interface ApiClients {
   /** `/version`, for what the server supports (e.g. native sidecars from 1.29). */
   version: VersionApi;

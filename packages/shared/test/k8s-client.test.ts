@@ -13,6 +13,7 @@ import {
   isNotFound,
   apiErrorCode,
   makeApiClients,
+  makeKubeClients,
 } from '@ambient-operator/shared';
 
 /** A tiny API server: counts TCP connections and answers a few paths like the real one. */
@@ -203,6 +204,23 @@ describe('one keep-alive agent per process', () => {
     await clients.rbac.listNamespacedRole({ namespace: 'demo' }).catch(() => undefined);
     expect(api.connections() - before).toBe(afterBurst);
     expect(api.authorizations.at(-1)).toBe('Bearer test-token');
+    kc.destroyAgent();
+  });
+
+  test('the lean client (kube-rest.ts) rides the same agent, with the kubeconfig token', async () => {
+    const kc = createKubeConfig({
+      kubeconfigPath: writeKubeconfig('lean', kubeconfigYaml(api.url)),
+      env: {},
+    });
+    const generated = makeApiClients(kc);
+    const lean = makeKubeClients(kc);
+    const before = api.connections();
+    for (let i = 0; i < 20; i++) {
+      await lean.core.readNamespace({ name: 'missing' }).catch(() => undefined);
+      await generated.core.listNamespace();
+    }
+    expect(api.connections() - before).toBe(1);
+    expect(api.authorizations.at(-2)).toBe('Bearer test-token');
     kc.destroyAgent();
   });
 
