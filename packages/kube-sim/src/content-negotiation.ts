@@ -5,6 +5,10 @@ import type { IncludeObject } from './tables.js';
 export type Representation =
   { kind: 'object' } | { kind: 'metadata' } | { kind: 'table'; includeObject: IncludeObject };
 
+const OBJECT: Representation = { kind: 'object' };
+/** Media types kube-sim answers in (JSON; YAML clients read JSON too). */
+const PRODUCIBLE = ['application/json', 'application/*', '*/*', 'application/yaml'];
+
 interface MediaRange {
   type: string;
   params: Record<string, string>;
@@ -34,11 +38,16 @@ export function negotiateRepresentation(
   accept: string | undefined,
   includeObjectParam: string | undefined,
 ): Representation {
-  if (!accept) return { kind: 'object' };
+  if (!accept) return OBJECT;
+  // Without parameters no range asks for a Table or metadata: the first producible type decides (clients'
+  // usual `application/json`), without parsing the header into ranges.
+  if (!accept.includes(';')) {
+    for (const part of accept.split(',')) if (PRODUCIBLE.includes(part.trim().toLowerCase())) return OBJECT;
+  }
   for (const range of parseAccept(accept)) {
-    if (!['application/json', 'application/*', '*/*', 'application/yaml'].includes(range.type)) continue;
+    if (!PRODUCIBLE.includes(range.type)) continue;
     const as = range.params.as;
-    if (!as) return { kind: 'object' };
+    if (!as) return OBJECT;
     if (range.params.g !== 'meta.k8s.io') continue;
     if (as === 'Table' && (range.params.v === 'v1' || range.params.v === 'v1beta1')) {
       const include =

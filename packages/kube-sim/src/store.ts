@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectKey } from './types.js';
+import type { KubeObject, ObjectKey, OwnerReference } from './types.js';
 import { objectKey } from './types.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -288,7 +288,7 @@ export class ObjectStore {
     const ref = `${resourceId}|${key}`;
     const before = old?.metadata.ownerReferences ?? [];
     const after = next?.metadata.ownerReferences ?? [];
-    if (before === after) return;
+    if (sameOwners(before, after)) return;
     for (const owner of before) this.dependents.get(owner.uid)?.delete(ref);
     for (const owner of before)
       if (this.dependents.get(owner.uid)?.size === 0) this.dependents.delete(owner.uid);
@@ -314,6 +314,14 @@ export class ObjectStore {
 }
 
 const EMPTY_KEYS: ReadonlySet<ObjectKey> = new Set();
+
+/** The same owner uids in the same order (an update copies the list, so it is rarely the same array). */
+function sameOwners(a: readonly OwnerReference[], b: readonly OwnerReference[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.uid !== b[i]!.uid) return false;
+  return true;
+}
 
 function addToIndex(index: SecondaryIndex, key: ObjectKey, object: KubeObject): void {
   const value = index.valueOf(object);
