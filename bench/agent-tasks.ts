@@ -125,7 +125,7 @@ export async function benchAgentTasks(opts: BenchOptions): Promise<BenchResults>
   try {
     const latencies = await taskCreateToJob(cluster, opts.quick ? 5 : 20);
     const steps = await stepToStep(cluster, opts.quick ? 3 : 10);
-    const workflows = opts.quick ? 20 : 100;
+    const workflows = opts.quick ? 10 : 100;
     const burstMs = await burst(cluster, workflows);
     return {
       task_create_to_job_p50_ms: {

@@ -19,6 +19,9 @@ export const BENCH_BUNDLE_DIR = path.join(REPO_ROOT, 'dist', 'bench-suites');
 /** The entry point `pnpm bench` starts for each suite: bench/run-suite.ts, bundled. */
 export const BENCH_BUNDLE_ENTRY = path.join(BENCH_BUNDLE_DIR, 'run-suite.mjs');
 
+/** packages/shared bundled, for the processes a suite starts that need only it (see BENCH_SHARED_MODULE_ENV). */
+export const BENCH_SHARED_MODULE = path.join(BENCH_BUNDLE_DIR, 'shared.mjs');
+
 const workspaceOnly: Plugin = {
   name: 'workspace-only',
   setup(b) {
@@ -60,6 +63,7 @@ export async function buildBenchSuites(outdir: string = BENCH_BUNDLE_DIR): Promi
     entryPoints: {
       'run-suite': path.join(REPO_ROOT, 'bench/run-suite.ts'),
       suites: path.join(REPO_ROOT, 'bench/suites.ts'),
+      shared: path.join(REPO_ROOT, 'packages/shared/src/index.ts'),
     },
     outdir,
     bundle: true,
@@ -111,7 +115,7 @@ async function freshBuild(): Promise<{ file: string; bytes: number }[] | undefin
   );
   if (!stamp.success) return undefined;
   const { startedAt, inputs, files } = stamp.data;
-  const outputs = [...files.map((f) => f.file), BENCH_BUNDLE_ENTRY];
+  const outputs = [...files.map((f) => f.file), BENCH_BUNDLE_ENTRY, BENCH_SHARED_MODULE];
   // A missing output or input, or one that cannot be read, means a build.
   const outputsThere = await Promise.all(
     outputs.map((file) =>

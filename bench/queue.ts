@@ -12,7 +12,7 @@ import {
   type QueueWorker,
   type SessionQueue,
 } from '@ambient-operator/shared';
-import { ratio, type BenchOptions, type BenchResults } from './measure.js';
+import { BENCH_SHARED_MODULE_ENV, ratio, type BenchOptions, type BenchResults } from './measure.js';
 import { countCommands, startPrivateRedis, topCommands, totalCommands } from './redis-commands.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -226,21 +226,21 @@ async function crashRecoveryMs(redisUrl: string, timings: CrashTimings): Promise
   const prefix = `bench-crash-${randomBytes(3).toString('hex')}`;
   const queue = createSessionQueue({ connection: redisUrl, prefix });
   const starts: { pid: number; t: number }[] = [];
+  // Run from `pnpm bench`, the suites bundle's build of shared (plain node starts in a fraction of tsx's time);
+  // run alone from bench/run-suite.ts, the TypeScript through tsx.
+  const shared = process.env[BENCH_SHARED_MODULE_ENV];
+  const node = shared
+    ? [
+        '--input-type=module',
+        '-e',
+        crashWorkerScript.replace("'@ambient-operator/shared'", JSON.stringify(pathToFileURL(shared).href)),
+      ]
+    : ['--import', 'tsx', '--input-type=module', '-e', crashWorkerScript];
   const launch = (hangFirst: boolean) =>
     new Promise<ReturnType<typeof spawn>>((resolve, reject) => {
       const c = spawn(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--input-type=module',
-          '-e',
-          crashWorkerScript,
-          redisUrl,
-          prefix,
-          String(timings.lockMs),
-          String(timings.stallMs),
-        ],
+        [...node, redisUrl, prefix, String(timings.lockMs), String(timings.stallMs)],
         {
           cwd: repoRoot,
           stdio: ['ignore', 'pipe', 'inherit'],

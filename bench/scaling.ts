@@ -3,8 +3,8 @@
 // sessions reaching Running per second, with 4, then 2, then 1 worker (workers are stopped between rounds).
 // The same runs give Redis commands per reconcile (INFO commandstats on the stack's own Redis) and worker RSS.
 // Then the burst, on a stack of its own as production runs it (2 workers at their default concurrency, kube-sim
-// without added latency): 1,000 sessions created at once (100 with --quick), then 10,000 more (full run only),
-// each measured until every runner Job exists and every session is Running, with where the time went.
+// without added latency): 1,000 sessions created at once, then 10,000 more, each measured until every runner Job
+// exists and every session is Running, with where the time went (--quick: 100, on the rounds' stack).
 import { readFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -115,12 +115,37 @@ async function round(
 }
 
 export async function benchScaling(opts: BenchOptions): Promise<BenchResults> {
+  if (opts.quick) return benchRounds(opts, burstAfterRounds);
   const rounds = await benchRounds(opts);
-  const bursts = await benchBursts(opts);
+  const bursts = await benchBursts();
   return { ...rounds, ...bursts };
 }
 
-async function benchRounds(opts: BenchOptions): Promise<BenchResults> {
+/**
+ * --quick: the burst of 100 on the rounds' stack rather than one of its own (starting and stopping a second
+ * stack was about a fifth of this suite's time): kube-sim's added latency off, both workers started again at
+ * their default concurrency (MAX_CONCURRENT_RECONCILES=0 leaves it to the flag's default), so the burst runs as
+ * the full run's does, beside the rounds' Running sessions.
+ */
+async function burstAfterRounds(stack: LocalStack): Promise<BenchResults> {
+  await setLatency(stack, 0);
+  for (const name of ['worker-1', 'worker-2']) await stack.restart(name, { MAX_CONCURRENT_RECONCILES: '0' });
+  return runBursts(stack, [100], "; on the rounds' stack, workers restarted");
+}
+
+async function setLatency(stack: LocalStack, latencyMs: number): Promise<void> {
+  const put = await fetch(`${stack.kubeSimUrl}/sim/faults`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ latencyMs }),
+  });
+  if (!put.ok) throw new Error(`bench scaling: kube-sim refused the latency: ${put.status}`);
+}
+
+async function benchRounds(
+  opts: BenchOptions,
+  after?: (stack: LocalStack) => Promise<BenchResults>,
+): Promise<BenchResults> {
   const sessions = opts.quick ? 12 : 200;
   const counts = opts.quick ? QUICK_WORKER_COUNTS : WORKER_COUNTS;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-scaling-'));
@@ -142,12 +167,7 @@ async function benchRounds(opts: BenchOptions): Promise<BenchResults> {
     const kc = new KubeConfig();
     kc.loadFromFile(stack.kubeconfigPath);
     const custom = kc.makeApiClient(CustomObjectsApi);
-    const put = await fetch(`${stack.kubeSimUrl}/sim/faults`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ latencyMs: LATENCY_MS }),
-    });
-    if (!put.ok) throw new Error(`bench scaling: kube-sim refused the latency: ${put.status}`);
+    await setLatency(stack, LATENCY_MS);
     const rounds: Round[] = [];
     for (const workers of counts) {
       // Fewer workers: stop the extra processes (SIGTERM: they finish in-flight reconciles first).
@@ -193,7 +213,7 @@ async function benchRounds(opts: BenchOptions): Promise<BenchResults> {
       unit: 'MiB',
       note: `peak RSS of one worker process while the rounds ran (${PRODUCTION_FORM}; target ≤ 150); ${rounds.map((r) => `${r.workers}w: ${Math.round(r.peakWorkerRss / 1048576)}`).join(', ')}`,
     };
-    return results;
+    return after ? { ...results, ...(await after(stack)) } : results;
   } finally {
     redis.disconnect();
     await stack.stop();
@@ -370,9 +390,9 @@ function burstNote(b: Burst): string {
   );
 }
 
-/** The bursts, on a stack of their own: 2 workers at their default concurrency, kube-sim without added latency. */
-async function benchBursts(opts: BenchOptions): Promise<BenchResults> {
-  const sizes = opts.quick ? [100] : [1000, 10_000];
+/** The full run's bursts, on a stack of their own. */
+async function benchBursts(): Promise<BenchResults> {
+  const sizes = [1000, 10_000];
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-burst-'));
   const stack = await startLocalStack({
     localDir: dir,
@@ -384,29 +404,34 @@ async function benchBursts(opts: BenchOptions): Promise<BenchResults> {
     env: { LOG_LEVEL: 'warn' },
   });
   try {
-    const kc = new KubeConfig();
-    kc.loadFromFile(stack.kubeconfigPath);
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    const results: BenchResults = {};
-    for (const n of sizes) {
-      const b = await burst(stack, custom, kc, n);
-      process.stderr.write(
-        `scaling: burst of ${n}: every Job after ${(b.allJobsMs / 1000).toFixed(1)} s, every session Running after ${(b.allRunningMs / 1000).toFixed(1)} s\n`,
-      );
-      results[`burst_${n}_all_jobs`] = {
-        value: Math.round(b.allJobsMs),
-        unit: 'ms',
-        note: `${n} sessions created at once → every runner Job exists; 2 worker processes (default concurrency), kube-sim without added latency`,
-      };
-      results[`burst_${n}_all_running`] = {
-        value: Math.round(b.allRunningMs),
-        unit: 'ms',
-        note: `${n} sessions created at once → every session Running; ${burstNote(b)}`,
-      };
-    }
-    return results;
+    return await runBursts(stack, sizes);
   } finally {
     await stack.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The bursts of `sizes` sessions, one after the other, on `stack` (2 workers at default concurrency, no added latency). */
+async function runBursts(stack: LocalStack, sizes: readonly number[], where = ''): Promise<BenchResults> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(stack.kubeconfigPath);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const results: BenchResults = {};
+  for (const n of sizes) {
+    const b = await burst(stack, custom, kc, n);
+    process.stderr.write(
+      `scaling: burst of ${n}: every Job after ${(b.allJobsMs / 1000).toFixed(1)} s, every session Running after ${(b.allRunningMs / 1000).toFixed(1)} s\n`,
+    );
+    results[`burst_${n}_all_jobs`] = {
+      value: Math.round(b.allJobsMs),
+      unit: 'ms',
+      note: `${n} sessions created at once → every runner Job exists; 2 worker processes (default concurrency), kube-sim without added latency${where}`,
+    };
+    results[`burst_${n}_all_running`] = {
+      value: Math.round(b.allRunningMs),
+      unit: 'ms',
+      note: `${n} sessions created at once → every session Running; ${burstNote(b)}`,
+    };
+  }
+  return results;
 }

@@ -243,7 +243,7 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
 
     // Idle: every session Running, nothing changes. Our cost is only what deadlines ask for.
     const running = [...(await phases(cluster)).values()].filter((p) => p === 'Running').length;
-    const windowMs = opts.quick ? 5000 : 30_000;
+    const windowMs = opts.quick ? 3000 : 30_000;
     await settle(cluster);
     requireSim(cluster).resetRequestCounts();
     await new Promise((r) => setTimeout(r, windowMs));

@@ -130,8 +130,11 @@ export interface LocalStack {
    * called). `redis` is a supervisor that passes SIGTERM/SIGINT on: SIGKILL would leave redis-server behind.
    */
   kill(name: string, signal?: NodeJS.Signals): Promise<void>;
-  /** Starts the named child again as it was started first (kube-sim and Redis on the same port); resolves once it is ready. */
-  restart(name: string): Promise<StackProcess>;
+  /**
+   * Starts the named child again as it was started first (kube-sim and Redis on the same port); resolves once it is
+   * ready. `env` (watchers and workers only) is added to their environment for this start.
+   */
+  restart(name: string, env?: Record<string, string>): Promise<StackProcess>;
 }
 
 interface Child {
@@ -161,7 +164,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Children we are stopping on purpose (kill/restart): their exit is not a broken stack.
   const expectedExits = new Set<ChildProcess>();
   // How to start each named child again, and what it reported when it started.
-  const starters = new Map<string, () => Promise<StackProcess>>();
+  const starters = new Map<string, (env?: Record<string, string>) => Promise<StackProcess>>();
   const running = new Map<string, StackProcess>();
 
   const launch = (name: string, command: string, args: string[], env: Record<string, string> = {}): Child => {
@@ -218,9 +221,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       : tsNode(name, source, args, env);
 
   /** Registers how to start a named child, starts it and records what it reported. */
-  const startNamed = async (name: string, start: () => Promise<Omit<StackProcess, 'name'>>) => {
-    const starter = async () => {
-      const info: StackProcess = { name, ...(await start()) };
+  const startNamed = async (
+    name: string,
+    start: (env?: Record<string, string>) => Promise<Omit<StackProcess, 'name'>>,
+  ) => {
+    const starter = async (env?: Record<string, string>) => {
+      const info: StackProcess = { name, ...(await start(env)) };
       running.set(name, info);
       return info;
     };
@@ -377,13 +383,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Watchers and workers start side by side (each spends seconds loading TypeScript).
     const watchers = options.watchers ?? 1;
     const startWatcher = (name: string) =>
-      startNamed(name, async () => {
+      startNamed(name, async (env = {}) => {
         const watcher = operator(
           name,
           'watcher',
           'packages/watcher/src/main.ts',
           [`--leader-elect=${options.leaderElect ?? false}`, ...probeFlags],
-          { ...operatorEnv, ...(identities ? { KUBECONFIG: identities.watcher } : {}) },
+          { ...operatorEnv, ...(identities ? { KUBECONFIG: identities.watcher } : {}), ...env },
         );
         const started = JSON.parse((await waitForLine(watcher, /^\{"watcher":"started".*\}$/))[0]) as {
           metricsPort?: number;
@@ -396,10 +402,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         };
       });
     const startWorker = (name: string) =>
-      startNamed(name, async () => {
+      startNamed(name, async (env = {}) => {
         const worker = operator(name, 'worker', 'packages/worker/src/main.ts', probeFlags, {
           ...operatorEnv,
           ...(identities ? { KUBECONFIG: identities.worker } : {}),
+          ...env,
         });
         const line = JSON.parse((await waitForLine(worker, /^\{"worker":"started".*\}$/))[0]) as {
           metricsUrl?: string;
@@ -451,11 +458,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       process: (name) => running.get(name),
       running: () => children.flatMap((c) => running.get(c.name) ?? []),
       kill,
-      async restart(name) {
+      async restart(name, env) {
         const starter = starters.get(name);
         if (!starter) throw new Error(`local stack: ${name} cannot be restarted`);
         await kill(name, 'SIGTERM');
-        return starter();
+        return starter(env);
       },
     };
   } catch (err) {

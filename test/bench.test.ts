@@ -32,6 +32,14 @@ describe('the suites bundle', () => {
     );
   });
 
+  test("shared's build for the suites' own processes exports what they import", async () => {
+    const shared = (await import(pathToFileURL(path.join(dir, 'shared.mjs')).href)) as Record<
+      string,
+      unknown
+    >;
+    expect(typeof shared.startQueueWorker).toBe('function');
+  });
+
   test('run-suite names the suites it knows when asked for another', () => {
     const out = spawnSync(process.execPath, [path.join(dir, 'run-suite.mjs'), 'nope'], { encoding: 'utf8' });
     expect(out.status).toBe(64);
