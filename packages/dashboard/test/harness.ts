@@ -5,14 +5,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiSim, type ApiSim } from '@ambient-operator/api-sim';
 import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
-import { AmbientApiClient, createSessionQueue, type SessionQueue } from '@ambient-operator/shared';
+import {
+  AmbientApiClient,
+  SharedAgentKubeConfig,
+  createSessionQueue,
+  type SessionQueue,
+} from '@ambient-operator/shared';
 import { startWatcher, type Watcher } from '@ambient-operator/watcher';
 import { startDashboard, type Dashboard, type DashboardOptions } from '@ambient-operator/dashboard';
 import {
   BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  KubeConfig,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
@@ -38,7 +42,7 @@ export interface SessionStatusInput {
 
 export interface World {
   sim: KubeSim;
-  kc: KubeConfig;
+  kc: SharedAgentKubeConfig;
   core: CoreV1Api;
   batch: BatchV1Api;
   custom: CustomObjectsApi;
@@ -96,7 +100,8 @@ export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
 
 export async function startWorld(namespaces: string[]): Promise<World> {
   const sim = await startKubeSim({ port: 0, crdsDir: CRDS_DIR, namespaces });
-  const kc = new KubeConfig();
+  // The watcher's Lease requests ride the process's one agent (shared's SharedAgentKubeConfig).
+  const kc = new SharedAgentKubeConfig();
   kc.loadFromString(sim.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const batch = kc.makeApiClient(BatchV1Api);

@@ -2,12 +2,19 @@
 // replace with the read resourceVersion (a 409 means someone else won). Expiry is judged by when WE last saw the
 // record change (not the holder's clock). Release on shutdown empties holderIdentity so a standby takes over at its
 // next retry instead of waiting for expiry.
+//
+// Requests go through shared's KubeRest (plain JSON), not client-node's CoordinationV1Api: that one class brought
+// client-node's ObjectSerializer and with it every generated model (~0.3 MiB of code) into the watcher.
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '@kubernetes/client-node';
+import { KubeRest, type SharedAgentKubeConfig, type Wire } from '@ambient-operator/shared';
+
+type Lease = Wire<V1Lease>;
 
 export interface LeaderElectionOptions {
-  kubeConfig: KubeConfig;
+  /** shared's createKubeConfig(): its one keep-alive agent carries the Lease requests too. */
+  kubeConfig: SharedAgentKubeConfig;
   /** Namespace of the Lease (the operator's `NAMESPACE`). */
   namespace: string;
   /** @defaultValue 'ambient-session-watcher' */
@@ -37,19 +44,28 @@ function statusOf(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-function microTime(value: unknown): V1MicroTime | undefined {
-  if (value === undefined || value === null) return undefined;
-  const ms = value instanceof Date ? value.getTime() : Date.parse(String(value));
-  return Number.isNaN(ms) ? undefined : new V1MicroTime(ms);
+/** RFC 3339 with microseconds: a Lease's acquireTime and renewTime are MicroTime (client-node's V1MicroTime form). */
+function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 export function startLeaderElection(options: LeaderElectionOptions): LeaderElection {
-  const coord = options.kubeConfig.makeApiClient(CoordinationV1Api);
   const name = options.leaseName ?? 'ambient-session-watcher';
   const namespace = options.namespace;
+  const renewDeadline = options.renewDeadlineMs ?? 10_000;
+  // A request still unanswered after the renew deadline could not keep the lead anyway.
+  const rest = new KubeRest(options.kubeConfig, { headerTimeoutMs: renewDeadline });
+  const leasePath = (leaseName?: string) =>
+    `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases` +
+    (leaseName === undefined ? '' : `/${encodeURIComponent(leaseName)}`);
+  const coord = {
+    read: async () => (await rest.request('GET', leasePath(name), undefined, undefined)) as Lease,
+    create: async (body: Lease) => (await rest.request('POST', leasePath(), undefined, body)) as Lease,
+    replace: async (body: Lease) => (await rest.request('PUT', leasePath(name), undefined, body)) as Lease,
+  };
   const identity = options.identity ?? `${os.hostname()}_${process.pid}`;
   const leaseDurationMs = options.leaseDurationMs ?? 15_000;
-  const renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
+  const renewDeadlineMs = renewDeadline;
   const retryPeriodMs = options.retryPeriodMs ?? 2000;
   const leaseDurationSeconds = Math.max(1, Math.round(leaseDurationMs / 1000));
   const stopping = new AbortController();
@@ -59,7 +75,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   let observedAt = 0;
   let observedDurationMs = leaseDurationMs;
 
-  function observe(lease: V1Lease): void {
+  function observe(lease: Lease): void {
     const s = lease.spec ?? {};
     const record = `${s.holderIdentity ?? ''}|${String(s.renewTime ?? '')}|${s.leaseDurationSeconds ?? ''}`;
     if (record !== observedRecord) {
@@ -70,26 +86,25 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   }
 
   async function tryAcquireOrRenew(): Promise<boolean> {
-    const now = new V1MicroTime(Date.now());
-    let current: V1Lease | undefined;
+    const now = microTime(Date.now());
+    let current: Lease | undefined;
     try {
-      current = await coord.readNamespacedLease({ name, namespace });
+      current = await coord.read();
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
     }
     if (!current) {
       try {
-        const created = await coord.createNamespacedLease({
-          namespace,
-          body: {
-            metadata: { name, namespace },
-            spec: {
-              holderIdentity: identity,
-              leaseDurationSeconds,
-              acquireTime: now,
-              renewTime: now,
-              leaseTransitions: 0,
-            },
+        const created = await coord.create({
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace },
+          spec: {
+            holderIdentity: identity,
+            leaseDurationSeconds,
+            acquireTime: now,
+            renewTime: now,
+            leaseTransitions: 0,
           },
         });
         observe(created);
@@ -105,20 +120,20 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
     const recordDurationMs = (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
     if (holder !== '' && holder !== identity && observedAt + recordDurationMs > Date.now()) return false;
     const mine = holder === identity;
-    const body: V1Lease = {
+    const body: Lease = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name, namespace, resourceVersion: current.metadata?.resourceVersion },
       spec: {
         holderIdentity: identity,
         leaseDurationSeconds,
-        acquireTime: mine ? (microTime(spec.acquireTime) ?? now) : now,
+        acquireTime: mine ? (spec.acquireTime ?? now) : now,
         renewTime: now,
         leaseTransitions: (spec.leaseTransitions ?? 0) + (mine ? 0 : 1),
       },
     };
     try {
-      observe(await coord.replaceNamespacedLease({ name, namespace, body }));
+      observe(await coord.replace(body));
       return true;
     } catch (err) {
       if (statusOf(err) === 409) return false;
@@ -127,23 +142,19 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   }
 
   async function release(): Promise<void> {
-    const current = await coord.readNamespacedLease({ name, namespace });
+    const current = await coord.read();
     if (current.spec?.holderIdentity !== identity) return;
-    const now = new V1MicroTime(Date.now());
-    await coord.replaceNamespacedLease({
-      name,
-      namespace,
-      body: {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name, namespace, resourceVersion: current.metadata?.resourceVersion },
-        spec: {
-          holderIdentity: '',
-          leaseDurationSeconds: 1,
-          acquireTime: now,
-          renewTime: now,
-          leaseTransitions: current.spec?.leaseTransitions ?? 0,
-        },
+    const now = microTime(Date.now());
+    await coord.replace({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace, resourceVersion: current.metadata?.resourceVersion },
+      spec: {
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        acquireTime: now,
+        renewTime: now,
+        leaseTransitions: current.spec?.leaseTransitions ?? 0,
       },
     });
   }

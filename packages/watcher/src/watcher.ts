@@ -26,10 +26,10 @@ import {
   type Logger,
   type Readiness,
   type RedisConnection,
+  type SharedAgentKubeConfig,
   type WatchedKind,
   type WatchedResourceSpec,
 } from '@ambient-operator/shared';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { ApiSource } from './api-source.js';
 import { createApiSourceMetrics } from './api-source-metrics.js';
 import { createEnqueuer, type EnqueueOutcome } from './enqueue.js';
@@ -41,7 +41,7 @@ import { startResyncLoop, type ResyncReason } from './resync.js';
 
 export interface WatcherOptions {
   /** API server connection; pass shared's `createKubeConfig()` so every request shares one keep-alive agent. */
-  kubeConfig: KubeConfig;
+  kubeConfig: SharedAgentKubeConfig;
   /** Redis URL (or a caller-owned ioredis client) of the sessions queue. */
   redis: RedisConnection;
   /** Queue key prefix. @defaultValue 'ambient' */

@@ -1,7 +1,8 @@
 // The watcher in-process against kube-sim (over HTTP) and a real Redis: events → keys, relists, stalls, restarts,
 // Redis loss, probes and metrics.
 import type { KubeSim } from '@ambient-operator/kube-sim';
-import { BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { SharedAgentKubeConfig } from '@ambient-operator/shared';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWatcher, type Watcher } from '@ambient-operator/watcher';
@@ -21,7 +22,7 @@ import {
 
 const prefix = uniquePrefix('watcher');
 let sim: KubeSim;
-let kc: KubeConfig;
+let kc: SharedAgentKubeConfig;
 let sessions: Sessions;
 let probe: QueueProbe;
 let watcher: Watcher;
