@@ -225,7 +225,6 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
   }
   try {
     const latencies = await createLatencies(cluster, opts.quick ? 10 : 50);
-    const idle = await idleRun;
     // The latency sessions' last follow-up reconciles are not the lifecycle's.
     await settle(cluster);
     const lifecycle = await requestsPerLifecycle(cluster);
@@ -235,6 +234,8 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
     // --quick: 300 patches, the same 8 in flight (the coalescing ratio, not the count, is the figure).
     const rapidUpdates = opts.quick ? 300 : 1000;
     const rapidReconciles = await rapidAnnotationUpdates(cluster, rapidUpdates);
+    // The idle worker's RSS is read IDLE_MS after it was ready, while the three measures above ran.
+    const idle = await idleRun;
 
     // The full run measures the idle cost with 5,000 Running sessions: seed the rest through the API.
     const idleTarget = opts.quick ? 0 : 5000;
