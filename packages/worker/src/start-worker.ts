@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { EventsV1Event } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import {
   DEFAULT_MACHINE_CONFIG,
@@ -17,10 +18,11 @@ import {
   createSessionPhaseIndex,
   createSessionQueue,
   initKnownLabels,
-  makeApiClients,
   makeKubeClients,
+  mergePatch,
   startOperatorEndpoints,
   startQueueWorker,
+  type EventRecorderOptions,
   type Logger,
   type OperatorConfig,
   type OperatorEndpoints,
@@ -157,8 +159,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         ? new AmbientApiClient({ url: config.apiServer.url, token: config.apiServer.token })
         : undefined,
     events: createEventRecorder({
-      // event-recorder.ts (another owner) still takes client-node's EventsV1Api.
-      events: makeApiClients(kubeConfig).events,
+      // event-recorder.ts (another owner) still types its calls as client-node's EventsV1Api; the lean client makes
+      // the same three requests (the recorder's one patch is a merge patch) without client-node's generated APIs,
+      // which this was the last user of in the worker (~1.1 MiB of code loaded at start). The recorder zod-parses
+      // what it reads, so the wire form (timestamps as strings) is what it expects.
+      events: {
+        createNamespacedEvent: async (param) =>
+          (await api.events.createNamespacedEvent(param)) as unknown as EventsV1Event,
+        readNamespacedEvent: async (param) =>
+          (await api.events.readNamespacedEvent(param)) as unknown as EventsV1Event,
+        patchNamespacedEvent: async (param) =>
+          (await api.events.patchNamespacedEvent(param, mergePatch)) as unknown as EventsV1Event,
+      } satisfies EventRecorderOptions['events'],
       reportingController: EVENT_REPORTING_CONTROLLER,
       reportingInstance: hostname(),
       log,
