@@ -68,6 +68,7 @@ export {
   WATCHED_RESOURCES,
   formatKey,
   ignoresStatusOnly,
+  ignoresWhileDeleting,
   isStatusOnlyChange,
   keysForEvent,
   namespaceOfKey,

@@ -123,7 +123,18 @@ export type KeyTrigger =
   | { on: WatchedKind; map: 'self'; ignoreStatusOnly?: true }
   /** The key whose id is the value of `label` on the object (kinds of scope `id`). */
   | { on: WatchedKind; map: 'label'; label: string }
-  | { on: WatchedKind; map: 'owner'; owner: (object: WatchedObjectMeta) => OwnerName | undefined }
+  /**
+   * `ignoreWhileDeleting`: a MODIFIED event of an object whose deletion had begun before (its previous event carried
+   * a deletion mark too) enqueues nothing: the start of the deletion was delivered and its end is a DELETED; what
+   * changes between (a runner pod's containers stopping, finalizers) decides nothing. A stop cost one or two
+   * reconciles of three reads each for its runner pod's shutdown steps.
+   */
+  | {
+      on: WatchedKind;
+      map: 'owner';
+      owner: (object: WatchedObjectMeta) => OwnerName | undefined;
+      ignoreWhileDeleting?: true;
+    }
   | { on: WatchedKind; map: 'namespace' };
 
 /** The owner's name (in the object's namespace), or its namespace and name (an owner in another namespace). */
@@ -211,8 +222,8 @@ export const KEY_KINDS = {
     triggers: [
       // A session's status is ours: its echo would cost a reconcile of three reads that decides nothing.
       { on: AGENTIC_SESSION_KIND, map: 'self', ignoreStatusOnly: true },
-      { on: 'Job', map: 'owner', owner: owningSessionName },
-      { on: 'Pod', map: 'owner', owner: owningSessionName },
+      { on: 'Job', map: 'owner', owner: owningSessionName, ignoreWhileDeleting: true },
+      { on: 'Pod', map: 'owner', owner: owningSessionName, ignoreWhileDeleting: true },
       { on: PROJECT_SETTINGS_KIND, map: 'namespace' },
       { on: 'Namespace', map: 'namespace' },
     ],
@@ -373,6 +384,8 @@ export function keysForEvent(
   reason: 'event' | 'relist' = 'event',
   /** The event is a MODIFIED that changed only the status, or removed consumed annotations ({@link isStatusOnlyChange}). */
   statusOnly = false,
+  /** The event is a MODIFIED of an object whose deletion had begun at its previous event already. */
+  alreadyDeleting = false,
 ): string[] {
   const keys: string[] = [];
   for (const kind of KEY_KIND_NAMES) {
@@ -386,6 +399,7 @@ export function keysForEvent(
         const id = object.labels?.[trigger.label];
         if (id) pushKey(keys, { kind, id });
       } else if (trigger.map === 'owner') {
+        if (alreadyDeleting && trigger.ignoreWhileDeleting) continue;
         const owner = trigger.owner(object);
         const ref = typeof owner === 'string' ? { namespace: object.namespace, name: owner } : owner;
         if (ref?.name && ref.namespace) pushKey(keys, { kind, namespace: ref.namespace, name: ref.name });
@@ -413,6 +427,15 @@ export function ignoresStatusOnly(on: WatchedKind): boolean {
   return KEY_KIND_NAMES.some((kind) =>
     (KEY_KINDS[kind].triggers as readonly KeyTrigger[]).some(
       (t) => t.on === on && t.map === 'self' && t.ignoreStatusOnly === true,
+    ),
+  );
+}
+
+/** Whether some trigger on `on` ignores the changes of an object being deleted (the watcher then tracks which are). */
+export function ignoresWhileDeleting(on: WatchedKind): boolean {
+  return KEY_KIND_NAMES.some((kind) =>
+    (KEY_KINDS[kind].triggers as readonly KeyTrigger[]).some(
+      (t) => t.on === on && t.map === 'owner' && t.ignoreWhileDeleting === true,
     ),
   );
 }

@@ -16,6 +16,7 @@ import {
   parseQueueKey,
   formatKey,
   ignoresStatusOnly,
+  ignoresWhileDeleting,
   isStatusOnlyChange,
   keysForEvent,
   statusOnlyFingerprint,
@@ -235,8 +236,16 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     object: WatchedObject,
     reason: 'event' | 'relist',
     statusOnly = false,
+    alreadyDeleting = false,
   ): string[] {
-    return keysForEvent(kind, object, (keyKind, ns) => index.keysIn(keyKind, ns), reason, statusOnly);
+    return keysForEvent(
+      kind,
+      object,
+      (keyKind, ns) => index.keysIn(keyKind, ns),
+      reason,
+      statusOnly,
+      alreadyDeleting,
+    );
   }
 
   /** The index keys `object` backs; an object whose key Kubernetes would reject backs none. */
@@ -261,6 +270,11 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     let fingerprints = new Map<string, number>();
     let listedFingerprints = new Map<string, number>();
     const objectId = (o: WatchedObject) => `${o.namespace ?? ''}/${o.name}`;
+    // Kinds whose changes while being deleted enqueue nothing: the objects seen with a deletion mark (few, and each
+    // only until its DELETED; rebuilt by every complete list).
+    const tracksDeletion = ignoresWhileDeleting(spec.kind);
+    let deleting = new Set<string>();
+    let listedDeleting = new Set<string>();
     const lw = startListWatch({
       kubeConfig: options.kubeConfig,
       path: watchPath(spec.kind, namespace),
@@ -272,11 +286,14 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
         const relist = lw.synced();
         if (page.first) index.beginSnapshot(spec.kind, scopeKey);
         if (page.first) listedFingerprints = new Map();
+        if (page.first) listedDeleting = new Set();
         for (const o of objects) {
           for (const key of ownKeys(spec.kind, o)) index.addToSnapshot(spec.kind, scopeKey, key);
           if (fingerprinted) listedFingerprints.set(objectId(o), statusOnlyFingerprint(o));
+          if (tracksDeletion && o.deletionTimestamp) listedDeleting.add(objectId(o));
         }
         if (page.last && fingerprinted) fingerprints = listedFingerprints;
+        if (page.last && tracksDeletion) deleting = listedDeleting;
         // A relist means events may have been missed: everything listed (and what vanished) goes back to the queue.
         if (relist) relistKeys.push(...objects.flatMap((o) => keysOf(spec.kind, o, 'relist')));
         if (page.last) {
@@ -300,7 +317,15 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
           if (present) fingerprints.set(id, fingerprint);
           else fingerprints.delete(id);
         }
-        await enqueue(keysOf(spec.kind, o, 'event', statusOnly), 'event');
+        let alreadyDeleting = false;
+        if (tracksDeletion) {
+          const id = objectId(o);
+          alreadyDeleting =
+            event.type === 'MODIFIED' && o.deletionTimestamp !== undefined && deleting.has(id);
+          if (present && o.deletionTimestamp) deleting.add(id);
+          else deleting.delete(id);
+        }
+        await enqueue(keysOf(spec.kind, o, 'event', statusOnly, alreadyDeleting), 'event');
       },
       onStateChange(state) {
         for (const s of listWatchStates)

@@ -1,7 +1,7 @@
 // The watcher in-process against kube-sim (over HTTP) and a real Redis: events → keys, relists, stalls, restarts,
 // Redis loss, probes and metrics.
 import type { KubeSim } from '@ambient-operator/kube-sim';
-import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { SharedAgentKubeConfig } from '@ambient-operator/shared';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,26 +71,31 @@ describe('watcher', () => {
   });
 
   it('the echo of the operator consuming a one-shot annotation enqueues nothing; a new request does', async () => {
-    await sessions.create('team-a', 'stopped');
-    await sessions.create('team-a', 'marker');
-    await sessions.annotate('team-a', 'stopped', {
-      'ambient-code.io/desired-phase': 'Stopped',
-      'ambient-code.io/stop-requested-at': '2026-01-01T00:00:00Z',
-    });
-    await waitFor('the stop request to be enqueued', () => probe.has('team-a/stopped'));
-    await probe.clear();
-    // What a worker's clearAnnotations does on entering Stopping; the backend's stop-requested-at stays.
-    await sessions.annotate('team-a', 'stopped', { 'ambient-code.io/desired-phase': null });
-    // Events of one watch are handled in order: once the marker's is enqueued, the removal's was handled.
-    await sessions.label('team-a', 'marker', 'after-removal');
-    await waitFor('the marker to be enqueued', () => probe.has('team-a/marker'));
-    expect(await probe.keys()).toEqual(['team-a/marker']);
-    await sessions.annotate('team-a', 'stopped', { 'ambient-code.io/desired-phase': 'Running' });
-    await waitFor('the restart request to be enqueued', () => probe.has('team-a/stopped'));
-    await sessions.delete('team-a', 'stopped');
-    await sessions.delete('team-a', 'marker');
-    await waitFor('both sessions to be forgotten', () => watcher.knownSessions() === 0);
-    await probe.clear();
+    try {
+      await sessions.create('team-a', 'stopped');
+      await sessions.create('team-a', 'marker');
+      await waitFor('both to be enqueued on create', () => probe.has('team-a/stopped', 'team-a/marker'));
+      await probe.clear();
+      await sessions.annotate('team-a', 'stopped', {
+        'ambient-code.io/desired-phase': 'Stopped',
+        'ambient-code.io/stop-requested-at': '2026-01-01T00:00:00Z',
+      });
+      await waitFor('the stop request to be enqueued', () => probe.has('team-a/stopped'));
+      await probe.clear();
+      // What a worker's clearAnnotations does on entering Stopping; the backend's stop-requested-at stays.
+      await sessions.annotate('team-a', 'stopped', { 'ambient-code.io/desired-phase': null });
+      // Events of one watch are handled in order: once the marker's is enqueued, the removal's was handled.
+      await sessions.label('team-a', 'marker', 'after-removal');
+      await waitFor('the marker to be enqueued', () => probe.has('team-a/marker'));
+      expect(await probe.keys()).toEqual(['team-a/marker']);
+      await sessions.annotate('team-a', 'stopped', { 'ambient-code.io/desired-phase': 'Running' });
+      await waitFor('the restart request to be enqueued', () => probe.has('team-a/stopped'));
+    } finally {
+      await sessions.delete('team-a', 'stopped').catch(() => undefined);
+      await sessions.delete('team-a', 'marker').catch(() => undefined);
+      await waitFor('both sessions to be forgotten', () => watcher.knownSessions() === 0);
+      await probe.clear();
+    }
   });
 
   it('maps runner Job and Pod events to the owning session', async () => {
@@ -126,6 +131,66 @@ describe('watcher', () => {
     await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: 'team-b' });
     await waitFor('the pod deletion to enqueue beta', () => probe.has('team-b/beta'));
     expect(await probe.keys()).toEqual(['team-b/beta']);
+  });
+
+  it('a runner pod being deleted enqueues its session when the deletion starts and ends, not in between', async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const runnerPod = (session: string, finalizers: string[] = []) => ({
+      metadata: {
+        name: `${session}-runner-x`,
+        labels: { app: 'ambient-code-runner', 'agentic-session': session },
+        finalizers,
+      },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'runner', image: 'runner:test' }] },
+    });
+    const known = watcher.knownSessions();
+    try {
+      await sessions.create('team-a', 'gamma');
+      await core.createNamespacedPod({
+        namespace: 'team-a',
+        body: runnerPod('gamma', ['test.ambient-code.io/hold']),
+      });
+      await waitFor('the pod to run', async () => {
+        const pod = await core.readNamespacedPod({ namespace: 'team-a', name: 'gamma-runner-x' });
+        return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      });
+      await probe.clear();
+      await core.deleteNamespacedPod({ namespace: 'team-a', name: 'gamma-runner-x' });
+      // Events of one watch are handled in order: once a later pod's is enqueued, those before it were handled.
+      await core.createNamespacedPod({ namespace: 'team-a', body: runnerPod('delta') });
+      await waitFor('the start of the deletion to enqueue gamma', () =>
+        probe.has('team-a/gamma', 'team-a/delta'),
+      );
+      await probe.clear();
+      // Held by its finalizer: its containers stop, and a label changes; neither enqueues.
+      await core.patchNamespacedPod(
+        { namespace: 'team-a', name: 'gamma-runner-x', body: { metadata: { labels: { touched: 'yes' } } } },
+        merge,
+      );
+      await waitFor('the containers to stop', async () => {
+        const pod = await core.readNamespacedPod({ namespace: 'team-a', name: 'gamma-runner-x' });
+        return pod.status?.containerStatuses?.every((c) => c.state?.terminated !== undefined);
+      });
+      await core.createNamespacedPod({ namespace: 'team-a', body: runnerPod('zeta') });
+      await waitFor('the marker pod to enqueue zeta', () => probe.has('team-a/zeta'));
+      // (The marker pods' own start-up may enqueue theirs again.)
+      expect(await probe.keys()).not.toContain('team-a/gamma');
+      await core.patchNamespacedPod(
+        { namespace: 'team-a', name: 'gamma-runner-x', body: { metadata: { finalizers: null } } },
+        merge,
+      );
+      await waitFor('the end of the deletion to enqueue gamma', () => probe.has('team-a/gamma'));
+    } finally {
+      for (const name of ['gamma-runner-x', 'delta-runner-x', 'zeta-runner-x'])
+        await core
+          .patchNamespacedPod({ namespace: 'team-a', name, body: { metadata: { finalizers: null } } }, merge)
+          .then(() => core.deleteNamespacedPod({ namespace: 'team-a', name, gracePeriodSeconds: 0 }))
+          .catch(() => undefined);
+      await sessions.delete('team-a', 'gamma').catch(() => undefined);
+      await waitFor('gamma to be forgotten', () => watcher.knownSessions() === known);
+      await probe.clear();
+    }
   });
 
   it('a ProjectSettings change enqueues ps:<ns> and every session of the namespace', async () => {
