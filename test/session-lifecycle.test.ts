@@ -146,6 +146,42 @@ describe('session lifecycle against kube-sim', () => {
     },
   );
 
+  test.skipIf(clusterKindFromEnv() === 'real')(
+    'while its runner is still being created, a session does not read the ProjectSettings timeout',
+    async () => {
+      const sim = requireSim(cluster);
+      await cluster.createSession('slow-start', {
+        environmentVariables: { SIM_TARGET_CONTAINER: 'ambient-code-runner', SIM_START_DELAY_MS: '3000' },
+      });
+      await cluster.waitForSession('slow-start', (s) => s.status?.phase === 'Creating', 'Creating');
+      // The runner's build read it; what follows in Creating does not, until a reconcile finds the runner started.
+      sim.resetRequestCounts();
+      // Counted while the runner container is still being created: no reconcile can have found it started.
+      let whileCreating = { reconciles: 0, settingsReads: 0 };
+      await eventually(
+        async () => {
+          const counts = {
+            reconciles: sim.requestCount({ verb: 'get', resource: 'jobs' }),
+            settingsReads: sim.requestCount({ resource: 'projectsettings' }),
+          };
+          const pods = await cluster.core.listNamespacedPod({
+            namespace: 'demo',
+            labelSelector: 'agentic-session=slow-start',
+          });
+          const runner = pods.items[0]?.status?.containerStatuses?.find(
+            (c) => c.name === 'ambient-code-runner',
+          );
+          if (runner?.state?.waiting !== undefined) whileCreating = counts;
+          return (await cluster.getSession('slow-start')).status?.phase;
+        },
+        (phase) => phase === 'Running',
+        'Running',
+      );
+      expect(whileCreating.reconciles, 'reconciles while the runner was created').toBeGreaterThanOrEqual(1);
+      expect(whileCreating.settingsReads).toBe(0);
+    },
+  );
+
   test('a name whose Service name would be too long fails with a clear condition and creates nothing', async () => {
     const name = 'x'.repeat(60);
     await cluster.createSession(name);

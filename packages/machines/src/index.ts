@@ -52,7 +52,7 @@ export type {
 export { DEFAULT_MACHINE_CONFIG } from './machine-config.js';
 export type { MachineConfig } from './machine-config.js';
 export { SESSION_ANNOTATIONS, RUNNER_RUN_START_TIME_ANNOTATION } from './annotations.js';
-export { FATAL_WAITING_REASONS, PREREQUISITE_FAILED_EXIT_CODE } from './runner-verdict.js';
+export { FATAL_WAITING_REASONS, PREREQUISITE_FAILED_EXIT_CODE, classifyRunner } from './runner-verdict.js';
 
 // Outputs.
 export { COMMAND_TIMING, SESSION_COMMAND_TYPES } from './session.commands.js';

@@ -1,5 +1,5 @@
 // The reads of a session reconcile; observation-mapping.ts turns them into the machine's observation.
-import type { SessionObservation } from '@ambient-operator/machines';
+import { classifyRunner, type SessionObservation } from '@ambient-operator/machines';
 import {
   DESIRED_PHASE,
   RUNNER_SECRETS_NAME,
@@ -31,8 +31,9 @@ import type { WorkerDeps } from './worker-deps.js';
 /**
  * Reads what the phase needs and turns it into one typed observation. Reads that only some phases
  * consult are skipped elsewhere: the runner secret and S3 settings (before a runner is built), the token
- * Secret (while a runner is being started or runs, once the session has a status), the ProjectSettings timeout (Creating and Running, unless
- * a stop is asked for: the machine honours a stop before anything the timeout or the token could decide).
+ * Secret (while a runner is being started or runs, once the session has a status), the ProjectSettings timeout
+ * (Running, and Creating once the runner started; not when a stop is asked for: the machine honours a stop before
+ * anything the timeout or the token could decide).
  * An idle Running session costs a handful of GETs per wake-up, not a poll every 30 s.
  */
 export async function observeSession(deps: WorkerDeps, resource: SessionResource): Promise<SessionReadings> {
@@ -86,7 +87,11 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
     : [undefined, undefined];
   const runnerSecretPresent = runnerSecretRead !== null;
 
-  const inactivityTimeoutSeconds = runnerLive
+  const runner = legacyPod ? observeLegacyRunner(legacyPod, status?.startTime) : observeRunner(job, pod);
+  // Only Running's deadline counts the timeout: in Creating, once this reconcile finds the runner started.
+  const consultsTimeout =
+    runnerLive && (phase === 'Running' || classifyRunner(runner, false).kind === 'started');
+  const inactivityTimeoutSeconds = consultsTimeout
     ? await effectiveInactivityTimeout(deps, namespace, valid?.spec?.inactivityTimeout)
     : null;
 
@@ -120,7 +125,7 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
       ...(Number.isFinite(refreshedAtMs) ? { refreshedAtMs } : {}),
     },
     inactivityTimeoutSeconds,
-    runner: legacyPod ? observeLegacyRunner(legacyPod, status?.startTime) : observeRunner(job, pod),
+    runner,
   };
   return {
     observation,
