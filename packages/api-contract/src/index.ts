@@ -10,8 +10,6 @@ export {
   isValidProjectName,
 } from './resources.js';
 export type { ApiResource, ApiResourceNames, ApiSessionPhase } from './resources.js';
-export { AMBIENT_PROTO_DIR, AMBIENT_PROTO_FILES, loadAmbientServices } from './proto.js';
-export type { AmbientServices } from './proto.js';
 export { isoToMicros, isoToTimestamp, microsToIso, sameMicros, timestampToIso } from './timestamps.js';
 export type { ProtoTimestamp } from './timestamps.js';
 export {

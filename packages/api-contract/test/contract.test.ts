@@ -4,10 +4,10 @@ import {
   isValidProjectName,
   isoToMicros,
   isoToTimestamp,
-  loadAmbientServices,
   sameMicros,
   timestampToIso,
 } from '@ambient-operator/api-contract';
+import { loadAmbientServices } from '@ambient-operator/api-contract/proto';
 
 describe('api-contract', () => {
   it('loads every service with its RPCs from the .proto files', () => {

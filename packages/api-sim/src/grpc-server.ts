@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ApiResource } from '@ambient-operator/api-contract';
-import { API_RESOURCES, API_RESOURCE_NAMES, loadAmbientServices } from '@ambient-operator/api-contract';
+import { API_RESOURCES, API_RESOURCE_NAMES } from '@ambient-operator/api-contract';
+import { loadAmbientServices } from '@ambient-operator/api-contract/proto';
 import { ApiSimError } from './errors.js';
 import type { ApiCall, ApiOperation } from './faults.js';
 import { fieldsOfRequest, rpcNames, toMessage } from './grpc-messages.js';

@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeEach } from 'vitest';
 import type { ApiResource } from '@ambient-operator/api-contract';
-import { AMBIENT_API_BASE_PATH, loadAmbientServices } from '@ambient-operator/api-contract';
+import { AMBIENT_API_BASE_PATH } from '@ambient-operator/api-contract';
+import { loadAmbientServices } from '@ambient-operator/api-contract/proto';
 import { startApiSim } from '@ambient-operator/api-sim';
 import type { ApiSim } from '@ambient-operator/api-sim';
 

@@ -426,17 +426,5 @@ export {
   apiObjectSchema,
   isApiKey,
   parseApiKey,
-  closeApiWatchClients,
-  messageToRestObject,
-  watchApiResource,
 } from './api-server/index.js';
-export type {
-  ApiClientOptions,
-  ApiKeyResource,
-  ApiObjects,
-  ApiWatchEnd,
-  ApiWatchEvent,
-  ApiWatchEventType,
-  ApiWatchOptions,
-  ListResult,
-} from './api-server/index.js';
+export type { ApiClientOptions, ApiKeyResource, ApiObjects, ListResult } from './api-server/index.js';

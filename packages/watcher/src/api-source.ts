@@ -2,14 +2,13 @@
 // reconnect with capped exponential backoff and jitter that resets after a healthy stream, and relist after
 // every (re)connect and periodically, so a change made while a stream was down is never lost (upstream's
 // control plane had no relist and lost them). Only ids are kept, as the Kubernetes watches keep only names.
-import type {
-  ApiKeyResource,
-  AmbientApiClient,
-  ApiWatchEnd,
-  ApiWatchEvent,
-  Logger,
-} from '@ambient-operator/shared';
-import { apiKey, watchApiResource } from '@ambient-operator/shared';
+import type { ApiKeyResource, AmbientApiClient, Logger } from '@ambient-operator/shared';
+import { apiKey } from '@ambient-operator/shared';
+// A subpath, not the barrel: the api-watch module (gRPC, protobufjs) is reached only through this file, which the
+// watcher imports only when an api-server source is configured, so its bundle loads gRPC only then (esbuild puts
+// any module the entry reaches through a barrel in the chunk loaded at start).
+import type { ApiWatchEnd, ApiWatchEvent } from '@ambient-operator/shared/api-watch';
+import { watchApiResource } from '@ambient-operator/shared/api-watch';
 
 export type ApiSourceReason = 'event' | 'relist';
 

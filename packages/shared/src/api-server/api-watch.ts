@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ApiResource, ProtoTimestamp } from '@ambient-operator/api-contract';
-import { API_RESOURCES, loadAmbientServices, timestampToIso } from '@ambient-operator/api-contract';
+import { API_RESOURCES, timestampToIso } from '@ambient-operator/api-contract';
+import { loadAmbientServices } from '@ambient-operator/api-contract/proto';
 import { apiObjectSchema } from './api-client.js';
 import type { ApiObjects } from './api-client.js';
 

@@ -1,7 +1,5 @@
 export { AmbientApiClient, apiObjectSchema } from './api-client.js';
 export type { ApiClientOptions, ApiObjects, ListResult } from './api-client.js';
-export { closeApiWatchClients, messageToRestObject, watchApiResource } from './api-watch.js';
-export type { ApiWatchEnd, ApiWatchEvent, ApiWatchEventType, ApiWatchOptions } from './api-watch.js';
 export { API_KEY_PREFIXES, apiKey, isApiKey, parseApiKey } from './api-keys.js';
 export type { ApiKeyResource } from './api-keys.js';
 export {
