@@ -143,10 +143,14 @@ function reconcilesRun(cluster: TestCluster): Promise<number> {
 }
 
 /** 1,000 merge patches of one Running session's annotations through kube-sim: reconciles the workers ran. */
-async function rapidAnnotationUpdates(cluster: TestCluster, updates: number): Promise<number> {
+async function rapidAnnotationUpdates(
+  cluster: TestCluster,
+  updates: number,
+  quietMs: number,
+): Promise<number> {
   await cluster.createSession('hot');
   await until(cluster, (p) => p.get('hot') === 'Running', 30_000);
-  await settle(cluster);
+  await settle(cluster, quietMs);
   const before = await reconcilesRun(cluster);
   // As fast as a client sends them: 8 patches in flight at any time.
   let sent = 0;
@@ -156,7 +160,7 @@ async function rapidAnnotationUpdates(cluster: TestCluster, updates: number): Pr
         await cluster.annotate('hot', { 'bench.ambient-code.io/update': String(sent++) });
     }),
   );
-  await settle(cluster);
+  await settle(cluster, quietMs);
   return (await reconcilesRun(cluster)) - before;
 }
 
@@ -200,12 +204,15 @@ async function requestsPerLifecycle(cluster: TestCluster): Promise<Map<string, n
   return new Map([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 }
 
-/** Waits until the follow-up reconciles of earlier changes are done: a quiet second with no API request. */
-async function settle(cluster: TestCluster, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits until the follow-up reconciles of earlier changes are done: a quiet window with no API request (a second;
+ * --quick half a second: still 20 of the watcher's 25 ms batches, and a follow-up reconcile here takes ~50 ms).
+ */
+async function settle(cluster: TestCluster, quietMs: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     requireSim(cluster).resetRequestCounts();
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, quietMs));
     if (requireSim(cluster).requestCount() - requireSim(cluster).requestCount({ verb: 'watch' }) === 0)
       return;
     if (Date.now() > deadline) return;
@@ -223,17 +230,18 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
     await idleRun.catch(() => undefined);
     throw err;
   }
+  const quietMs = opts.quick ? 500 : 1000;
   try {
     const latencies = await createLatencies(cluster, opts.quick ? 10 : 50);
     // The latency sessions' last follow-up reconciles are not the lifecycle's.
-    await settle(cluster);
+    await settle(cluster, quietMs);
     const lifecycle = await requestsPerLifecycle(cluster);
     const perLifecycle = [...lifecycle.values()].reduce((a, b) => a + b, 0);
     process.stdout.write(`requests per lifecycle (${perLifecycle}):\n`);
     for (const [key, n] of lifecycle) process.stdout.write(`  ${String(n).padStart(4)}  ${key}\n`);
     // --quick: 300 patches, the same 8 in flight (the coalescing ratio, not the count, is the figure).
     const rapidUpdates = opts.quick ? 300 : 1000;
-    const rapidReconciles = await rapidAnnotationUpdates(cluster, rapidUpdates);
+    const rapidReconciles = await rapidAnnotationUpdates(cluster, rapidUpdates, quietMs);
     // The idle worker's RSS is read IDLE_MS after it was ready, while the three measures above ran.
     const idle = await idleRun;
 
@@ -244,8 +252,8 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
 
     // Idle: every session Running, nothing changes. Our cost is only what deadlines ask for.
     const running = [...(await phases(cluster)).values()].filter((p) => p === 'Running').length;
-    const windowMs = opts.quick ? 3000 : 30_000;
-    await settle(cluster);
+    const windowMs = opts.quick ? 2000 : 30_000;
+    await settle(cluster, quietMs);
     requireSim(cluster).resetRequestCounts();
     await new Promise((r) => setTimeout(r, windowMs));
     const idlePerMinute =
