@@ -18,8 +18,11 @@ describe('a terminal reconcile error', () => {
   });
 
   test('becomes a ReconcileFailed condition and a metric; the next successful reconcile clears it', async () => {
-    // The API server rejects the runner Job as invalid (422): retrying the same request cannot help.
-    requireSim(cluster).faults.failNext({ status: 422, verb: 'create', resource: 'jobs' });
+    // The API server rejects the runner Job as invalid (422): retrying the same request cannot help. Every
+    // create until the condition is seen: the Secrets and identity the failed run made are events of the session,
+    // and the follow-up run they bring may come before the condition is read (under CI's load it did, and passed).
+    const faults = requireSim(cluster).faults;
+    faults.failNext({ status: 422, verb: 'create', resource: 'jobs', count: 1000 });
     await cluster.createSession('rejected');
     const failed = await cluster.waitForSession(
       'rejected',
@@ -36,6 +39,7 @@ describe('a terminal reconcile error', () => {
     );
 
     // Terminal: nothing retries it until something changes; a user's edit brings the next reconcile.
+    faults.reset();
     await cluster.annotate('rejected', { 'example.com/retry': 'please' });
     const recovered = await cluster.waitForSession(
       'rejected',
