@@ -75,7 +75,9 @@ describe('ambient-api-server source (MODE=local)', () => {
     // Must not reach a runner: only the documented variables and PATH/HOME do.
     process.env.LOCAL_MODE_TEST_CANARY = 'operator-secret';
     api = await startApiSim({ token: TOKEN });
-    const firstPort = 20_000 + Math.floor(Math.random() * 30_000);
+    // Below Linux's ephemeral range (32768–60999 by default): a port there can be the local end of any process's
+    // outgoing connection, and a runner that cannot listen exits non-zero (a session went Failed under CI's load).
+    const firstPort = 20_000 + Math.floor(Math.random() * 12_000);
     cluster = await startTestCluster({
       workers: 1,
       env: {
