@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PatchStrategy, setHeaderOptions, type EventsV1Api } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { isAlreadyExists, isConflict } from './errors.js';
+import { microTime } from './kube-rest.js';
 import type { Logger } from './logger.js';
 
 /** What an Event is about (`regarding`) or related to: an object reference with its uid. */
@@ -80,11 +81,6 @@ const seriesSchema = z.looseObject({
   metadata: z.looseObject({ resourceVersion: z.string().optional() }),
   series: z.looseObject({ count: z.number().int() }).nullish(),
 });
-
-/** RFC 3339 with microseconds: the API server's MicroTime (eventTime, series.lastObservedTime). */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
 
 function cutNote(note: string): string {
   if (Buffer.byteLength(note) <= MAX_NOTE_BYTES) return note;

@@ -301,6 +301,7 @@ export {
   jsonPatch,
   makeKubeClients,
   mergePatch,
+  microTime,
   strategicMergePatch,
 } from './kube-rest.js';
 export type {

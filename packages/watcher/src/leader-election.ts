@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Lease } from '@kubernetes/client-node';
-import { KubeRest, type SharedAgentKubeConfig, type Wire } from '@ambient-operator/shared';
+import { KubeRest, microTime, type SharedAgentKubeConfig, type Wire } from '@ambient-operator/shared';
 
 type Lease = Wire<V1Lease>;
 
@@ -44,17 +44,12 @@ function statusOf(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** RFC 3339 with microseconds: a Lease's acquireTime and renewTime are MicroTime (client-node's V1MicroTime form). */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
 export function startLeaderElection(options: LeaderElectionOptions): LeaderElection {
   const name = options.leaseName ?? 'ambient-session-watcher';
   const namespace = options.namespace;
-  const renewDeadline = options.renewDeadlineMs ?? 10_000;
+  const renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
   // A request still unanswered after the renew deadline could not keep the lead anyway.
-  const rest = new KubeRest(options.kubeConfig, { headerTimeoutMs: renewDeadline });
+  const rest = new KubeRest(options.kubeConfig, { headerTimeoutMs: renewDeadlineMs });
   const leasePath = (leaseName?: string) =>
     `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases` +
     (leaseName === undefined ? '' : `/${encodeURIComponent(leaseName)}`);
@@ -65,7 +60,6 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   };
   const identity = options.identity ?? `${os.hostname()}_${process.pid}`;
   const leaseDurationMs = options.leaseDurationMs ?? 15_000;
-  const renewDeadlineMs = renewDeadline;
   const retryPeriodMs = options.retryPeriodMs ?? 2000;
   const leaseDurationSeconds = Math.max(1, Math.round(leaseDurationMs / 1000));
   const stopping = new AbortController();
