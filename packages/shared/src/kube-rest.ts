@@ -120,7 +120,12 @@ export class KubeApiError extends Error {
   readonly headers: http.IncomingHttpHeaders;
 
   constructor(method: string, path: string, code: number, body: string, headers: http.IncomingHttpHeaders) {
+    // A 404 or 409 is an answer the reconcile acts on (absent: create it; exists: read it), not a failure to trace:
+    // no stack is captured for them (its frames would only name this file's request anyway, after the await).
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (code === 404 || code === 409) Error.stackTraceLimit = 0;
     super(`${method} ${path}: HTTP ${code}${statusSummary(body)}`);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'KubeApiError';
     this.code = code;
     this.body = body;
@@ -169,7 +174,8 @@ type QueryValue = string | number | boolean | undefined;
 /** One request, JSON in and out, on the KubeConfig's shared agent, carrying the current reconcile's abort signal. */
 export class KubeRest {
   readonly #kc: SharedAgentKubeConfig;
-  readonly #base: string;
+  /** The server's URL parts, parsed once: a request names them instead of a URL string node:http would parse again. */
+  readonly #target: { protocol: string; hostname: string; port: string; basePath: string };
   readonly #secure: boolean;
   readonly #headerTimeoutMs: number;
 
@@ -177,8 +183,15 @@ export class KubeRest {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new KubeConfigError('kubeconfig has no current cluster');
     this.#kc = kc;
-    this.#base = cluster.server.replace(/\/$/, '');
-    this.#secure = this.#base.startsWith('https:');
+    const server = new URL(cluster.server);
+    this.#target = {
+      protocol: server.protocol,
+      // node:http wants an IPv6 literal without its brackets.
+      hostname: server.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: server.port,
+      basePath: server.pathname.replace(/\/$/, ''),
+    };
+    this.#secure = server.protocol === 'https:';
     this.#headerTimeoutMs = options.headerTimeoutMs ?? 30_000;
   }
 
@@ -191,12 +204,13 @@ export class KubeRest {
   ): Promise<unknown> {
     const signal = currentAbortSignal();
     if (signal?.aborted) throw new RequestAbortedError(method, path, signal.reason);
-    let url = this.#base + path;
+    const target = this.#target;
+    let requestPath = target.basePath + path;
     if (query) {
       const search = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, String(v));
       const qs = search.toString();
-      if (qs) url += `?${qs}`;
+      if (qs) requestPath += `?${qs}`;
     }
     const [agent, auth] = await Promise.all([this.#kc.sharedAgent(), this.#kc.requestHeaders()]);
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -210,7 +224,16 @@ export class KubeRest {
       text: string;
       responseHeaders: http.IncomingHttpHeaders;
     }>((resolve, reject) => {
-      const req = (this.#secure ? https : http).request(url, { method, headers, agent }, (res) => {
+      const options: http.RequestOptions = {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: requestPath,
+        method,
+        headers,
+        agent,
+      };
+      const req = (this.#secure ? https : http).request(options, (res) => {
         clearTimeout(timer);
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
