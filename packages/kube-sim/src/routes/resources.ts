@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { negotiateRepresentation } from '../content-negotiation.js';
 import { ApiError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../errors.js';
@@ -19,6 +19,26 @@ import type { WatchHub } from '../watch-stream.js';
 import { podLog } from './pod-logs.js';
 import { answerReview } from './reviews.js';
 import { handleEviction, handleScale, handleTokenRequest } from './subresources.js';
+
+/** What a resource request is read for: fastify's request, or http-server.ts's plain node:http one. */
+export interface ResourceRequest {
+  readonly method: string;
+  /** The parsed query string (a repeated key's values as an array). */
+  readonly query: unknown;
+  readonly headers: IncomingHttpHeaders;
+  /** The body as text, or as bytes for protobuf; undefined when the request had none. */
+  readonly body: unknown;
+}
+
+/** How a resource request is answered (fastify's reply has this shape; so has http-server.ts's plain one). */
+export interface ResourceReply {
+  code(statusCode: number): ResourceReply;
+  header(name: string, value: string | string[]): ResourceReply;
+  send(payload: string): ResourceReply;
+  /** The response is written directly to `raw` from now on (watches). */
+  hijack(): unknown;
+  readonly raw: ServerResponse;
+}
 
 export interface ResourceRouteContext {
   api: ResourceApi;
@@ -65,7 +85,7 @@ export function verbOf(method: string, path: ResourcePath, query: Query): string
   }
 }
 
-function parseBody(request: FastifyRequest): unknown {
+function parseBody(request: ResourceRequest): unknown {
   const raw = request.body;
   if (raw === undefined || raw === null || raw === '') return undefined;
   const contentType = String(request.headers['content-type'] ?? 'application/json').toLowerCase();
@@ -135,21 +155,21 @@ function deleteOptions(query: Query, body: unknown): DeleteOptions {
   return options;
 }
 
-function send(reply: FastifyReply, code: number, body: unknown, warnings: string[] = []): FastifyReply {
+function send(reply: ResourceReply, code: number, body: unknown, warnings: string[] = []): ResourceReply {
   return sendJson(reply, code, JSON.stringify(body), warnings);
 }
 
 /** An object the API returned (stored, or built for this answer alone): its text is shared with watch events. */
 function sendObject(
-  reply: FastifyReply,
+  reply: ResourceReply,
   code: number,
   object: KubeObject,
   warnings: string[] = [],
-): FastifyReply {
+): ResourceReply {
   return sendJson(reply, code, encodeObject(object), warnings);
 }
 
-function sendJson(reply: FastifyReply, code: number, json: string, warnings: string[]): FastifyReply {
+function sendJson(reply: ResourceReply, code: number, json: string, warnings: string[]): ResourceReply {
   if (warnings.length)
     reply.header(
       'Warning',
@@ -163,9 +183,9 @@ export function handleResourceRequest(
   ctx: ResourceRouteContext,
   type: ResourceType,
   path: ResourcePath,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): FastifyReply | undefined {
+  request: ResourceRequest,
+  reply: ResourceReply,
+): ResourceReply | undefined {
   const { api } = ctx;
   const query = request.query as Query;
   const method = request.method;
