@@ -129,11 +129,18 @@ export type KeyTrigger =
    * changes between (a runner pod's containers stopping, finalizers) decides nothing. A stop cost one or two
    * reconciles of three reads each for its runner pod's shutdown steps.
    */
+  /**
+   * `ignoreWhileAlive`: a MODIFIED event of an object without a deletion mark enqueues nothing. A runner Job's changes
+   * while it lives are its status (start time, active and ready counts, conditions), which follows its pod's: the
+   * pod's own events wake the session, and the Job's conditions decide only once its pod is gone, whose DELETED
+   * wakes it. Each runner start cost a reconcile of five reads for the Job's `ready: 1` alone.
+   */
   | {
       on: WatchedKind;
       map: 'owner';
       owner: (object: WatchedObjectMeta) => OwnerName | undefined;
       ignoreWhileDeleting?: true;
+      ignoreWhileAlive?: true;
     }
   | { on: WatchedKind; map: 'namespace' };
 
@@ -222,7 +229,13 @@ export const KEY_KINDS = {
     triggers: [
       // A session's status is ours: its echo would cost a reconcile of three reads that decides nothing.
       { on: AGENTIC_SESSION_KIND, map: 'self', ignoreStatusOnly: true },
-      { on: 'Job', map: 'owner', owner: owningSessionName, ignoreWhileDeleting: true },
+      {
+        on: 'Job',
+        map: 'owner',
+        owner: owningSessionName,
+        ignoreWhileDeleting: true,
+        ignoreWhileAlive: true,
+      },
       { on: 'Pod', map: 'owner', owner: owningSessionName, ignoreWhileDeleting: true },
       { on: PROJECT_SETTINGS_KIND, map: 'namespace' },
       { on: 'Namespace', map: 'namespace' },
@@ -386,6 +399,8 @@ export function keysForEvent(
   statusOnly = false,
   /** The event is a MODIFIED of an object whose deletion had begun at its previous event already. */
   alreadyDeleting = false,
+  /** The event is a MODIFIED of an object without a deletion mark. */
+  modifiedAlive = false,
 ): string[] {
   const keys: string[] = [];
   for (const kind of KEY_KIND_NAMES) {
@@ -400,6 +415,7 @@ export function keysForEvent(
         if (id) pushKey(keys, { kind, id });
       } else if (trigger.map === 'owner') {
         if (alreadyDeleting && trigger.ignoreWhileDeleting) continue;
+        if (modifiedAlive && trigger.ignoreWhileAlive) continue;
         const owner = trigger.owner(object);
         const ref = typeof owner === 'string' ? { namespace: object.namespace, name: owner } : owner;
         if (ref?.name && ref.namespace) pushKey(keys, { kind, namespace: ref.namespace, name: ref.name });

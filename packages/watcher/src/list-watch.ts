@@ -14,6 +14,8 @@ const watchedObjectSchema = z.object({
   metadata: z.object({
     name: z.string(),
     namespace: z.string().optional(),
+    // A runner Job's, and its pods' controller reference: what ties a deleted Job to its pods' deletion (job-cascades.ts).
+    uid: z.string().optional(),
     resourceVersion: z.string().optional(),
     // What tells a status-only change from any other (shared's statusOnlyFingerprint).
     generation: z.number().optional(),
@@ -22,7 +24,14 @@ const watchedObjectSchema = z.object({
     deletionTimestamp: z.string().optional(),
     labels: z.record(z.string(), z.string()).optional(),
     ownerReferences: z
-      .array(z.object({ kind: z.string(), name: z.string(), controller: z.boolean().optional() }))
+      .array(
+        z.object({
+          kind: z.string(),
+          name: z.string(),
+          uid: z.string().optional(),
+          controller: z.boolean().optional(),
+        }),
+      )
       .optional(),
   }),
 });

@@ -34,6 +34,7 @@ import {
 import type { ApiSource } from './api-source.js';
 import { createApiSourceMetrics } from './api-source-metrics.js';
 import { createEnqueuer, type EnqueueOutcome } from './enqueue.js';
+import { createJobCascades } from './job-cascades.js';
 import { KeyIndex } from './key-index.js';
 import { startLeaderElection, type LeaderElection } from './leader-election.js';
 import { startListWatch, type ListWatch, type WatchedObject, type WatchEvent } from './list-watch.js';
@@ -166,6 +167,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     },
   });
   const watches: { spec: WatchSpec; scope: string; lw: ListWatch }[] = [];
+  const cascades = createJobCascades((keys) => void enqueue(keys, 'event'));
   let leader: LeaderElection | undefined;
   let leading = !options.leaderElect;
   let leaderResyncDue = true;
@@ -237,6 +239,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     reason: 'event' | 'relist',
     statusOnly = false,
     alreadyDeleting = false,
+    modifiedAlive = false,
   ): string[] {
     return keysForEvent(
       kind,
@@ -245,6 +248,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       reason,
       statusOnly,
       alreadyDeleting,
+      modifiedAlive,
     );
   }
 
@@ -325,7 +329,15 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
           if (present && o.deletionTimestamp) deleting.add(id);
           else deleting.delete(id);
         }
-        await enqueue(keysOf(spec.kind, o, 'event', statusOnly, alreadyDeleting), 'event');
+        const modifiedAlive = event.type === 'MODIFIED' && o.deletionTimestamp === undefined;
+        const keys = keysOf(spec.kind, o, 'event', statusOnly, alreadyDeleting, modifiedAlive);
+        // A runner Job's deletion is told by its pod's DELETED (job-cascades.ts).
+        if (spec.kind === 'Job' && event.type === 'DELETED') return cascades.jobDeleted(o.uid, keys);
+        const deletionStart =
+          event.type === 'MODIFIED' && o.deletionTimestamp !== undefined && !alreadyDeleting;
+        if (spec.kind === 'Pod' && deletionStart && cascades.podDeletionOfDeletedJob(controllerJobUid(o)))
+          return;
+        await enqueue(keys, 'event');
       },
       onStateChange(state) {
         for (const s of listWatchStates)
@@ -451,12 +463,18 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
         await resync.stop();
         await leader?.stop();
         await Promise.all(watches.map((w) => w.lw.stop()));
+        cascades.flush();
         await enqueuer.close();
         await endpoints.close();
       })();
       return stopped;
     },
   };
+}
+
+/** The uid of the Job that controls a pod, if one does. */
+function controllerJobUid(pod: WatchedObject): string | undefined {
+  return pod.ownerReferences?.find((o) => o.controller && o.kind === 'Job')?.uid;
 }
 
 /** The api-server keys a MODE queues: all in kube, sessions only in local (no Kubernetes), none in test. */

@@ -54,6 +54,18 @@ describe('keysForEvent', () => {
     ).toEqual([]);
   });
 
+  it('a runner Job changing while it lives enqueues nothing (its pod does); its creation and deletion do', () => {
+    const job = { name: 's1-runner', namespace: 'team-a', labels: { 'agentic-session': 's1' } };
+    const modifiedAlive = (o: typeof job) =>
+      keysForEvent('Job', o, knownKeysIn, 'event', false, false, true).length;
+    expect(modifiedAlive(job)).toBe(0);
+    expect(keysForEvent('Job', job, knownKeysIn)).toEqual(['team-a/s1']);
+    // A pod's status changes still enqueue: its own are what the session judges.
+    expect(
+      keysForEvent('Pod', { ...job, name: 's1-runner-x' }, knownKeysIn, 'event', false, false, true),
+    ).toEqual(['team-a/s1']);
+  });
+
   it('maps ProjectSettings and managed Namespaces to the ps key plus every session of the namespace', () => {
     expect(
       keysForEvent('ProjectSettings', { name: 'projectsettings', namespace: 'team-a' }, knownKeysIn),
