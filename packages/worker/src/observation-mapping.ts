@@ -36,6 +36,12 @@ export interface SessionReadings {
    * integration Secret and the storage resolved from it, which the Job builder uses as they are.
    */
   s3Source?: { integration: Wire<V1Secret> | null; resolved: ResolvedS3Config };
+  /**
+   * The runner Job and pods were not read but assumed (`job` and `pod` are null, the observation says what is
+   * assumed): absent for a session never started, present for a stop of a started run. Only a plan whose create or
+   * delete of the Job checks the assumption may rely on it (runner-assumption.ts).
+   */
+  runnerAssumed?: 'absent' | 'present';
 }
 
 /** The one-shot annotations the machine reads. */

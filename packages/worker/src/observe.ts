@@ -1,5 +1,11 @@
 // The reads of a session reconcile; observation-mapping.ts turns them into the machine's observation.
-import { classifyRunner, type SessionObservation } from '@ambient-operator/machines';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import {
+  classifyRunner,
+  isSessionPhase,
+  isTerminalPhase,
+  type SessionObservation,
+} from '@ambient-operator/machines';
 import {
   DESIRED_PHASE,
   RUNNER_SECRETS_NAME,
@@ -12,6 +18,7 @@ import {
   validateAgenticSession,
   type AgenticSession,
   type StoredAgenticSession,
+  type Wire,
 } from '@ambient-operator/shared';
 import { PLATFORM_NAMES, problemsConcerning, runnerTypeOf, type ResolvedS3Config } from './children/index.js';
 import { resolveSessionS3 } from './commands/create-runner-job.js';
@@ -33,10 +40,16 @@ import type { WorkerDeps } from './worker-deps.js';
  * consult are skipped elsewhere: the runner secret and S3 settings (before a runner is built), the token
  * Secret (while a runner is being started or runs, once the session has a status), the ProjectSettings timeout
  * (Running, and Creating once the runner started; not when a stop is asked for: the machine honours a stop before
- * anything the timeout or the token could decide).
+ * anything the timeout or the token could decide), and the runner Job or its pods where the other decides alone
+ * (runnerReadsOf).
  * An idle Running session costs a handful of GETs per wake-up, not a poll every 30 s.
  */
-export async function observeSession(deps: WorkerDeps, resource: SessionResource): Promise<SessionReadings> {
+export async function observeSession(
+  deps: WorkerDeps,
+  resource: SessionResource,
+  /** `readRunner`: read the runner Job and pods even where they are assumed absent. */
+  options: { readRunner?: boolean } = {},
+): Promise<SessionReadings> {
   const { namespace, name } = resource.metadata;
   const status = resource.status;
   const annotations = resource.metadata.annotations ?? {};
@@ -55,12 +68,10 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
   // existing one is kept), so the read would only confirm the absence.
   const needsToken = starting || runnerLive;
   const readsToken = needsToken && status !== undefined;
-  const [job, pods, tokenSecret] = await Promise.all([
-    readOrNull(() => deps.api.batch.readNamespacedJob({ namespace, name: runnerJobName(name) })),
-    deps.api.core.listNamespacedPod({
-      namespace,
-      labelSelector: runnerPodSelector(name),
-    }),
+  const assumed = options.readRunner === true ? undefined : assumedRunner(status, stopRequested);
+  const reads = assumed === undefined ? runnerReadsOf(phase, stopRequested) : 'none';
+  const [{ job, pods }, tokenSecret] = await Promise.all([
+    readRunner(deps, resource, reads),
     readsToken
       ? readOrNull(() =>
           deps.api.core.readNamespacedSecret({
@@ -72,8 +83,19 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
         ? null
         : undefined,
   ]);
-  const pod = runnerPodOf(job, pods.items);
-  const legacyPod = job === null && pod !== null && isLegacyRunnerPod(pod, name) ? pod : null;
+  const { pod, legacyPod, runner: observed } = runnerOf(resource, job, pods);
+  // The Job that a started run has, as that run created it.
+  const runner =
+    assumed === 'present'
+      ? {
+          job: {
+            ...(status?.startTime ? { runStartTime: status.startTime } : {}),
+            deleting: false,
+            complete: false,
+          },
+          pod: null,
+        }
+      : observed;
 
   const needsRunnerSecret = starting;
   const runnerSecret = deps.config.vertex.enabled
@@ -87,7 +109,6 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
     : [undefined, undefined];
   const runnerSecretPresent = runnerSecretRead !== null;
 
-  const runner = legacyPod ? observeLegacyRunner(legacyPod, status?.startTime) : observeRunner(job, pod);
   // Only Running's deadline counts the timeout: in Creating, once this reconcile finds the runner started.
   const consultsTimeout =
     runnerLive && (phase === 'Running' || classifyRunner(runner, false).kind === 'started');
@@ -133,9 +154,95 @@ export async function observeSession(deps: WorkerDeps, resource: SessionResource
     job,
     pod,
     legacyPod,
+    ...(assumed !== undefined ? { runnerAssumed: assumed } : {}),
     tokenSecret: tokenSecret ?? null,
     ...(s3Source !== undefined ? { s3Source } : {}),
   };
+}
+
+/**
+ * Where the runner is not read but assumed, as the status says it must be (runner-assumption.ts):
+ * - `absent`: a session the operator never started (no startTime: its first status write sets one) has no runner
+ *   yet; the plan creates the Job, whose AlreadyExists tells when that was wrong;
+ * - `present`: a stop asked of a session in Creating or Running, whose run created its Job; the plan deletes it,
+ *   whose NotFound tells when that was wrong.
+ */
+function assumedRunner(
+  status: SessionResource['status'],
+  stopRequested: boolean,
+): 'absent' | 'present' | undefined {
+  const phase = status?.phase;
+  if ((phase === undefined || phase === 'Pending') && status?.startTime === undefined && !stopRequested)
+    return 'absent';
+  if ((phase === 'Creating' || phase === 'Running') && stopRequested) return 'present';
+  return undefined;
+}
+
+/**
+ * Which of the runner's objects a phase's decision can use:
+ * - `both` (read together): starting or running a runner is judged from the Job and its pod;
+ * - `jobFirst`: a stop is asked for, or the phase is terminal: the runner is only removed. A Job that is there and not
+ *   being deleted decides it alone (delete it, not gone yet), so its pods are listed only when it is gone or going;
+ * - `pods`: Stopping waits for the runner's pods to go. Entering Stopping deleted the Job (or found none), and
+ *   nothing creates one while a session stops (only Pending does), so only the pods are read; a Job that would
+ *   linger all the same is the grace deadline's forced deletion's, and a terminal phase's reconcile deletes
+ *   whatever is left.
+ */
+type RunnerReads = 'both' | 'jobFirst' | 'pods' | 'none';
+
+function runnerReadsOf(phase: string | undefined, stopRequested: boolean): RunnerReads {
+  if (phase === 'Stopping') return 'pods';
+  if (stopRequested || (isSessionPhase(phase) && isTerminalPhase(phase))) return 'jobFirst';
+  return 'both';
+}
+
+async function readRunner(
+  deps: WorkerDeps,
+  resource: SessionResource,
+  reads: RunnerReads,
+): Promise<{ job: Wire<V1Job> | null; pods: Wire<V1Pod>[] }> {
+  const { namespace, name } = resource.metadata;
+  const readJob = () =>
+    readOrNull(() => deps.api.batch.readNamespacedJob({ namespace, name: runnerJobName(name) }));
+  const listPods = async () =>
+    (await deps.api.core.listNamespacedPod({ namespace, labelSelector: runnerPodSelector(name) })).items;
+  if (reads === 'none') return { job: null, pods: [] };
+  if (reads === 'pods') return { job: null, pods: await listPods() };
+  if (reads === 'jobFirst') {
+    const job = await readJob();
+    const going = job === null || job.metadata?.deletionTimestamp !== undefined;
+    return { job, pods: going ? await listPods() : [] };
+  }
+  const [job, pods] = await Promise.all([readJob(), listPods()]);
+  return { job, pods };
+}
+
+/** The runner's pod (ours, or the Go operator's adopted one) and the machine's view of the runner. */
+function runnerOf(resource: SessionResource, job: Wire<V1Job> | null, pods: Wire<V1Pod>[]) {
+  const pod = runnerPodOf(job, pods);
+  const legacyPod =
+    job === null && pod !== null && isLegacyRunnerPod(pod, resource.metadata.name) ? pod : null;
+  const runner = legacyPod
+    ? observeLegacyRunner(legacyPod, resource.status?.startTime)
+    : observeRunner(job, pod);
+  return { pod, legacyPod, runner };
+}
+
+/** Readings whose runner was assumed, with the runner Job and pods read after all. */
+export async function withRunnerRead(
+  deps: WorkerDeps,
+  resource: SessionResource,
+  readings: SessionReadings,
+): Promise<SessionReadings> {
+  const stopRequested = resource.metadata.annotations?.[DESIRED_PHASE] === 'Stopped';
+  const { job, pods } = await readRunner(
+    deps,
+    resource,
+    runnerReadsOf(resource.status?.phase, stopRequested),
+  );
+  const { pod, legacyPod, runner } = runnerOf(resource, job, pods);
+  const { runnerAssumed: _, ...rest } = readings;
+  return { ...rest, job, pod, legacyPod, observation: { ...readings.observation, runner } };
 }
 
 /** The validated CR with the identity it was read with: what the child builders take. */

@@ -1,6 +1,7 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
 import type { Wire } from '@ambient-operator/shared';
 import { runnerJobName } from '@ambient-operator/shared';
+import { findCondition } from '@ambient-operator/machines';
 import type { CommandContext } from './commands/command-context.js';
 import { createIfAbsent, mergePatch } from './kube-ops.js';
 
@@ -26,20 +27,19 @@ export async function mirrorRunnerPodEvents(ctx: CommandContext): Promise<void> 
   try {
     const [source, mirrored] = await Promise.all([
       api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName}` }),
-      api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${jobName}` }),
+      mayHaveMirrored(ctx)
+        ? api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${jobName}` })
+        : undefined,
     ]);
-    const existing = new Map(mirrored.items.map((e) => [e.metadata?.name ?? '', e]));
+    const existing = new Map((mirrored?.items ?? []).map((e) => [e.metadata?.name ?? '', e]));
     const newest = [...source.items]
       .sort((a, b) => timestampOf(a).localeCompare(timestampOf(b)))
       .slice(-MIRRORED_EVENTS_LIMIT);
     for (const event of newest) {
       const mirrorName = `${jobName}.${(event.metadata?.name ?? '').slice(podName.length + 1)}`;
       const current = existing.get(mirrorName);
-      if (current === undefined) {
-        const body = mirrorOf(event, mirrorName, { namespace, jobName, jobUid: job.metadata?.uid });
-        await createIfAbsent(() => api.core.createNamespacedEvent({ namespace, body }));
-      } else if (current.count !== event.count || timestampOf(current) !== timestampOf(event)) {
-        await api.core.patchNamespacedEvent(
+      const update = () =>
+        api.core.patchNamespacedEvent(
           {
             namespace,
             name: mirrorName,
@@ -47,11 +47,29 @@ export async function mirrorRunnerPodEvents(ctx: CommandContext): Promise<void> 
           },
           mergePatch,
         );
+      if (current === undefined) {
+        const body = mirrorOf(event, mirrorName, { namespace, jobName, jobUid: job.metadata?.uid });
+        const created = await createIfAbsent(() => api.core.createNamespacedEvent({ namespace, body }));
+        // Mirrored unseen (not listed): a repeated event's mirror may hold an older count.
+        if (!created && mirrored === undefined && (event.count ?? 1) > 1) await update();
+      } else if (current.count !== event.count || timestampOf(current) !== timestampOf(event)) {
+        await update();
       }
     }
   } catch (err) {
     log.warn({ err, pod: podName }, 'could not mirror the runner pod events onto the runner Job');
   }
+}
+
+/**
+ * Whether an earlier reconcile may have mirrored events of this run's pod, so the mirrors are listed first. One that
+ * mirrored saw the pod, and nearly always wrote its PodScheduled condition: a session whose status has none yet (a
+ * first start, before any reconcile saw its pod scheduled) has no mirrors, and its first mirroring creates them
+ * unlisted. Where that guess is wrong (a mirror made by a reconcile whose status write failed), the create finds
+ * the mirror there and leaves it, or brings a repeated event's count up to date.
+ */
+function mayHaveMirrored(ctx: CommandContext): boolean {
+  return findCondition(ctx.session.status?.conditions, 'PodScheduled') !== undefined;
 }
 
 function timestampOf(event: Wire<CoreV1Event>): string {

@@ -23,6 +23,7 @@ import type { WorkerDeps } from '../worker-deps.js';
 import { createIfAbsent } from '../kube-ops.js';
 import { readOrNull } from '../kube-ops.js';
 import { readProjectSettings } from '../project-settings.js';
+import { runnerJobExisted } from '../runner-assumption.js';
 import { runtimeOf } from '../runner-runtime.js';
 import type { CommandContext } from './command-context.js';
 import { childSession } from './command-context.js';
@@ -50,7 +51,8 @@ export async function createRunnerJob(
 
   const runtime = await runtimeOf(ctx.deps, session);
   const job = buildRunnerJob({ session, config, runtime, facts, cluster: ctx.deps.cluster });
-  await createIfAbsent(() => api.batch.createNamespacedJob({ namespace, body: job }));
+  if (!(await createIfAbsent(() => api.batch.createNamespacedJob({ namespace, body: job }))))
+    runnerJobExisted(ctx.readings);
   metrics.podCreationDuration.observe({ namespace }, (performance.now() - started) / 1000);
 }
 

@@ -1,5 +1,6 @@
 import { runnerJobName } from '@ambient-operator/shared';
 import { deleteIfPresent } from '../kube-ops.js';
+import { runnerJobMissing } from '../runner-assumption.js';
 import type { CommandContext } from './command-context.js';
 
 /**
@@ -15,7 +16,7 @@ export async function deleteRunner(
   const { api } = ctx.deps;
   const { namespace, name } = ctx.session.metadata;
   const grace = gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds };
-  await deleteIfPresent(() =>
+  const deleted = await deleteIfPresent(() =>
     api.batch.deleteNamespacedJob({
       namespace,
       name: runnerJobName(name),
@@ -23,6 +24,7 @@ export async function deleteRunner(
       ...grace,
     }),
   );
+  if (!deleted) runnerJobMissing(ctx.readings);
   // The Go operator's bare runner pod (adopted at cutover) has no Job to take it along.
   if (ctx.readings.legacyPod !== null) {
     await deleteIfPresent(() =>

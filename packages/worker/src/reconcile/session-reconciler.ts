@@ -15,8 +15,10 @@ import { CommandFailedError, reportCommandFailure } from '../command-failure.js'
 import { executeCommand, type CommandContext } from '../commands/index.js';
 import { adoptLegacyService } from '../legacy-runner.js';
 import { observeAnnotations } from '../observation-mapping.js';
-import { observeSession } from '../observe.js';
+import { observeSession, withRunnerRead } from '../observe.js';
+import type { SessionReadings } from '../observation-mapping.js';
 import { recordTransitions } from '../record-transitions.js';
+import { assumptionChecked, isRunnerAssumptionFailure } from '../runner-assumption.js';
 import { mirrorRunnerPodEvents } from '../runner-events.js';
 import { readSession, type SessionResource } from '../session-resource.js';
 import { forgetSession, recordWrittenSession } from '../status-written.js';
@@ -34,15 +36,29 @@ export const RECONCILE_FAILED_CONDITION = 'ReconcileFailed' satisfies ConditionT
  * machine's next deadline.
  */
 export const sessionReconciler: Reconciler<'session'> = {
-  reconcile: (request, deps) => runReconcileLoop(sessionSubject(request, deps)),
+  async reconcile(request, deps) {
+    try {
+      return await runReconcileLoop(sessionSubject(request, deps, false));
+    } catch (err) {
+      // The runner was assumed absent or present and is not (runner-assumption.ts): start over reading it.
+      if (!isRunnerAssumptionFailure(err)) throw err;
+      return runReconcileLoop(sessionSubject(request, deps, true));
+    }
+  },
   recordTerminalFailure,
 };
 
 function sessionSubject(
   request: ReconcileRequest<'session'>,
   deps: WorkerDeps,
+  readRunner: boolean,
 ): LoopSubject<CommandContext, SessionCommand, SessionFollowUp, SessionStatusPatch, Decision> {
   const { namespace, name } = parseKey(request.key);
+  const planOf = (
+    session: SessionResource,
+    readings: SessionReadings,
+    followUps: readonly SessionFollowUp[] = [],
+  ) => decide({ status: session.status, observation: readings.observation, config: deps.machine, followUps });
   return {
     async load() {
       const session = await readSession(deps, { namespace, name });
@@ -56,7 +72,9 @@ function sessionSubject(
         deps.log.debug({ key: request.key }, 'namespace not managed; skipped');
         return null;
       }
-      const readings = await observeSession(deps, session);
+      let readings = await observeSession(deps, session, { readRunner });
+      if (readings.runnerAssumed && !assumptionChecked(readings, planOf(session, readings).commands))
+        readings = await withRunnerRead(deps, session, readings);
       const ctx: CommandContext = {
         deps,
         session,
@@ -95,20 +113,12 @@ function sessionSubject(
     },
     phaseOf: (ctx) => ctx.session.status?.phase || 'Pending',
     nowMs: (ctx) => ctx.readings.observation.nowMs,
-    decide: (ctx, followUps) =>
-      clearingReconcileFailure(
-        ctx,
-        decide({
-          status: ctx.session.status,
-          observation: ctx.readings.observation,
-          config: deps.machine,
-          followUps,
-        }),
-      ),
+    decide: (ctx, followUps) => clearingReconcileFailure(ctx, planOf(ctx.session, ctx.readings, followUps)),
     async execute(ctx, command) {
       try {
         return await executeCommand(ctx, command);
       } catch (error) {
+        if (isRunnerAssumptionFailure(error)) throw error;
         await reportCommandFailure(ctx, command, error);
         throw new CommandFailedError(command.type, error);
       }
