@@ -1,5 +1,6 @@
 import type { SessionCommand } from '@ambient-operator/machines';
 import { OperatorError } from '@ambient-operator/shared';
+import type { CommandContext } from './commands/command-context.js';
 import type { SessionReadings } from './observation-mapping.js';
 
 // Two reconciles can tell from the status what the runner must be, and act on it without reading it:
@@ -12,10 +13,18 @@ import type { SessionReadings } from './observation-mapping.js';
 // not create (or delete) the Job checks nothing: the reconcile reads the runner before that plan is decided for good
 // (a dry decide in its load).
 
-/** The runner assumed absent or present is not: only a reconcile that reads it can judge this session. */
+/**
+ * The runner assumed absent or present is not: only a reconcile that reads it can judge this session. A conflict:
+ * when the session changed since it was read (another reconcile moved it on), the queue runs the reconcile again
+ * from fresh reads, as after a 409.
+ */
 export class RunnerAssumptionFailed extends OperatorError {
-  constructor(reason: string) {
-    super(`runner Job and pods must be read: ${reason}`, 'CONFLICT', 'retryable');
+  constructor(
+    reason: string,
+    /** The session's resourceVersion the assumption was made on (after this reconcile's own annotation patches). */
+    readonly resourceVersion: string,
+  ) {
+    super(`runner Job and pods must be read: ${reason}`, 'CONFLICT', 'conflict');
     this.name = 'RunnerAssumptionFailed';
   }
 }
@@ -27,17 +36,20 @@ export function assumptionChecked(readings: SessionReadings, commands: readonly 
 }
 
 /** The Job create of a plan that assumed no runner found one. */
-export function runnerJobExisted(readings: SessionReadings): void {
-  if (readings.runnerAssumed === 'absent') throw new RunnerAssumptionFailed('the runner Job exists already');
+export function runnerJobExisted(ctx: CommandContext): void {
+  if (ctx.readings.runnerAssumed === 'absent')
+    throw new RunnerAssumptionFailed('the runner Job exists already', ctx.resourceVersion);
 }
 
 /** The Job delete of a plan that assumed this run's runner found none. */
-export function runnerJobMissing(readings: SessionReadings): void {
-  if (readings.runnerAssumed === 'present') throw new RunnerAssumptionFailed('the runner Job is gone');
+export function runnerJobMissing(ctx: CommandContext): void {
+  if (ctx.readings.runnerAssumed === 'present')
+    throw new RunnerAssumptionFailed('the runner Job is gone', ctx.resourceVersion);
 }
 
-/** Whether `err` (or one of its causes) is a failed runner assumption. */
-export function isRunnerAssumptionFailure(err: unknown): boolean {
-  for (let e = err; e instanceof Error; e = e.cause) if (e.name === 'RunnerAssumptionFailed') return true;
-  return false;
+/** The failed runner assumption `err` is or was caused by, if any. */
+export function runnerAssumptionFailure(err: unknown): RunnerAssumptionFailed | undefined {
+  for (let e = err; e instanceof Error; e = e.cause)
+    if (e.name === 'RunnerAssumptionFailed') return e as RunnerAssumptionFailed;
+  return undefined;
 }

@@ -52,7 +52,7 @@ export async function createRunnerJob(
   const runtime = await runtimeOf(ctx.deps, session);
   const job = buildRunnerJob({ session, config, runtime, facts, cluster: ctx.deps.cluster });
   if (!(await createIfAbsent(() => api.batch.createNamespacedJob({ namespace, body: job }))))
-    runnerJobExisted(ctx.readings);
+    runnerJobExisted(ctx);
   metrics.podCreationDuration.observe({ namespace }, (performance.now() - started) / 1000);
 }
 

@@ -24,7 +24,7 @@ export async function deleteRunner(
       ...grace,
     }),
   );
-  if (!deleted) runnerJobMissing(ctx.readings);
+  if (!deleted) runnerJobMissing(ctx);
   // The Go operator's bare runner pod (adopted at cutover) has no Job to take it along.
   if (ctx.readings.legacyPod !== null) {
     await deleteIfPresent(() =>

@@ -18,7 +18,7 @@ import { observeAnnotations } from '../observation-mapping.js';
 import { observeSession, withRunnerRead } from '../observe.js';
 import type { SessionReadings } from '../observation-mapping.js';
 import { recordTransitions } from '../record-transitions.js';
-import { assumptionChecked, isRunnerAssumptionFailure } from '../runner-assumption.js';
+import { assumptionChecked, runnerAssumptionFailure } from '../runner-assumption.js';
 import { mirrorRunnerPodEvents } from '../runner-events.js';
 import { readSession, type SessionResource } from '../session-resource.js';
 import { forgetSession, recordWrittenSession } from '../status-written.js';
@@ -40,8 +40,13 @@ export const sessionReconciler: Reconciler<'session'> = {
     try {
       return await runReconcileLoop(sessionSubject(request, deps, false));
     } catch (err) {
-      // The runner was assumed absent or present and is not (runner-assumption.ts): start over reading it.
-      if (!isRunnerAssumptionFailure(err)) throw err;
+      // The runner was assumed absent or present and is not (runner-assumption.ts). Another reconcile that moved the
+      // session on made it so: the queue runs this one again from fresh reads (a conflict). Otherwise the session is
+      // as read: start over reading its runner.
+      const failed = runnerAssumptionFailure(err);
+      if (failed === undefined) throw err;
+      const fresh = await readSession(deps, parseKey(request.key));
+      if (fresh?.metadata.resourceVersion !== failed.resourceVersion) throw err;
       return runReconcileLoop(sessionSubject(request, deps, true));
     }
   },
@@ -118,7 +123,7 @@ function sessionSubject(
       try {
         return await executeCommand(ctx, command);
       } catch (error) {
-        if (isRunnerAssumptionFailure(error)) throw error;
+        if (runnerAssumptionFailure(error)) throw error;
         await reportCommandFailure(ctx, command, error);
         throw new CommandFailedError(command.type, error);
       }
