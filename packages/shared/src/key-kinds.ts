@@ -489,31 +489,59 @@ function valueCode(value: string): number {
 /**
  * A 52-bit fingerprint of what a status write leaves unchanged: a 32-bit hash of generation, labels, annotations
  * (but the consumed ones), finalizers and deletion mark, then a 5-bit code per consumed annotation. Compare two
- * with {@link isStatusOnlyChange}. Keys are sorted, so the order the server serialises maps in does not matter.
+ * with {@link isStatusOnlyChange}; only fingerprints of one process are compared (the watcher keeps them in memory).
+ * Keys are sorted, so the order the server serialises maps in does not matter. Hashed piece by piece, each string
+ * after its length, instead of hashing a JSON text of sorted entries: the watcher computes one per listed session
+ * (50,000 at a start), and building that text cost ~1.5 µs and ~10 short-lived objects each.
  */
 export function statusOnlyFingerprint(meta: StatusOnlyMeta): number {
-  const sorted = (m: Record<string, string> | undefined) => {
-    const keys = Object.keys(m ?? {})
-      .filter((k) => !(CONSUMED_ANNOTATIONS as readonly string[]).includes(k))
-      .sort();
-    // An emptied map and an absent one are the same: the server drops `annotations: {}`.
-    return keys.length === 0 ? null : keys.map((k) => [k, m![k]]);
-  };
-  const hash = fnv1a(
-    JSON.stringify([
-      meta.generation ?? null,
-      sorted(meta.labels),
-      sorted(meta.annotations),
-      meta.finalizers ?? null,
-      meta.deletionTimestamp ?? null,
-    ]),
-  );
+  let h = FNV_OFFSET;
+  h = fnvValue(h, meta.generation === undefined ? 0 : 1);
+  if (meta.generation !== undefined) h = fnvString(h, String(meta.generation));
+  h = fnvMap(h, meta.labels);
+  h = fnvMap(h, meta.annotations);
+  h = fnvValue(h, meta.finalizers === undefined ? 0 : 1 + meta.finalizers.length);
+  for (const finalizer of meta.finalizers ?? []) h = fnvString(h, finalizer);
+  h = fnvValue(h, meta.deletionTimestamp === undefined ? 0 : 1);
+  if (meta.deletionTimestamp !== undefined) h = fnvString(h, meta.deletionTimestamp);
   let codes = 0;
-  CONSUMED_ANNOTATIONS.forEach((key, i) => {
-    const value = meta.annotations?.[key];
+  for (let i = 0; i < CONSUMED_ANNOTATIONS.length; i++) {
+    const value = meta.annotations?.[CONSUMED_ANNOTATIONS[i]!];
     if (value !== undefined) codes += valueCode(value) * 2 ** (CODE_BITS * i);
-  });
-  return hash * CODES_SPAN + codes;
+  }
+  return (h >>> 0) * CODES_SPAN + codes;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** One value into the hash: a count or marker (above 0xffff, so never mistaken for a character). */
+function fnvValue(h: number, value: number): number {
+  return Math.imul(h ^ (0x10000 + value), FNV_PRIME);
+}
+
+/** A string, after its length (so no two sequences of strings hash the same text). */
+function fnvString(h: number, text: string): number {
+  h = fnvValue(h, text.length);
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/**
+ * A map's entries but the consumed annotations', in key order; an emptied map hashes as an absent one (the server
+ * drops `annotations: {}`).
+ */
+function fnvMap(h: number, map: Record<string, string> | undefined): number {
+  let keys: string[] | undefined;
+  for (const key in map) {
+    if ((CONSUMED_ANNOTATIONS as readonly string[]).includes(key)) continue;
+    (keys ??= []).push(key);
+  }
+  if (keys === undefined) return fnvValue(h, 0);
+  if (keys.length > 1) keys.sort();
+  h = fnvValue(h, keys.length);
+  for (const key of keys) h = fnvString(fnvString(h, key), map![key]!);
+  return h;
 }
 
 /**

@@ -35,7 +35,7 @@ import type { ApiSource } from './api-source.js';
 import { createApiSourceMetrics } from './api-source-metrics.js';
 import { createEnqueuer, type EnqueueOutcome } from './enqueue.js';
 import { createJobCascades } from './job-cascades.js';
-import { KeyIndex } from './key-index.js';
+import { KeyIndex, type KeyParts, type ListSnapshot } from './key-index.js';
 import { startLeaderElection, type LeaderElection } from './leader-election.js';
 import { startListWatch, type ListWatch, type WatchedObject, type WatchEvent } from './list-watch.js';
 import { createWatcherMetrics, listWatchStates } from './metrics.js';
@@ -252,11 +252,11 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     );
   }
 
-  /** The index keys `object` backs; an object whose key Kubernetes would reject backs none. */
-  function ownKeys(kind: WatchedKind, object: WatchedObject): string[] {
+  /** The index keys `object` backs, with their parts; an object whose key Kubernetes would reject backs none. */
+  function ownKeys(kind: WatchedKind, object: WatchedObject): { key: string; parts: KeyParts }[] {
     return ownKeysOf(kind, object).flatMap((ref) => {
       try {
-        return [formatKey(ref)];
+        return [{ key: formatKey(ref), parts: ref }];
       } catch {
         return [];
       }
@@ -267,6 +267,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     const scopeKey = namespace ?? '*';
     const resourceLabel = namespace ? `${spec.resource}/${namespace}` : spec.resource;
     let relistKeys: string[] = [];
+    let snapshot: ListSnapshot | undefined;
     // Kinds whose status-only changes (and removals of consumed annotations) enqueue nothing: what a status write
     // leaves unchanged, per object as last seen (a number each; rebuilt by every complete list, so objects that
     // vanished unseen are dropped).
@@ -279,6 +280,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     const tracksDeletion = ignoresWhileDeleting(spec.kind);
     let deleting = new Set<string>();
     let listedDeleting = new Set<string>();
+    const keepsIds = fingerprinted || tracksDeletion;
     const lw = startListWatch({
       kubeConfig: options.kubeConfig,
       path: watchPath(spec.kind, namespace),
@@ -288,20 +290,27 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       backoffMaxMs: options.watchBackoffMaxMs,
       async onListPage(objects, page) {
         const relist = lw.synced();
-        if (page.first) index.beginSnapshot(spec.kind, scopeKey);
-        if (page.first) listedFingerprints = new Map();
-        if (page.first) listedDeleting = new Set();
+        if (page.first || snapshot === undefined) {
+          snapshot = index.beginSnapshot(spec.kind, scopeKey);
+          listedFingerprints = new Map();
+          listedDeleting = new Set();
+        }
         for (const o of objects) {
-          for (const key of ownKeys(spec.kind, o)) index.addToSnapshot(spec.kind, scopeKey, key);
-          if (fingerprinted) listedFingerprints.set(objectId(o), statusOnlyFingerprint(o));
-          if (tracksDeletion && o.deletionTimestamp) listedDeleting.add(objectId(o));
+          const id = keepsIds ? objectId(o) : undefined;
+          // A session's key is its object id: the index and the fingerprints then hold one string, not two.
+          for (const { key, parts } of ownKeys(spec.kind, o)) snapshot.add(key === id ? id : key, parts);
+          if (id === undefined) continue;
+          if (fingerprinted) listedFingerprints.set(id, statusOnlyFingerprint(o));
+          if (tracksDeletion && o.deletionTimestamp) listedDeleting.add(id);
         }
         if (page.last && fingerprinted) fingerprints = listedFingerprints;
         if (page.last && tracksDeletion) deleting = listedDeleting;
         // A relist means events may have been missed: everything listed (and what vanished) goes back to the queue.
-        if (relist) relistKeys.push(...objects.flatMap((o) => keysOf(spec.kind, o, 'relist')));
+        if (relist)
+          for (const o of objects) for (const key of keysOf(spec.kind, o, 'relist')) relistKeys.push(key);
         if (page.last) {
-          const vanished = index.endSnapshot(spec.kind, scopeKey);
+          const vanished = snapshot.end();
+          snapshot = undefined;
           if (relist) relistKeys.push(...vanished);
           const keys = relistKeys;
           relistKeys = [];
@@ -312,7 +321,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
         metrics.watchEvents.inc({ resource: resourceLabel, type: event.type });
         const o = event.object;
         const present = event.type !== 'DELETED';
-        for (const key of ownKeys(spec.kind, o)) index.set(key, spec.kind, present);
+        for (const { key, parts } of ownKeys(spec.kind, o)) index.set(key, spec.kind, present, parts);
         let statusOnly = false;
         if (fingerprinted) {
           const id = objectId(o);
