@@ -46,6 +46,19 @@ export function queueOwnKeys(prefix: string, name: string): { failures: string; 
   return { failures: `${prefix}:${name}:failures`, sentinel: `${prefix}:${name}:sentinel` };
 }
 
+/**
+ * Our marker of a key's run in progress: `running` from the run's start, `followUp` once an event came in during
+ * the run (the producer sets it only on an existing marker, `SET … XX`), read and removed at the run's end. The run
+ * then goes again (the same job, delayed by 0) instead of BullMQ storing a follow-up job and creating it when the
+ * run finishes (`keepLastIfActive` stays the fallback for the short moments a run's job has no marker: before its
+ * start, after its end). It expires `ttl` after its last renewal, so a killed worker's marker outlives it by at most
+ * that: the events it took are served by the run that recovers the stalled job, which starts after them.
+ */
+export const runMarker = { running: 'r', followUp: 'f' } as const;
+export function runMarkerKey(prefix: string, name: string, key: string): string {
+  return `${prefix}:${name}:run:${key}`;
+}
+
 /** The sorted set of keys in one phase (score = ms when they entered it), see session-phase-index.ts. */
 export function phaseIndexKey(prefix: string, name: string, phase: string): string {
   return `${prefix}:${name}:phase:${phase}`;

@@ -11,6 +11,8 @@ import {
   reconcileJobName,
   resolveIdentity,
   retryBackoffType,
+  runMarker,
+  runMarkerKey,
   type JobData,
   type QueueIdentity,
 } from './queue-keys.js';
@@ -155,10 +157,13 @@ export interface QueueWorker {
   readonly bullWorker: Worker<JobData>;
 }
 
-/** How a run ends for the queue: the job completes, or it is delayed (requeue-after, or a retry after `error`). */
+/**
+ * How a run ends for the queue: the job completes, or it is delayed (requeue-after, a retry after `error`, or at
+ * once for the `followUp` an event asked for during the run).
+ */
 type RunEnd =
   | { then: 'complete' }
-  | { then: 'delay'; delayMs: number; error?: HandledReconcileError }
+  | { then: 'delay'; delayMs: number; error?: HandledReconcileError; followUp?: boolean }
   | { then: 'fail'; error: HandledReconcileError };
 
 export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
@@ -169,6 +174,10 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const failuresKey = queueOwnKeys(prefix, name).failures;
   const followUpKey = (key: string) =>
     bullDedupKeys((type) => producer.bullQueue.toKey(type), reconcileDedupId(key)).followUp;
+  const runKey = (key: string) => runMarkerKey(prefix, name, key);
+  const lockDurationMs = options.lockDurationMs ?? 5000;
+  const markerRenewMs = options.lockRenewTimeMs ?? lockDurationMs / 2;
+  const concurrency = options.concurrency ?? 10;
   const classify = options.classifyError ?? classifyReconcileError;
   const maxConflictRetries = options.maxConflictRetries ?? 3;
   const rateLimit = options.rateLimit === undefined ? { max: 100, durationMs: 1000 } : options.rateLimit;
@@ -176,17 +185,52 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const report = options.onReconciled ?? (() => undefined);
   const inFlight = new Map<string, AbortController>();
 
-  /** One round trip: the failure count after `change`, and whether an event is waiting to follow this run. */
+  /**
+   * Marks the key's run as started: awaited, so an event is either before the mark, and so before this run's reads,
+   * or marks it for a follow-up.
+   */
+  async function markRun(key: string): Promise<void> {
+    await client.set(runKey(key), runMarker.running, 'PX', lockDurationMs);
+  }
+
+  /** Keeps the run's marker alive while the run lasts; the returned function stops that. */
+  function renewMarker(key: string): () => void {
+    const renew = setInterval(() => {
+      client.pexpire(runKey(key), lockDurationMs).catch(() => undefined);
+    }, markerRenewMs);
+    return () => clearInterval(renew);
+  }
+
+  /**
+   * One round trip at a run's end: the failure count after `change`, whether an event came in during the run (the
+   * run's marker, removed here; a run that lost its lock leaves it to the key's new owner), and, unless the job
+   * simply completes (`completes`), whether BullMQ stored a follow-up for an event that came while the job had no
+   * marker: only finishing the job creates that one, so the job must not be delayed past it.
+   */
   async function bookkeeping(
     key: string,
-    change: 'reset' | 'increment',
-  ): Promise<{ failures: number; followUp: boolean }> {
+    change: 'reset' | 'increment' | 'read',
+    signal: AbortSignal,
+    completes = false,
+  ): Promise<{ failures: number; followUp: boolean; storedFollowUp: boolean }> {
     const tx = client.pipeline();
     if (change === 'reset') tx.hdel(failuresKey, key);
-    else tx.hincrby(failuresKey, key, 1);
-    const replies = await tx.exists(followUpKey(key)).exec();
-    const [failures, followUp] = [replies?.[0]?.[1], replies?.[1]?.[1]];
-    return { failures: change === 'reset' ? 0 : Number(failures), followUp: followUp === 1 };
+    else if (change === 'increment') tx.hincrby(failuresKey, key, 1);
+    else tx.hget(failuresKey, key);
+    const keepMarker = signal.reason instanceof LockLostError;
+    if (!keepMarker) tx.getdel(runKey(key));
+    if (!completes) tx.exists(followUpKey(key));
+    const replies = (await tx.exec()) ?? [];
+    const failed = replies.find(([err]) => err);
+    if (failed) throw failed[0];
+    const failures = replies[0]?.[1];
+    const marker = keepMarker ? null : replies[1]?.[1];
+    const stored = completes ? 0 : replies[keepMarker ? 1 : 2]?.[1];
+    return {
+      failures: change === 'reset' ? 0 : Number(failures ?? 0),
+      followUp: marker === runMarker.followUp,
+      storedFollowUp: stored === 1,
+    };
   }
 
   async function reconcile(key: string, signal: AbortSignal): Promise<RunEnd> {
@@ -200,11 +244,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
         );
         const requeueAfterMs = outcome?.requeueAfterMs;
         const requeue = requeueAfterMs !== undefined && requeueAfterMs >= 0;
-        // Without a timer the reset is all; with one, an event that arrived during the run makes the timer moot
-        // (its follow-up runs next and decides again).
-        let followUp = false;
-        if (requeue) ({ followUp } = await bookkeeping(key, 'reset'));
-        else resetFailures(key);
+        // An event that arrived during the run makes a timer moot: the follow-up runs next and decides again.
+        const { followUp, storedFollowUp } = await bookkeeping(key, 'reset', signal, !requeue);
         report({
           key,
           result: requeue ? 'requeue_after' : 'success',
@@ -214,7 +255,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
           reconcileId,
           ...(outcome ? { outcome } : {}),
         });
-        return requeue && !followUp ? { then: 'delay', delayMs: requeueAfterMs } : { then: 'complete' };
+        if (followUp) return { then: 'delay', delayMs: 0, followUp };
+        return requeue && !storedFollowUp ? { then: 'delay', delayMs: requeueAfterMs } : { then: 'complete' };
       } catch (error) {
         const kind = classify(error);
         if (kind === 'conflict' && conflicts < maxConflictRetries && !signal.aborted) {
@@ -229,43 +271,32 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
           continue;
         }
         if (kind === 'terminal') {
-          report({
-            key,
-            result: 'terminal',
-            durationMs: elapsed(),
-            failures: await failureCount(key),
-            reconcileId,
-            error,
-          });
-          return { then: 'fail', error: new HandledReconcileError(key, kind, error) };
+          const { failures, followUp } = await bookkeeping(key, 'read', signal, true);
+          report({ key, result: 'terminal', durationMs: elapsed(), failures, reconcileId, error });
+          // Not retried; an event that came in during the run still gets its run.
+          const handled = new HandledReconcileError(key, kind, error);
+          return followUp
+            ? { then: 'delay', delayMs: 0, error: handled, followUp }
+            : { then: 'fail', error: handled };
         }
-        const { failures, followUp } = await bookkeeping(key, 'increment');
-        // An event waiting to follow this run: it runs at once (the job fails for real), and a further failure
-        // backs off from the count kept here.
-        const delayMs = followUp ? undefined : computeBackoffMs(failures, options.backoff);
+        const { failures, followUp, storedFollowUp } = await bookkeeping(key, 'increment', signal);
+        // An event that came in during the run: the key runs again at once (the job fails for real when BullMQ
+        // holds its follow-up), and a further failure backs off from the count kept here.
+        const delayMs = followUp || storedFollowUp ? 0 : computeBackoffMs(failures, options.backoff);
         report({
           key,
           result: kind,
           durationMs: elapsed(),
           failures,
-          ...(delayMs === undefined ? {} : { nextRunInMs: delayMs }),
+          nextRunInMs: delayMs,
           reconcileId,
           error,
         });
         const handled = new HandledReconcileError(key, kind, error);
-        return delayMs === undefined
-          ? { then: 'fail', error: handled }
-          : { then: 'delay', delayMs, error: handled };
+        if (storedFollowUp && !followUp) return { then: 'fail', error: handled };
+        return { then: 'delay', delayMs, error: handled, followUp };
       }
     }
-  }
-
-  // Not awaited: the worker finishes the job on this same connection, so Redis runs the reset before the job
-  // completes, and so before any later run of the key can fail again (one round trip less per reconcile).
-  function resetFailures(key: string): void {
-    client
-      .hdel(failuresKey, key)
-      .catch((e: unknown) => onError(e instanceof Error ? e : new Error(String(e))));
   }
 
   async function failureCount(key: string): Promise<number> {
@@ -273,25 +304,28 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   }
 
   /**
-   * Delays the running job itself: one job per wake-up, and the key keeps its single job. A retry goes through
-   * BullMQ's own failure path so the job shows its failed reason while it waits. An event that came in after the
-   * check before this (it is stored as the job's follow-up) must not wait for the timer: the job is then promoted.
+   * Delays the running job itself: one job per wake-up, and the key keeps its single job (a follow-up is this job
+   * again, at once). A retry goes through BullMQ's own failure path so the job shows its failed reason while it
+   * waits. An event that came in after the run's marker was removed (BullMQ stored it as the job's follow-up) must
+   * not wait for the timer: the job is then promoted.
    */
   async function delayJob(
     job: Job<JobData>,
     token: string,
     key: string,
-    end: { delayMs: number; error?: HandledReconcileError },
+    end: { delayMs: number; error?: HandledReconcileError; followUp?: boolean },
   ): Promise<never> {
     const dueAt = Date.now() + end.delayMs;
     await job.updateData({ key, dueAt });
+    // A follow-up serves an event: it goes ahead of resync jobs, as the event's own job would.
+    if (end.followUp && job.priority > 0) await job.changePriority({ priority: 0 });
     if (end.error) {
       retryDelays.set(end.error, end.delayMs);
       await job.moveToFailed(end.error, token, false);
     } else {
       await job.moveToDelayed(dueAt, token);
     }
-    if ((await client.exists(followUpKey(key))) === 1) {
+    if (end.delayMs > 0 && (await client.exists(followUpKey(key))) === 1) {
       try {
         await job.updateData({ key, dueAt: Date.now() });
         await job.promote();
@@ -315,6 +349,47 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     return { failures, delayMs };
   }
 
+  /** One run of `key` under its marker, with its own abort controller (lock loss, timeout, BullMQ's cancel). */
+  async function runOnce(
+    key: string,
+    id: string,
+    bullSignal: AbortSignal | undefined,
+    marked: boolean,
+  ): Promise<{ end: RunEnd; aborted: boolean }> {
+    const controller = new AbortController();
+    inFlight.set(id, controller);
+    const abortWithBull = () => controller.abort(bullSignal?.reason ?? new Error('job cancelled'));
+    if (bullSignal?.aborted) abortWithBull();
+    bullSignal?.addEventListener('abort', abortWithBull, { once: true });
+    const timeoutMs = options.reconcileTimeoutMs ?? 0;
+    const timeout =
+      timeoutMs > 0
+        ? setTimeout(() => controller.abort(new ReconcileTimeoutError(key, timeoutMs)), timeoutMs)
+        : undefined;
+    let unmark: (() => void) | undefined;
+    try {
+      if (!marked) await markRun(key);
+      unmark = renewMarker(key);
+      const end = await reconcile(key, controller.signal);
+      return { end, aborted: controller.signal.aborted };
+    } finally {
+      unmark?.();
+      clearTimeout(timeout);
+      bullSignal?.removeEventListener('abort', abortWithBull);
+      inFlight.delete(id);
+    }
+  }
+
+  /**
+   * A follow-up runs here, in the same job, when the queue would hand it to an idle worker anyway: this worker has
+   * a reconcile slot with nothing to run (its last fetch found the queue empty), and the global rate limit is not
+   * reached. Otherwise the job goes back through the queue behind what waits there.
+   */
+  async function followUpHere(): Promise<boolean> {
+    if (inFlight.size + 1 >= concurrency) return false;
+    return rateLimit === null || (await producer.bullQueue.getRateLimitTtl(rateLimit.max)) <= 0;
+  }
+
   // BullMQ passes its own signal (aborted by cancelJob/cancelAllJobs) to a processor declaring three parameters.
   async function processJob(job: Job<JobData>, token?: string, bullSignal?: AbortSignal): Promise<void> {
     const { key, dueAt } = jobDataSchema.parse(job.data);
@@ -323,39 +398,36 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       await producer.enqueue(key, { priority: 'event' });
       return;
     }
-    options.onStarted?.({
-      key,
-      queueWaitMs: Math.max(0, Date.now() - (dueAt ?? job.timestamp + (job.opts.delay ?? 0))),
-    });
-    const controller = new AbortController();
     const id = job.id ?? key;
-    inFlight.set(id, controller);
-    const abortWithBull = () => controller.abort(bullSignal?.reason ?? new Error('job cancelled'));
-    bullSignal?.addEventListener('abort', abortWithBull, { once: true });
-    const timeoutMs = options.reconcileTimeoutMs ?? 0;
-    const timeout =
-      timeoutMs > 0
-        ? setTimeout(() => controller.abort(new ReconcileTimeoutError(key, timeoutMs)), timeoutMs)
-        : undefined;
-    let end: RunEnd;
-    try {
-      end = await reconcile(key, controller.signal);
-    } finally {
-      clearTimeout(timeout);
-      bullSignal?.removeEventListener('abort', abortWithBull);
-      inFlight.delete(id);
+    let queueWaitMs = Math.max(0, Date.now() - (dueAt ?? job.timestamp + (job.opts.delay ?? 0)));
+    for (let marked = false; ;) {
+      options.onStarted?.({ key, queueWaitMs });
+      const { end, aborted } = await runOnce(key, id, bullSignal, marked);
+      if (end.then === 'delay' && end.followUp && !aborted) {
+        // Marked again at once: events from now on join this follow-up, wherever it runs (the mark outlives a
+        // follow-up that waits in the queue by its expiry at most; the follow-up's own start marks it again).
+        await markRun(key);
+        if (await followUpHere()) {
+          [queueWaitMs, marked] = [0, true];
+          continue;
+        }
+      }
+      if (end.then === 'fail') throw end.error;
+      if (end.then === 'delay' && token !== undefined) await delayJob(job, token, key, end);
+      return;
     }
-    if (end.then === 'fail') throw end.error;
-    if (end.then === 'delay' && token !== undefined) await delayJob(job, token, key, end);
   }
 
   const worker = new Worker<JobData>(name, processJob, {
     connection: client,
     prefix,
-    concurrency: options.concurrency ?? 10,
-    lockDuration: options.lockDurationMs ?? 5000,
+    concurrency,
+    lockDuration: lockDurationMs,
     ...(options.lockRenewTimeMs ? { lockRenewTime: options.lockRenewTimeMs } : {}),
     stalledInterval: options.stalledIntervalMs ?? 2000,
+    // An idle worker polls the queue when its blocking wait times out; a new or due job wakes it at once anyway,
+    // so the longest wait BullMQ allows costs nothing but half the idle polls (~10 Redis commands each).
+    drainDelay: 10,
     maxStalledCount: options.maxStalledCount ?? 1,
     ...(rateLimit ? { limiter: { max: rateLimit.max, duration: rateLimit.durationMs } } : {}),
     settings: { backoffStrategy },

@@ -12,6 +12,8 @@ import {
   retention,
   retryBackoffType,
   retryForever,
+  runMarker,
+  runMarkerKey,
   type JobData,
   type QueueIdentity,
   unprioritizedJobId,
@@ -141,6 +143,7 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
 
   const followUpKey = (key: string) =>
     bullDedupKeys((type) => queue.toKey(type), reconcileDedupId(key)).followUp;
+  const runKey = (key: string) => runMarkerKey(prefix, name, key);
 
   // Every add names its job, so a dedup hit shows as another id coming back (no read before the add).
   // `replace` swaps a delayed job (the key's timer) for one that runs now.
@@ -173,13 +176,20 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
   async function enqueueBatch(keys: string[], priority: EnqueuePriority): Promise<EnqueueManyResult> {
     const result: EnqueueManyResult = { added: 0, coalesced: 0, skipped: 0 };
     for (const key of keys) jobDataSchema.parse({ key });
-    // A stored follow-up proves a run that starts after now, so the key needs nothing more: most events arrive
-    // while their key runs (a reconcile's own status write is one), and this one read spares BullMQ's add script.
-    // A resync must not overwrite an event's follow-up either (it would lose the event's priority).
+    // Most events arrive while their key runs (a reconcile's own writes bring them): one command marks the run's
+    // marker for a follow-up, which proves a run that starts after now, and spares BullMQ's add script. A resync
+    // leaves a running key alone, and must not overwrite an event's stored follow-up (it would lose its priority).
     const probe = client.pipeline();
-    for (const key of keys) probe.exists(followUpKey(key));
+    for (const key of keys) {
+      if (priority === 'event') probe.set(runKey(key), runMarker.followUp, 'KEEPTTL', 'XX');
+      else probe.exists(runKey(key)).exists(followUpKey(key));
+    }
     const replies = (await probe.exec()) ?? [];
-    const toAdd = keys.filter((_, i) => replies[i]?.[1] !== 1);
+    const covered =
+      priority === 'event'
+        ? (i: number) => replies[i]?.[1] === 'OK'
+        : (i: number) => replies[2 * i]?.[1] === 1 || replies[2 * i + 1]?.[1] === 1;
+    const toAdd = keys.filter((_, i) => !covered(i));
     if (priority === 'resync') result.skipped = keys.length - toAdd.length;
     else result.coalesced = keys.length - toAdd.length;
     if (toAdd.length === 0) return result;
@@ -241,11 +251,12 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
         .get(keys.current)
         .exists(keys.followUp)
         .hget(own.failures, key)
+        .get(runKey(key))
         .exec();
-      const [jobId, followUp, failures] = [0, 1, 2].map((i) => replies?.[i]?.[1]);
+      const [jobId, followUp, failures, run] = [0, 1, 2, 3].map((i) => replies?.[i]?.[1]);
       return {
         jobId: typeof jobId === 'string' ? jobId : undefined,
-        followUp: followUp === 1,
+        followUp: followUp === 1 || run === runMarker.followUp,
         failures: typeof failures === 'string' ? Number(failures) : 0,
       };
     },
