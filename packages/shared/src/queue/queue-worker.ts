@@ -23,7 +23,7 @@ import {
   type ReconcileOutcome,
   type ReconcileResult,
 } from './reconcile-outcome.js';
-import { closeRedis, openRedis, type RedisConnection } from './redis-connection.js';
+import { closeRedis, openOwnRedis, openRedis, type RedisConnection } from './redis-connection.js';
 import { createSessionQueue, delayedJobOptions } from './session-queue.js';
 
 export interface ReconcileContext {
@@ -170,6 +170,10 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const { prefix, name } = resolveIdentity(options);
   const redis = openRedis(options.connection, { connectionName: `${prefix}:${name}:worker` });
   const client = redis.client;
+  // The run markers and the end-of-run bookkeeping: one small pipeline per run end, on a client without BullMQ's
+  // scripts (see openOwnRedis).
+  const markers = openOwnRedis(options.connection, { connectionName: `${prefix}:${name}:markers` });
+  markers.client.on('error', () => undefined);
   const producer = createSessionQueue({ connection: client, prefix, name });
   const failuresKey = queueOwnKeys(prefix, name).failures;
   const followUpKey = (key: string) =>
@@ -190,13 +194,13 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
    * or marks it for a follow-up.
    */
   async function markRun(key: string): Promise<void> {
-    await client.set(runKey(key), runMarker.running, 'PX', lockDurationMs);
+    await markers.client.set(runKey(key), runMarker.running, 'PX', lockDurationMs);
   }
 
   /** Keeps the run's marker alive while the run lasts; the returned function stops that. */
   function renewMarker(key: string): () => void {
     const renew = setInterval(() => {
-      client.pexpire(runKey(key), lockDurationMs).catch(() => undefined);
+      markers.client.pexpire(runKey(key), lockDurationMs).catch(() => undefined);
     }, markerRenewMs);
     return () => clearInterval(renew);
   }
@@ -213,7 +217,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     signal: AbortSignal,
     completes = false,
   ): Promise<{ failures: number; followUp: boolean; storedFollowUp: boolean }> {
-    const tx = client.pipeline();
+    const tx = markers.client.pipeline();
     if (change === 'reset') tx.hdel(failuresKey, key);
     else if (change === 'increment') tx.hincrby(failuresKey, key, 1);
     else tx.hget(failuresKey, key);
@@ -223,11 +227,10 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     const replies = (await tx.exec()) ?? [];
     const failed = replies.find(([err]) => err);
     if (failed) throw failed[0];
-    const failures = replies[0]?.[1];
     const marker = keepMarker ? null : replies[1]?.[1];
     const stored = completes ? 0 : replies[keepMarker ? 1 : 2]?.[1];
     return {
-      failures: change === 'reset' ? 0 : Number(failures ?? 0),
+      failures: change === 'reset' ? 0 : Number(replies[0]?.[1] ?? 0),
       followUp: marker === runMarker.followUp,
       storedFollowUp: stored === 1,
     };
@@ -457,6 +460,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       await worker.close(closeOptions.force ?? false);
       await producer.close();
       await closeRedis(redis);
+      await closeRedis(markers);
     },
   };
 }

@@ -73,6 +73,21 @@ export function openRedis(
   return { client, owned: true };
 }
 
+/**
+ * A client of our own, never the caller's: a new one for a URL or target, else a duplicate of the caller's client
+ * (same server and options). BullMQ defines its ~60 scripts on the client it is given, and ioredis copies all of
+ * them into every pipeline made on that client: a client without them keeps small pipelines cheap.
+ */
+export function openOwnRedis(
+  connection: RedisConnection,
+  options: OpenRedisOptions,
+): { client: RedisClient; owned: true } {
+  if (connection instanceof Redis)
+    return { client: connection.duplicate({ connectionName: options.connectionName }), owned: true };
+  if (connection instanceof Cluster) return { client: connection.duplicate(), owned: true };
+  return { client: openRedis(connection, options).client, owned: true };
+}
+
 function parseUrl(url: string): URL {
   const parsed = redisUrlSchema.safeParse(url);
   if (!parsed.success) {
