@@ -357,7 +357,6 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     key: string,
     id: string,
     bullSignal: AbortSignal | undefined,
-    marked: boolean,
   ): Promise<{ end: RunEnd; aborted: boolean }> {
     const controller = new AbortController();
     inFlight.set(id, controller);
@@ -371,7 +370,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
         : undefined;
     let unmark: (() => void) | undefined;
     try {
-      if (!marked) await markRun(key);
+      await markRun(key);
       unmark = renewMarker(key);
       const end = await reconcile(key, controller.signal);
       return { end, aborted: controller.signal.aborted };
@@ -383,16 +382,6 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     }
   }
 
-  /**
-   * A follow-up runs here, in the same job, when the queue would hand it to an idle worker anyway: this worker has
-   * a reconcile slot with nothing to run (its last fetch found the queue empty), and the global rate limit is not
-   * reached. Otherwise the job goes back through the queue behind what waits there.
-   */
-  async function followUpHere(): Promise<boolean> {
-    if (inFlight.size + 1 >= concurrency) return false;
-    return rateLimit === null || (await producer.bullQueue.getRateLimitTtl(rateLimit.max)) <= 0;
-  }
-
   // BullMQ passes its own signal (aborted by cancelJob/cancelAllJobs) to a processor declaring three parameters.
   async function processJob(job: Job<JobData>, token?: string, bullSignal?: AbortSignal): Promise<void> {
     const { key, dueAt } = jobDataSchema.parse(job.data);
@@ -401,24 +390,17 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       await producer.enqueue(key, { priority: 'event' });
       return;
     }
-    const id = job.id ?? key;
-    let queueWaitMs = Math.max(0, Date.now() - (dueAt ?? job.timestamp + (job.opts.delay ?? 0)));
-    for (let marked = false; ;) {
-      options.onStarted?.({ key, queueWaitMs });
-      const { end, aborted } = await runOnce(key, id, bullSignal, marked);
-      if (end.then === 'delay' && end.followUp && !aborted) {
-        // Marked again at once: events from now on join this follow-up, wherever it runs (the mark outlives a
-        // follow-up that waits in the queue by its expiry at most; the follow-up's own start marks it again).
-        await markRun(key);
-        if (await followUpHere()) {
-          [queueWaitMs, marked] = [0, true];
-          continue;
-        }
-      }
-      if (end.then === 'fail') throw end.error;
-      if (end.then === 'delay' && token !== undefined) await delayJob(job, token, key, end);
-      return;
-    }
+    options.onStarted?.({
+      key,
+      queueWaitMs: Math.max(0, Date.now() - (dueAt ?? job.timestamp + (job.opts.delay ?? 0))),
+    });
+    const { end, aborted } = await runOnce(key, job.id ?? key, bullSignal);
+    // The follow-up waits in the queue behind what is there (as a new job would), with the key marked again at
+    // once: events until it starts join it with one command (the mark outlives that wait by its expiry at most,
+    // and the follow-up's own start marks the key again).
+    if (end.then === 'delay' && end.followUp && !aborted) await markRun(key);
+    if (end.then === 'fail') throw end.error;
+    if (end.then === 'delay' && token !== undefined) await delayJob(job, token, key, end);
   }
 
   const worker = new Worker<JobData>(name, processJob, {
