@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { z } from 'zod';
 import { buildOperator } from '../scripts/build.js';
+import { STACK_BUNDLED_SCRIPTS, stackScriptBundle } from '../scripts/stack-bundles.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -27,6 +28,11 @@ const workspaceOnly: Plugin = {
   setup(b) {
     // A bare import of a third-party package: resolved as esbuild would (conditions import/node), then left to
     // node by its absolute path — pnpm installs it for the importing package only, not beside the bundle.
+    // The stack's children load it with --import as well: one module by one URL, so it runs once.
+    b.onResolve({ filter: /exit-with-parent\.mjs$/ }, (args) => ({
+      path: pathToFileURL(path.resolve(args.resolveDir, args.path)).href,
+      external: true,
+    }));
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.path.startsWith('@ambient-operator/') || args.pluginData === 'resolving') return undefined;
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
@@ -64,6 +70,13 @@ export async function buildBenchSuites(outdir: string = BENCH_BUNDLE_DIR): Promi
       'run-suite': path.join(REPO_ROOT, 'bench/run-suite.ts'),
       suites: path.join(REPO_ROOT, 'bench/suites.ts'),
       shared: path.join(REPO_ROOT, 'packages/shared/src/index.ts'),
+      // kube-sim, api-sim and the Redis supervisor as the suites' stacks start them (scripts/stack-bundles.ts).
+      ...Object.fromEntries(
+        STACK_BUNDLED_SCRIPTS.map((script) => [
+          stackScriptBundle(script).replace(/\.mjs$/, ''),
+          path.join(REPO_ROOT, script),
+        ]),
+      ),
     },
     outdir,
     bundle: true,

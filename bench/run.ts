@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { OPERATOR_COMMANDS, operatorBundle } from '../scripts/build.js';
-import { BENCH_BUNDLE_ENTRY, BENCH_SHARED_MODULE, buildForBench } from './bundle.js';
+import { STACK_BUNDLES_ENV } from '../scripts/stack-bundles.js';
+import { BENCH_BUNDLE_DIR, BENCH_BUNDLE_ENTRY, BENCH_SHARED_MODULE, buildForBench } from './bundle.js';
 import { BENCH_SHARED_MODULE_ENV, type BenchResults, type Measure } from './measure.js';
 import { suites } from './suites.js';
 import { judge, round, showValue } from './targets.js';
@@ -118,7 +119,11 @@ function runSuite(name: string, quick: boolean): Promise<BenchResults> {
     ['--expose-gc', '--enable-source-maps', BENCH_BUNDLE_ENTRY, name, ...(quick ? ['--quick'] : [])],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, [BENCH_SHARED_MODULE_ENV]: BENCH_SHARED_MODULE },
+      env: {
+        ...process.env,
+        [BENCH_SHARED_MODULE_ENV]: BENCH_SHARED_MODULE,
+        [STACK_BUNDLES_ENV]: BENCH_BUNDLE_DIR,
+      },
     },
   );
   let result: BenchResults | undefined;
