@@ -178,17 +178,18 @@ export function createSessionQueue(options: SessionQueueOptions): SessionQueue {
     for (const key of keys) jobDataSchema.parse({ key });
     // Most events arrive while their key runs (a reconcile's own writes bring them): one command marks the run's
     // marker for a follow-up, which proves a run that starts after now, and spares BullMQ's add script. A resync
-    // leaves a running key alone, and must not overwrite an event's stored follow-up (it would lose its priority).
+    // marks a running key too — the run may have read what the resync is for before it changed (a change no watch
+    // reports) — and must not overwrite an event's stored follow-up (it would lose its priority).
     const probe = client.pipeline();
     for (const key of keys) {
-      if (priority === 'event') probe.set(runKey(key), runMarker.followUp, 'KEEPTTL', 'XX');
-      else probe.exists(runKey(key)).exists(followUpKey(key));
+      probe.set(runKey(key), runMarker.followUp, 'KEEPTTL', 'XX');
+      if (priority === 'resync') probe.exists(followUpKey(key));
     }
     const replies = (await probe.exec()) ?? [];
     const covered =
       priority === 'event'
         ? (i: number) => replies[i]?.[1] === 'OK'
-        : (i: number) => replies[2 * i]?.[1] === 1 || replies[2 * i + 1]?.[1] === 1;
+        : (i: number) => replies[2 * i]?.[1] === 'OK' || replies[2 * i + 1]?.[1] === 1;
     const toAdd = keys.filter((_, i) => !covered(i));
     if (priority === 'resync') result.skipped = keys.length - toAdd.length;
     else result.coalesced = keys.length - toAdd.length;
