@@ -133,7 +133,11 @@ export async function pipelineThroughput(redisUrl: string, n: number): Promise<P
  * to "every key ran again and the queue is idle": Redis commands and jobs taken by the worker per wake-up.
  */
 const timerDelayMs = 2000;
-async function timerWakeUps(redisUrl: string, n: number): Promise<{ commands: number; jobs: number }> {
+async function timerWakeUps(
+  redisUrl: string,
+  n: number,
+  whileDue: () => void = () => undefined,
+): Promise<{ commands: number; jobs: number }> {
   const prefix = `bench-timer-${randomBytes(3).toString('hex')}`;
   const queue = createSessionQueue({ connection: redisUrl, prefix });
   const redis = new Redis(redisUrl);
@@ -159,6 +163,7 @@ async function timerWakeUps(redisUrl: string, n: number): Promise<{ commands: nu
     return runs.size === n && c.delayed === n && c.waiting + c.prioritized + c.active === 0;
   });
   const takenBefore = taken;
+  whileDue();
   const { calls } = await countCommands(redis, async () => {
     await waitUntil('every key to run again', async () => {
       const c = await queue.counts();
@@ -202,9 +207,14 @@ async function rapidUpdates(redisUrl: string, updates: number): Promise<number> 
 }
 
 // A worker process for the crash benchmark: prints each run start as a JSON line; the first run of a key hangs.
+// It loads shared and says `loaded`, then waits for a line on stdin before its worker connects: both are started
+// while the timers are waited for (loading costs each 1–2 CPU-seconds), and nothing of theirs reaches Redis before.
 const crashWorkerScript = `
 import { startQueueWorker } from '@ambient-operator/shared';
 const [redisUrl, prefix, lockMs, stallMs] = process.argv.slice(1);
+console.log('loaded');
+process.stdin.once('end', () => process.exit(1));
+await new Promise((resolve) => process.stdin.once('data', resolve));
 let runs = 0;
 const w = startQueueWorker({ connection: redisUrl, prefix, concurrency: 4, lockDurationMs: Number(lockMs), stalledIntervalMs: Number(stallMs),
   process: async () => {
@@ -222,9 +232,23 @@ interface CrashTimings {
   stallMs: number;
 }
 
-async function crashRecoveryMs(redisUrl: string, timings: CrashTimings): Promise<number> {
-  const prefix = `bench-crash-${randomBytes(3).toString('hex')}`;
-  const queue = createSessionQueue({ connection: redisUrl, prefix });
+interface CrashWorker {
+  child: ReturnType<typeof spawn>;
+  /** Resolves once the process has loaded shared (its worker not started). */
+  loaded: Promise<void>;
+  /** Starts its worker; resolves once the worker is ready. */
+  start(): Promise<void>;
+}
+
+/**
+ * The crash benchmark's two worker processes, loading: `victim` hangs in its first run, `rescuer` takes the key
+ * over. `starts` collects every run start of either.
+ */
+function crashWorkers(
+  redisUrl: string,
+  prefix: string,
+  timings: CrashTimings,
+): { victim: CrashWorker; rescuer: CrashWorker; starts: { pid: number; t: number }[] } {
   const starts: { pid: number; t: number }[] = [];
   // Run from `pnpm bench`, the suites bundle's build of shared (plain node starts in a fraction of tsx's time);
   // run alone from bench/run-suite.ts, the TypeScript through tsx.
@@ -236,40 +260,64 @@ async function crashRecoveryMs(redisUrl: string, timings: CrashTimings): Promise
         crashWorkerScript.replace("'@ambient-operator/shared'", JSON.stringify(pathToFileURL(shared).href)),
       ]
     : ['--import', 'tsx', '--input-type=module', '-e', crashWorkerScript];
-  const launch = (hangFirst: boolean) =>
-    new Promise<ReturnType<typeof spawn>>((resolve, reject) => {
-      const c = spawn(
-        process.execPath,
-        [...node, redisUrl, prefix, String(timings.lockMs), String(timings.stallMs)],
-        {
-          cwd: repoRoot,
-          stdio: ['ignore', 'pipe', 'inherit'],
-          env: { ...process.env, HANG_FIRST: hangFirst ? '1' : '0' },
-        },
-      );
-      c.stdout?.on('data', (d: Buffer) => {
-        for (const line of d.toString().split('\n')) {
-          if (line === 'ready') resolve(c);
-          else if (line.startsWith('{')) starts.push(JSON.parse(line) as { pid: number; t: number });
-        }
-      });
-      c.once('exit', (code) => reject(new Error(`crash worker exited ${code}`)));
+  const launch = (hangFirst: boolean): CrashWorker => {
+    const child = spawn(
+      process.execPath,
+      [...node, redisUrl, prefix, String(timings.lockMs), String(timings.stallMs)],
+      {
+        cwd: repoRoot,
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: { ...process.env, HANG_FIRST: hangFirst ? '1' : '0' },
+      },
+    );
+    const waiting = new Map<string, () => void>();
+    child.stdout?.on('data', (d: Buffer) => {
+      for (const line of d.toString().split('\n')) {
+        if (line.startsWith('{')) starts.push(JSON.parse(line) as { pid: number; t: number });
+        else waiting.get(line)?.();
+      }
     });
-  // The hanging worker starts first and alone, so it takes the key; the rescuer joins afterwards.
-  const victim = await launch(true);
-  const rescuer = await (async () => {
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`crash worker exited ${code}`))),
+    );
+    exited.catch(() => undefined); // reported through `loaded` or `start`
+    const line = (what: string) =>
+      Promise.race([new Promise<void>((resolve) => waiting.set(what, resolve)), exited]);
+    const loaded = line('loaded');
+    loaded.catch(() => undefined); // reported where it is awaited
+    return {
+      child,
+      loaded,
+      async start() {
+        const ready = line('ready');
+        child.stdin?.write('go\n');
+        await ready;
+      },
+    };
+  };
+  return { victim: launch(true), rescuer: launch(false), starts };
+}
+
+async function crashRecoveryMs(
+  redisUrl: string,
+  prefix: string,
+  { victim, rescuer, starts }: ReturnType<typeof crashWorkers>,
+): Promise<number> {
+  const queue = createSessionQueue({ connection: redisUrl, prefix });
+  try {
+    await Promise.all([victim.loaded, rescuer.loaded]);
+    // The hanging worker starts first and alone, so it takes the key; the rescuer joins afterwards.
+    await victim.start();
     await queue.enqueue('ns/crash');
     await waitUntil('run 1', () => starts.length >= 1);
-    return launch(false);
-  })();
-  try {
+    await rescuer.start();
     const killedAt = Date.now();
-    victim.kill('SIGKILL');
+    victim.child.kill('SIGKILL');
     await waitUntil('run 2 on the other worker', () => starts.length >= 2, 60_000);
     return starts[1]!.t - killedAt;
   } finally {
-    victim.kill('SIGKILL');
-    rescuer.kill('SIGKILL');
+    victim.child.kill('SIGKILL');
+    rescuer.child.kill('SIGKILL');
     await cleanup(queue);
   }
 }
@@ -285,13 +333,27 @@ export async function benchQueue(opts: BenchOptions): Promise<BenchResults> {
       pairs.push({ pipeline: await pipelineThroughput(redis.url, n), raw: await rawBullmq(redis.url, n) });
     pairs.sort((a, b) => a.pipeline.perSecond / a.raw.perSecond - b.pipeline.perSecond / b.raw.perSecond);
     const { pipeline, raw } = pairs[1]!;
-    const timers = await timerWakeUps(redis.url, opts.quick ? 200 : 2000);
-    const reconciles = await rapidUpdates(redis.url, 1000);
     // --quick: shorter lock and stall check (recovery is about their sum; the full run keeps 5 s / 2 s).
     const timings: CrashTimings = opts.quick
       ? { lockMs: 2000, stallMs: 1000 }
       : { lockMs: 5000, stallMs: 2000 };
-    const crash = await crashRecoveryMs(redis.url, timings);
+    // The crash workers load while every timer is pending until due (a wait, whose figures are counts of Redis
+    // commands and jobs that their loading does not touch; not before: the first runs must all finish before the
+    // timers are due), and are loaded before the rapid updates, a count that depends on timing.
+    const crashPrefix = `bench-crash-${randomBytes(3).toString('hex')}`;
+    let crash: ReturnType<typeof crashWorkers> | undefined;
+    const { timers, reconciles } = await (async () => {
+      const timers = await timerWakeUps(redis.url, opts.quick ? 200 : 2000, () => {
+        crash = crashWorkers(redis.url, crashPrefix, timings);
+      });
+      await Promise.all([crash!.victim.loaded, crash!.rescuer.loaded]);
+      return { timers, reconciles: await rapidUpdates(redis.url, 1000) };
+    })().catch((err: unknown) => {
+      crash?.victim.child.kill('SIGKILL');
+      crash?.rescuer.child.kill('SIGKILL');
+      throw err;
+    });
+    const crashMs = await crashRecoveryMs(redis.url, crashPrefix, crash!);
     return {
       pipeline_throughput: {
         value: Math.round(pipeline.perSecond),
@@ -327,7 +389,7 @@ export async function benchQueue(opts: BenchOptions): Promise<BenchResults> {
         note: '1,000 back-to-back enqueues of one key, 5 ms reconcile',
       },
       worker_crash_recovery: {
-        value: crash,
+        value: crashMs,
         unit: 'ms',
         note: `SIGKILL of the worker mid-reconcile → another worker starts the key (lock ${timings.lockMs / 1000} s, stall check ${timings.stallMs / 1000} s)`,
       },

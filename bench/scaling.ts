@@ -129,7 +129,9 @@ export async function benchScaling(opts: BenchOptions): Promise<BenchResults> {
  */
 async function burstAfterRounds(stack: LocalStack): Promise<BenchResults> {
   await setLatency(stack, 0);
-  for (const name of ['worker-1', 'worker-2']) await stack.restart(name, { MAX_CONCURRENT_RECONCILES: '0' });
+  await Promise.all(
+    ['worker-1', 'worker-2'].map((name) => stack.restart(name, { MAX_CONCURRENT_RECONCILES: '0' })),
+  );
   return runBursts(stack, [100], "; on the rounds' stack, workers restarted");
 }
 
