@@ -24,8 +24,8 @@ export interface BenchOptions {
 export type BenchSuite = (opts: BenchOptions) => Promise<BenchResults>;
 
 /**
- * Set by `pnpm bench` for the suites: the path of packages/shared bundled (bench/bundle.ts), which the processes a
- * suite starts that need only shared (the queue suite's crash workers) run with plain node instead of tsx.
+ * Set by `pnpm bench` for the suites: the path of packages/shared's queue worker bundled (bench/bundle.ts), which the
+ * processes a suite starts that need only it (the queue suite's crash workers) run with plain node instead of tsx.
  */
 export const BENCH_SHARED_MODULE_ENV = 'BENCH_SHARED_MODULE';
 

@@ -250,8 +250,8 @@ function crashWorkers(
   timings: CrashTimings,
 ): { victim: CrashWorker; rescuer: CrashWorker; starts: { pid: number; t: number }[] } {
   const starts: { pid: number; t: number }[] = [];
-  // Run from `pnpm bench`, the suites bundle's build of shared (plain node starts in a fraction of tsx's time);
-  // run alone from bench/run-suite.ts, the TypeScript through tsx.
+  // Run from `pnpm bench`, the suites bundle's build of shared's queue worker (plain node loads it in a fraction
+  // of tsx's time, and of all of shared's); run alone from bench/run-suite.ts, the TypeScript through tsx.
   const shared = process.env[BENCH_SHARED_MODULE_ENV];
   const node = shared
     ? [

@@ -32,8 +32,8 @@ describe('the suites bundle', () => {
     );
   });
 
-  test("shared's build for the suites' own processes exports what they import", async () => {
-    const shared = (await import(pathToFileURL(path.join(dir, 'shared.mjs')).href)) as Record<
+  test("shared's queue worker built for the suites' own processes exports what they import", async () => {
+    const shared = (await import(pathToFileURL(path.join(dir, 'shared-queue-worker.mjs')).href)) as Record<
       string,
       unknown
     >;
