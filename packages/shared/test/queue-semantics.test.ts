@@ -1,7 +1,7 @@
 // Workqueue guarantees 1–5 of architecture §2, checked across real worker processes on a real Redis.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSessionQueue, type SessionQueue } from '@ambient-operator/shared';
+import { createSessionQueue, startQueueWorker, type SessionQueue } from '@ambient-operator/shared';
 import {
   deletePrefix,
   killAllWorkers,
@@ -142,5 +142,49 @@ describe('session queue across processes', () => {
     // the queue can only become fully idle (no delayed job) if it was.
     await idle();
     expect(starts(await readLog(redis, prefix), key)).toHaveLength(2);
+  }, 30_000);
+
+  it('4b. a resync during a run gets a follow-up, after it ends', async () => {
+    // The run may have read what the resync is for before it changed (a change no watch reports): a resync must
+    // flag a running key for one more run, as an event does, not skip it.
+    const key = 'ns/resynced';
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let firstStarted!: () => void;
+    const started = new Promise<void>((resolve) => (firstStarted = resolve));
+    const runs: { startedAt: number; endedAt?: number }[] = [];
+    const worker = startQueueWorker({
+      connection: redisUrl,
+      prefix,
+      rateLimit: null,
+      async process() {
+        const run = { startedAt: performance.now() } as (typeof runs)[number];
+        runs.push(run);
+        if (runs.length === 1) {
+          firstStarted();
+          await gate;
+        }
+        run.endedAt = performance.now();
+        return {};
+      },
+    });
+    try {
+      await queue.enqueue(key);
+      await started;
+      await queue.enqueueMany([key], { priority: 'resync' });
+      const resyncedAt = performance.now();
+      release();
+      // Idle with nothing running: a skipped resync leaves it so after one run.
+      await waitFor(
+        'the queue to drain',
+        async () => worker.running() === 0 && queueIdle(redis, prefix),
+        30_000,
+      );
+      expect(runs).toHaveLength(2);
+      expect(runs[1]!.startedAt).toBeGreaterThan(resyncedAt);
+      expect(runs[1]!.startedAt).toBeGreaterThanOrEqual(runs[0]!.endedAt!);
+    } finally {
+      await worker.close();
+    }
   }, 30_000);
 });
