@@ -54,11 +54,34 @@ async function cleanup(queue: SessionQueue): Promise<void> {
   await queue.close();
 }
 
-/** A throughput run: reconciles (or jobs) per second, and Redis commands per reconcile (or job). */
+/**
+ * A throughput run: reconciles (or jobs) per second, Redis commands per reconcile (or job), and the CPU each cost
+ * while the worker drained the queue — this process's (the worker's, plus the bench's idle polling) and
+ * redis-server's — in milliseconds per run: the machine is shared, so these are steadier than the rates.
+ */
 export interface PipelineRun {
   perSecond: number;
   commandsPerRun: number;
   calls: Map<string, number>;
+  cpuMsPerRun: number;
+  redisCpuMsPerRun: number;
+}
+
+/** redis-server's CPU time so far (INFO cpu: user + system), in milliseconds. */
+async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
+
+/** Measures the CPU of this process and of redis-server while `run` drains `n` jobs. */
+async function drainCpu(redis: Redis, n: number, run: () => Promise<void>) {
+  const redisBefore = await redisCpuMs(redis);
+  const before = process.cpuUsage();
+  await run();
+  const used = process.cpuUsage(before);
+  const redisUsed = (await redisCpuMs(redis)) - redisBefore;
+  return { cpuMsPerRun: (used.user + used.system) / 1000 / n, redisCpuMsPerRun: redisUsed / n };
 }
 
 /**
@@ -72,6 +95,7 @@ export async function rawBullmq(redisUrl: string, n: number): Promise<PipelineRu
   const producer = createSessionQueue({ connection: redisUrl, prefix, name: 'raw' });
   const redis = new Redis(redisUrl);
   let seconds = 0;
+  let cpu = { cpuMsPerRun: 0, redisCpuMsPerRun: 0 };
   const { calls } = await countCommands(redis, async () => {
     for (let i = 0; i < n; i += 1000) {
       await producer.bullQueue.addBulk(
@@ -83,20 +107,22 @@ export async function rawBullmq(redisUrl: string, n: number): Promise<PipelineRu
       );
     }
     let done = 0;
-    const started = performance.now();
-    const worker = new workerClass('raw', async () => undefined, {
-      connection: { url: redisUrl },
-      prefix,
-      concurrency: 10,
+    cpu = await drainCpu(redis, n, async () => {
+      const started = performance.now();
+      const worker = new workerClass('raw', async () => undefined, {
+        connection: { url: redisUrl },
+        prefix,
+        concurrency: 10,
+      });
+      worker.on('completed', () => done++);
+      await waitUntil('raw jobs', () => done >= n);
+      seconds = (performance.now() - started) / 1000;
+      await worker.close();
     });
-    worker.on('completed', () => done++);
-    await waitUntil('raw jobs', () => done >= n);
-    seconds = (performance.now() - started) / 1000;
-    await worker.close();
   });
   redis.disconnect();
   await cleanup(producer);
-  return { perSecond: n / seconds, commandsPerRun: totalCommands(calls) / n, calls };
+  return { perSecond: n / seconds, commandsPerRun: totalCommands(calls) / n, calls, ...cpu };
 }
 
 /** Our pipeline: N distinct keys enqueued as events, no-op reconcile, concurrency 10, no rate limit. */
@@ -105,27 +131,30 @@ export async function pipelineThroughput(redisUrl: string, n: number): Promise<P
   const queue = createSessionQueue({ connection: redisUrl, prefix });
   const redis = new Redis(redisUrl);
   let seconds = 0;
+  let cpu = { cpuMsPerRun: 0, redisCpuMsPerRun: 0 };
   const { calls } = await countCommands(redis, async () => {
     await queue.enqueueMany(Array.from({ length: n }, (_, i) => `ns/s-${i}`));
     let done = 0;
-    const started = performance.now();
-    const worker: QueueWorker = startQueueWorker({
-      connection: redisUrl,
-      prefix,
-      concurrency: 10,
-      rateLimit: null,
-      process: async () => {
-        done++;
-        return {};
-      },
+    cpu = await drainCpu(redis, n, async () => {
+      const started = performance.now();
+      const worker: QueueWorker = startQueueWorker({
+        connection: redisUrl,
+        prefix,
+        concurrency: 10,
+        rateLimit: null,
+        process: async () => {
+          done++;
+          return {};
+        },
+      });
+      await waitUntil('pipeline reconciles', () => done >= n);
+      seconds = (performance.now() - started) / 1000;
+      await worker.close();
     });
-    await waitUntil('pipeline reconciles', () => done >= n);
-    seconds = (performance.now() - started) / 1000;
-    await worker.close();
   });
   redis.disconnect();
   await cleanup(queue);
-  return { perSecond: n / seconds, commandsPerRun: totalCommands(calls) / n, calls };
+  return { perSecond: n / seconds, commandsPerRun: totalCommands(calls) / n, calls, ...cpu };
 }
 
 /**
@@ -322,6 +351,8 @@ async function crashRecoveryMs(
   }
 }
 
+const cpuMs = (ms: number): string => ms.toFixed(3);
+
 export async function benchQueue(opts: BenchOptions): Promise<BenchResults> {
   const n = opts.quick ? 2000 : 10_000;
   // A Redis of its own: commands are counted with INFO commandstats, and no other client's load skews the rates.
@@ -360,7 +391,7 @@ export async function benchQueue(opts: BenchOptions): Promise<BenchResults> {
         unit: 'reconciles/s',
         baseline: Math.round(raw.perSecond),
         ratio: ratio(pipeline.perSecond, raw.perSecond),
-        note: `${n} keys, no-op reconcile, concurrency 10, vs raw BullMQ no-op jobs (private redis-server); median of 3 back-to-back pairs (ratios ${pairs.map((p) => ratio(p.pipeline.perSecond, p.raw.perSecond)).join(', ')})`,
+        note: `${n} keys, no-op reconcile, concurrency 10, vs raw BullMQ no-op jobs (private redis-server); median of 3 back-to-back pairs (ratios ${pairs.map((p) => ratio(p.pipeline.perSecond, p.raw.perSecond)).join(', ')}); CPU per reconcile vs per raw job in that pair, this process ${cpuMs(pipeline.cpuMsPerRun)} vs ${cpuMs(raw.cpuMsPerRun)} ms, redis-server ${cpuMs(pipeline.redisCpuMsPerRun)} vs ${cpuMs(raw.redisCpuMsPerRun)} ms`,
       },
       pipeline_redis_commands_per_reconcile: {
         value: Math.round(pipeline.commandsPerRun * 10) / 10,
