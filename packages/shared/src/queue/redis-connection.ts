@@ -50,6 +50,12 @@ export interface OpenRedisOptions {
    * @defaultValue false
    */
   failFast?: boolean;
+  /**
+   * Commands issued in the same tick share one write (ioredis auto-pipelining; while a batch is out, the next one
+   * gathers). For a client of many small concurrent commands; never for one that blocks (BullMQ's).
+   * @defaultValue false
+   */
+  autoPipelining?: boolean;
 }
 
 /**
@@ -82,9 +88,14 @@ export function openOwnRedis(
   connection: RedisConnection,
   options: OpenRedisOptions,
 ): { client: RedisClient; owned: true } {
+  const enableAutoPipelining = options.autoPipelining ?? false;
   if (connection instanceof Redis)
-    return { client: connection.duplicate({ connectionName: options.connectionName }), owned: true };
-  if (connection instanceof Cluster) return { client: connection.duplicate(), owned: true };
+    return {
+      client: connection.duplicate({ connectionName: options.connectionName, enableAutoPipelining }),
+      owned: true,
+    };
+  if (connection instanceof Cluster)
+    return { client: connection.duplicate([], { enableAutoPipelining }), owned: true };
   return { client: openRedis(connection, options).client, owned: true };
 }
 
@@ -116,13 +127,15 @@ function createClient(target: RedisTarget, options: OpenRedisOptions): RedisClie
     connectionName: options.connectionName,
     maxRetriesPerRequest: options.failFast ? 2 : null,
   };
+  const enableAutoPipelining = options.autoPipelining ?? false;
   switch (target.mode) {
     case 'standalone':
-      return new Redis(target.url, { ...common, retryStrategy: reconnectDelayMs });
+      return new Redis(target.url, { ...common, enableAutoPipelining, retryStrategy: reconnectDelayMs });
     case 'sentinel': {
       const { tls, ...credentials } = credentialsOf(url);
       return new Redis({
         ...common,
+        enableAutoPipelining,
         ...credentials,
         db: databaseOf(url),
         sentinels: target.sentinels.map((s) => ({ host: s.host, port: s.port })),
@@ -141,6 +154,7 @@ function createClient(target: RedisTarget, options: OpenRedisOptions): RedisClie
     case 'cluster': {
       const clusterOptions: ClusterOptions = {
         redisOptions: { ...common, ...credentialsOf(url) },
+        enableAutoPipelining,
         clusterRetryStrategy: reconnectDelayMs,
         // While a replica takes over a dead master's slots, commands wait and retry instead of failing.
         retryDelayOnClusterDown: 200,
