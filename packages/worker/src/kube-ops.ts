@@ -14,6 +14,16 @@ export async function createIfAbsent(create: () => Promise<unknown>): Promise<bo
   }
 }
 
+/** Create; AlreadyExists gives null, else the created object as the API answered it. */
+export async function createOrNull<T>(create: () => Promise<T>): Promise<T | null> {
+  try {
+    return await create();
+  } catch (err) {
+    if (isAlreadyExists(err)) return null;
+    throw err;
+  }
+}
+
 /** Delete; NotFound is the outcome we wanted, not an error. Returns whether this call deleted it. */
 export async function deleteIfPresent(remove: () => Promise<unknown>): Promise<boolean> {
   try {

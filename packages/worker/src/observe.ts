@@ -21,7 +21,7 @@ import {
   type Wire,
 } from '@ambient-operator/shared';
 import { PLATFORM_NAMES, problemsConcerning, runnerTypeOf, type ResolvedS3Config } from './children/index.js';
-import { resolveSessionS3 } from './commands/create-runner-job.js';
+import { readNamespaceSecret, resolveSessionS3 } from './commands/create-runner-job.js';
 import { isLegacyRunnerPod, observeLegacyRunner } from './legacy-runner.js';
 import { readOrNull } from './kube-ops.js';
 import {
@@ -32,6 +32,7 @@ import {
   type SessionReadings,
 } from './observation-mapping.js';
 import { readProjectSettings } from './project-settings.js';
+import { readRecent, recentKey } from './recent-reads.js';
 import type { SessionResource } from './session-resource.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -73,12 +74,7 @@ export async function observeSession(
   const [{ job, pods }, tokenSecret] = await Promise.all([
     readRunner(deps, resource, reads),
     readsToken
-      ? readOrNull(() =>
-          deps.api.core.readNamespacedSecret({
-            namespace,
-            name: annotations[RUNNER_TOKEN_SECRET] ?? runnerTokenSecretName(name),
-          }),
-        )
+      ? readTokenSecret(deps, namespace, annotations[RUNNER_TOKEN_SECRET] ?? runnerTokenSecretName(name))
       : needsToken
         ? null
         : undefined,
@@ -103,6 +99,8 @@ export async function observeSession(
     : { name: RUNNER_SECRETS_NAME, namespace };
   const [runnerSecretRead, s3Source] = needsRunnerSecret
     ? await Promise.all([
+        // Live: its presence decides whether the runner is built at all (SecretsReady), so a session created right
+        // after the Secret was deleted must wait for it, not be built from a process's earlier answer.
         readOrNull(() => deps.api.core.readNamespacedSecret(runnerSecret)),
         observeS3(deps, namespace),
       ])
@@ -270,10 +268,19 @@ async function observeS3(
   deps: WorkerDeps,
   namespace: string,
 ): Promise<NonNullable<SessionReadings['s3Source']>> {
-  const integration = await readOrNull(() =>
-    deps.api.core.readNamespacedSecret({ namespace, name: PLATFORM_NAMES.integrationSecret }),
-  );
+  const integration = await readNamespaceSecret(deps, namespace, PLATFORM_NAMES.integrationSecret);
   return { integration, resolved: await resolveSessionS3(deps, integration) };
+}
+
+/**
+ * A session's token Secret: the one this process wrote or read a moment ago (its previous reconcile provisioned or
+ * refreshed it, or read it), else a live read. Nothing but the operator writes it, and its deletion is noticed by the
+ * next reconcile that reads it, as it is today.
+ */
+function readTokenSecret(deps: WorkerDeps, namespace: string, name: string) {
+  return readRecent(deps.recentReads, recentKey('secrets', namespace, name), () =>
+    readOrNull(() => deps.api.core.readNamespacedSecret({ namespace, name })),
+  );
 }
 
 /** Whether session state can persist. */

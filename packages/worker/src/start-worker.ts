@@ -33,6 +33,7 @@ import { cachedJsonFile } from './cached-file.js';
 import { loadAgentRegistry, loadModelsManifest, type ConfigFileProblem } from './children/index.js';
 import { checkSessionCrd, detectClusterCapabilities } from './cluster-probe.js';
 import { readOrNull } from './kube-ops.js';
+import { createRecentReads } from './recent-reads.js';
 import { createManagedNamespaces } from './managed-namespaces.js';
 import { createReconcileHandler } from './reconcile/reconcile-handler.js';
 import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
@@ -153,6 +154,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     managedNamespaces: createManagedNamespaces({
       read: (name) => readOrNull(() => api.core.readNamespace({ name })),
     }),
+    recentReads: createRecentReads(),
     // The ambient-api-server keys (issue 16) are reconciled into the cluster in MODE=kube only.
     ambient:
       config.apiServer.enabled && config.apiServer.mode === 'kube'

@@ -16,6 +16,7 @@ import type {
   RunnerClusterCapabilities,
 } from './children/index.js';
 import type { ManagedNamespaces } from './managed-namespaces.js';
+import type { RecentReads } from './recent-reads.js';
 import type { RunnerClient, RunnerResolver } from './runner-client.js';
 import type { ReconcileInspector } from './xstate-inspect.js';
 
@@ -47,6 +48,8 @@ export interface WorkerDeps {
   cluster: RunnerClusterCapabilities;
   /** Which namespaces carry the managed label (a recent "yes" is not read again). */
   managedNamespaces: ManagedNamespaces;
+  /** Answers of unwatched objects this process read or wrote a moment ago (recent-reads.ts); absent: every read is live. */
+  recentReads?: RecentReads;
   /** The ambient-api-server, when its source runs in MODE=kube here; undefined otherwise. */
   ambient: AmbientApiClient | undefined;
   /** MODE=local: the API sessions this worker runs as local processes (local-runner/). */

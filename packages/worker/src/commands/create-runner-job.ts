@@ -1,6 +1,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Wire } from '@ambient-operator/shared';
 import {
+  PROJECT_SETTINGS_NAME,
   RUNNER_TOKEN_SECRET,
   runnerTokenSecretName,
   type StoredAgenticSession,
@@ -23,6 +24,7 @@ import type { WorkerDeps } from '../worker-deps.js';
 import { createIfAbsent } from '../kube-ops.js';
 import { readOrNull } from '../kube-ops.js';
 import { readProjectSettings } from '../project-settings.js';
+import { readRecent, recentKey } from '../recent-reads.js';
 import { runnerJobExisted } from '../runner-assumption.js';
 import { runtimeOf } from '../runner-runtime.js';
 import type { CommandContext } from './command-context.js';
@@ -63,20 +65,29 @@ async function gatherFacts(
 ): Promise<RunnerClusterFacts> {
   const { api, config, modelsManifest } = ctx.deps;
   const namespace = session.metadata.namespace;
-  const secret = (name: string, ns = namespace) =>
-    readOrNull(() => api.core.readNamespacedSecret({ namespace: ns, name }));
+  // The copies copyPlatformSecrets made or found in this reconcile: live, so what was just copied is seen.
+  const copied = (name: string) => readOrNull(() => api.core.readNamespacedSecret({ namespace, name }));
+  const recent = ctx.deps.recentReads;
 
   // The observation of this reconcile read the integration Secret and resolved S3 from it already.
   const observed = ctx.readings.s3Source;
   const [integration, vertex, langfuse, mlflow, caBundle, settings] = await Promise.all([
-    observed ? observed.integration : secret(PLATFORM_NAMES.integrationSecret),
-    config.vertex.enabled ? secret(PLATFORM_NAMES.vertexSecret) : null,
-    config.observability.langfuseEnabled ? secret(PLATFORM_NAMES.langfuseSecret) : null,
-    config.observability.mlflowTracingEnabled ? secret(PLATFORM_NAMES.mlflowSecret) : null,
-    readOrNull(() =>
-      api.core.readNamespacedConfigMap({ namespace, name: PLATFORM_NAMES.trustedCaBundleConfigMap }),
+    observed
+      ? observed.integration
+      : readNamespaceSecret(ctx.deps, namespace, PLATFORM_NAMES.integrationSecret),
+    config.vertex.enabled ? copied(PLATFORM_NAMES.vertexSecret) : null,
+    config.observability.langfuseEnabled ? copied(PLATFORM_NAMES.langfuseSecret) : null,
+    config.observability.mlflowTracingEnabled ? copied(PLATFORM_NAMES.mlflowSecret) : null,
+    readRecent(recent, recentKey('configmaps', namespace, PLATFORM_NAMES.trustedCaBundleConfigMap), () =>
+      readOrNull(() =>
+        api.core.readNamespacedConfigMap({ namespace, name: PLATFORM_NAMES.trustedCaBundleConfigMap }),
+      ),
     ),
-    readProjectSettings(ctx.deps, namespace),
+    // The project's MCP servers, baked into this run's pod. Not the inactivity timeout (observe.ts): a change to
+    // ProjectSettings enqueues its sessions, whose reconciles must see it.
+    readRecent(recent, recentKey('projectsettings', namespace, PROJECT_SETTINGS_NAME), () =>
+      readProjectSettings(ctx.deps, namespace),
+    ),
   ]);
 
   const s3 = observed ? observed.resolved : await resolveSessionS3(ctx.deps, integration);
@@ -108,21 +119,31 @@ export async function resolveSessionS3(
   deps: WorkerDeps,
   integration: Wire<V1Secret> | null,
 ): Promise<ResolvedS3Config> {
-  const { api, config } = deps;
+  const { config } = deps;
   const integrationSecretData = integration ? decodeSecretData(integration.data) : undefined;
   const s3Observation = { ...(integrationSecretData ? { integrationSecretData } : {}), defaults: config.s3 };
   const minio = needsMinioCredentials(s3Observation)
-    ? await readOrNull(() =>
-        api.core.readNamespacedSecret({
-          namespace: config.namespaces.backend,
-          name: PLATFORM_NAMES.minioCredentialsSecret,
-        }),
-      )
+    ? await readNamespaceSecret(deps, config.namespaces.backend, PLATFORM_NAMES.minioCredentialsSecret)
     : null;
   return resolveS3Config({
     ...s3Observation,
     ...(minio ? { minioCredentialsData: decodeSecretData(minio.data) } : {}),
   });
+}
+
+/**
+ * A platform Secret a runner is built from (the integration Secret, `minio-credentials`):
+ * shared by every session of its namespace, so a burst of sessions reads it once per process and moment
+ * (recent-reads.ts).
+ */
+export function readNamespaceSecret(
+  deps: WorkerDeps,
+  namespace: string,
+  name: string,
+): Promise<Wire<V1Secret> | null> {
+  return readRecent(deps.recentReads, recentKey('secrets', namespace, name), () =>
+    readOrNull(() => deps.api.core.readNamespacedSecret({ namespace, name })),
+  );
 }
 
 /** The credentials Secret follows the current S3/OAuth settings on each run. */

@@ -8,8 +8,9 @@ import {
   buildRunnerTokenSecret,
   runnerIdentityAnnotations,
 } from '../children/index.js';
-import { createIfAbsent, mergePatch } from '../kube-ops.js';
+import { createIfAbsent, createOrNull, mergePatch } from '../kube-ops.js';
 import { setSessionAnnotations } from '../session-annotations.js';
+import { recentKey } from '../recent-reads.js';
 import type { CommandContext } from './command-context.js';
 import { childSession } from './command-context.js';
 
@@ -61,8 +62,12 @@ export async function ensureRunnerToken(ctx: CommandContext): Promise<void> {
       aguiToken: randomUUID(),
       refreshedAt: new Date(now()),
     });
-    // A concurrent reconcile may have created it first; theirs is as good as ours.
-    await createIfAbsent(() => api.core.createNamespacedSecret({ namespace, body: secret }));
+    // A concurrent reconcile may have created it first; theirs is as good as ours. What this one created is what the
+    // session's next reconcile here reads back (recent-reads.ts); theirs is read.
+    const key = recentKey('secrets', namespace, secret.metadata?.name ?? '');
+    const created = await createOrNull(() => api.core.createNamespacedSecret({ namespace, body: secret }));
+    if (created !== null) ctx.deps.recentReads?.set(key, created);
+    else ctx.deps.recentReads?.forget(key);
     metrics.tokenProvisionDuration.observe({ namespace }, (performance.now() - started) / 1000);
   }
 

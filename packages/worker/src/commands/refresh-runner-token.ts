@@ -1,6 +1,7 @@
 import { runnerServiceAccountName, runnerTokenSecretName } from '@ambient-operator/shared';
 import { buildRunnerTokenRefreshPatch, buildRunnerTokenRequest } from '../children/index.js';
 import { mergePatch } from '../kube-ops.js';
+import { recentKey } from '../recent-reads.js';
 import type { CommandContext } from './command-context.js';
 
 /** Re-mints `k8s-token` (the AG-UI token stays) and stamps token-refreshed-at (contract §3.1, 45 min). */
@@ -13,7 +14,7 @@ export async function refreshRunnerToken(ctx: CommandContext): Promise<void> {
     body: buildRunnerTokenRequest(),
   });
   const secretName = ctx.readings.tokenSecret?.metadata?.name ?? runnerTokenSecretName(name);
-  await api.core.patchNamespacedSecret(
+  const refreshed = await api.core.patchNamespacedSecret(
     {
       namespace,
       name: secretName,
@@ -24,4 +25,6 @@ export async function refreshRunnerToken(ctx: CommandContext): Promise<void> {
     },
     mergePatch,
   );
+  // The session's next reconcile here reads this back (recent-reads.ts).
+  ctx.deps.recentReads?.set(recentKey('secrets', namespace, secretName), refreshed);
 }

@@ -10,13 +10,14 @@ import {
   type SessionFollowUp,
   type SessionStatusPatch,
 } from '@ambient-operator/machines';
-import { DESIRED_PHASE, parseKey } from '@ambient-operator/shared';
+import { DESIRED_PHASE, parseKey, runnerTokenSecretName } from '@ambient-operator/shared';
 import { CommandFailedError, reportCommandFailure } from '../command-failure.js';
 import { executeCommand, type CommandContext } from '../commands/index.js';
 import { adoptLegacyService } from '../legacy-runner.js';
 import { observeAnnotations } from '../observation-mapping.js';
 import { observeSession, withRunnerRead } from '../observe.js';
 import type { SessionReadings } from '../observation-mapping.js';
+import { recentKey } from '../recent-reads.js';
 import { recordTransitions } from '../record-transitions.js';
 import { assumptionChecked, runnerAssumptionFailure } from '../runner-assumption.js';
 import { mirrorRunnerPodEvents } from '../runner-events.js';
@@ -69,6 +70,7 @@ function sessionSubject(
       const session = await readSession(deps, { namespace, name });
       // Gone or going: children follow through their ownerReferences (GC).
       if (session === null || session.metadata.deletionTimestamp) {
+        deps.recentReads?.forget(recentKey('secrets', namespace, runnerTokenSecretName(name)));
         await forgetSession(deps, request.key);
         return null;
       }

@@ -1,0 +1,100 @@
+// Answers this worker process read (or wrote) a moment ago, reused instead of read again: the Kubernetes API has no
+// conditional GET, so a read whose answer the process already holds costs a full request. Building a runner reads
+// the same namespace-wide objects for every session of a namespace (its Secrets, the CA ConfigMap, ProjectSettings,
+// the NetworkPolicy), and a session's next reconcile reads back the token Secret its previous one wrote.
+//
+// Only answers whose change wakes no reconcile that must see it are kept (none of these objects is watched, and
+// ProjectSettings is kept only for what a runner is built from): a reconcile that reuses an answer of `ttlMs` ago acts
+// as one that read it just before it changed, which a live read cannot rule out either; the change is seen by the
+// next read after the answer expired. What a change wakes reconciles for (ProjectSettings' inactivity timeout), and
+// what decides whether a runner is built at all (the runner Secret), stay live reads. Concurrent misses of one key
+// share one read.
+
+export interface RecentReads {
+  /**
+   * `read()`'s answer for `key`, or the one this process read or wrote for it less than the TTL ago. `keep` says which
+   * answers may be reused (e.g. not an absence the next reconcile must see as soon as it ends).
+   */
+  get<T>(key: string, read: () => Promise<T>, keep?: (answer: T) => boolean): Promise<T>;
+  /** What this process just wrote (the API's answer to the write): the next read of `key` is this. */
+  set(key: string, answer: unknown): void;
+  /** Drops `key`'s answer (a write whose result is unknown, an object going away). */
+  forget(key: string): void;
+}
+
+export interface RecentReadsOptions {
+  /** A monotonic clock in ms. @defaultValue performance.now */
+  now?: () => number;
+  /** How long an answer is reused. @defaultValue RECENT_READS_TTL_MS */
+  ttlMs?: number;
+  /** Answers kept at most (the oldest is dropped first). @defaultValue 10000 */
+  maxEntries?: number;
+}
+
+/** As long as a "managed" Namespace answer is trusted (managed-namespaces.ts). */
+export const RECENT_READS_TTL_MS = 5000;
+
+/** The key of a namespaced object: `<resource>:<namespace>/<name>`. */
+export function recentKey(resource: string, namespace: string, name: string): string {
+  return `${resource}:${namespace}/${name}`;
+}
+
+export function createRecentReads(options: RecentReadsOptions = {}): RecentReads {
+  const ttlMs = options.ttlMs ?? RECENT_READS_TTL_MS;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const now = options.now ?? (() => performance.now());
+  /** key → answer and when it was read; insertion order is age order. */
+  const answers = new Map<string, { answer: unknown; at: number }>();
+  /** Reads in flight; set/forget drop theirs, so an answer older than a write is never stored over it. */
+  const inFlight = new Map<string, Promise<unknown>>();
+
+  const store = (key: string, answer: unknown, at: number) => {
+    answers.delete(key);
+    answers.set(key, { answer, at });
+    if (answers.size > maxEntries) answers.delete(answers.keys().next().value!);
+  };
+
+  return {
+    get<T>(key: string, read: () => Promise<T>, keep: (answer: T) => boolean = () => true): Promise<T> {
+      const held = answers.get(key);
+      if (held !== undefined && now() - held.at < ttlMs) return Promise.resolve(held.answer as T);
+      const pending = inFlight.get(key);
+      if (pending) return pending as Promise<T>;
+      const readAt = now();
+      const reading: Promise<T> = read().then(
+        (answer) => {
+          if (inFlight.get(key) === reading) {
+            inFlight.delete(key);
+            if (keep(answer)) store(key, answer, readAt);
+            else answers.delete(key);
+          }
+          return answer;
+        },
+        (err: unknown) => {
+          if (inFlight.get(key) === reading) inFlight.delete(key);
+          throw err;
+        },
+      );
+      inFlight.set(key, reading);
+      return reading;
+    },
+    set(key, answer) {
+      inFlight.delete(key);
+      store(key, answer, now());
+    },
+    forget(key) {
+      inFlight.delete(key);
+      answers.delete(key);
+    },
+  };
+}
+
+/** `read()` through the process's recent answers when it keeps them (WorkerDeps.recentReads), live otherwise. */
+export function readRecent<T>(
+  recent: RecentReads | undefined,
+  key: string,
+  read: () => Promise<T>,
+  keep?: (answer: T) => boolean,
+): Promise<T> {
+  return recent === undefined ? read() : recent.get(key, read, keep);
+}

@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'vitest';
+import { createRecentReads } from '../src/recent-reads.js';
+
+/** A read that counts its calls and answers what `answer` holds when it is called. */
+function counted<T>(answer: () => T) {
+  const read = { calls: 0, fn: () => (read.calls++, Promise.resolve(answer())) };
+  return read;
+}
+
+describe('recent reads', () => {
+  test('an answer is reused until it is ttlMs old, then read again', async () => {
+    let now = 0;
+    const recent = createRecentReads({ now: () => now, ttlMs: 5000 });
+    let value = 'a';
+    const read = counted(() => value);
+    expect(await recent.get('k', read.fn)).toBe('a');
+    value = 'b';
+    now = 4999;
+    expect(await recent.get('k', read.fn)).toBe('a');
+    now = 5000;
+    expect(await recent.get('k', read.fn)).toBe('b');
+    expect(read.calls).toBe(2);
+  });
+
+  test('an answer `keep` refuses is read again next time', async () => {
+    const recent = createRecentReads({ now: () => 0 });
+    let value: string | null = null;
+    const read = counted(() => value);
+    const keep = (v: string | null) => v !== null;
+    expect(await recent.get('k', read.fn, keep)).toBeNull();
+    value = 'there';
+    expect(await recent.get('k', read.fn, keep)).toBe('there');
+    expect(await recent.get('k', read.fn, keep)).toBe('there');
+    expect(read.calls).toBe(2);
+  });
+
+  test('concurrent misses share one read', async () => {
+    const recent = createRecentReads({ now: () => 0 });
+    const read = counted(() => 'x');
+    const answers = await Promise.all([recent.get('k', read.fn), recent.get('k', read.fn)]);
+    expect(answers).toEqual(['x', 'x']);
+    expect(read.calls).toBe(1);
+  });
+
+  test('what the process wrote is the next answer, and a read in flight does not overwrite it', async () => {
+    const recent = createRecentReads({ now: () => 0 });
+    let release!: (v: string) => void;
+    const slow = recent.get('k', () => new Promise<string>((r) => (release = r)));
+    recent.set('k', 'written');
+    release('read before the write');
+    expect(await slow).toBe('read before the write');
+    const read = counted(() => 'live');
+    expect(await recent.get('k', read.fn)).toBe('written');
+    recent.forget('k');
+    expect(await recent.get('k', read.fn)).toBe('live');
+    expect(read.calls).toBe(1);
+  });
+
+  test('a failed read is not kept', async () => {
+    const recent = createRecentReads({ now: () => 0 });
+    await expect(recent.get('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await recent.get('k', () => Promise.resolve('ok'))).toBe('ok');
+  });
+
+  test('at most maxEntries answers are kept, the oldest dropped first', async () => {
+    const recent = createRecentReads({ now: () => 0, maxEntries: 2 });
+    for (const k of ['a', 'b', 'c']) await recent.get(k, () => Promise.resolve(k));
+    const read = counted(() => 'again');
+    expect(await recent.get('a', read.fn)).toBe('again');
+    expect(await recent.get('c', read.fn)).toBe('c');
+    expect(read.calls).toBe(1);
+  });
+});
