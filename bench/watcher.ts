@@ -123,14 +123,9 @@ async function failover(
         MODE: 'kube',
       })
     ).child;
-  // Side by side: which one leads does not matter, only how long the other takes to follow it.
-  const started = await Promise.allSettled([start(), start()]);
-  const procs = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  const failed = started.find((s) => s.status === 'rejected');
-  if (failed) {
-    for (const p of procs) p.kill('SIGKILL');
-    throw failed.reason;
-  }
+  // One after the other: the leader's start (its resync of every key) runs while the standby starts, as when a
+  // standby joins a running leader.
+  const procs = [await start(), await start()];
   try {
     const waitHolder = async (pred: (pid: number | undefined) => boolean) => {
       while (!pred(await holder())) await sleep(20);
