@@ -205,17 +205,20 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
 
   /**
    * Keeps the markers of the runs in progress alive, all on one timer (a timer per run cost each run its setup and
-   * teardown). It ticks four times per markerRenewMs and renews a marker ¾–1 markerRenewMs after it was last set:
-   * never later than a run's own timer did, and a run shorter than ¾ of it (nearly all) is never renewed.
+   * teardown). It ticks four times per markerRenewMs and renews a marker once markerRenewMs has passed since it was
+   * last set — as a run's own timer did, so a run shorter than that (nearly all) is never renewed — or sooner when
+   * a tick later would come too close to the marker's expiry (a lockRenewTimeMs near lockDurationMs).
    */
+  const renewTickMs = markerRenewMs / 4;
+  const renewAfterMs = Math.min(markerRenewMs, lockDurationMs - 2 * renewTickMs);
   const markerRenewal = setInterval(() => {
     const now = performance.now();
     for (const run of inFlight.values()) {
-      if (now - run.markedAt < (markerRenewMs * 3) / 4) continue;
+      if (now - run.markedAt < renewAfterMs) continue;
       run.markedAt = now;
       markers.client.pexpire(runKey(run.key), lockDurationMs).catch(() => undefined);
     }
-  }, markerRenewMs / 4);
+  }, renewTickMs);
   markerRenewal.unref();
 
   /**
