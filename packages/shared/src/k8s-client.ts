@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6, type Socket } from 'node:net';
 import path from 'node:path';
 import {
   ApiextensionsV1Api,
@@ -24,6 +24,7 @@ import {
 } from '@kubernetes/client-node';
 import { currentAbortSignal } from './abort-scope.js';
 import { KubeConfigError } from './errors.js';
+import { Http1Pool } from './http1-pool.js';
 
 /** Options of the one keep-alive agent every API client and watch of a KubeConfig shares. */
 export interface SharedAgentOptions {
@@ -71,6 +72,8 @@ interface PrivateKubeConfig {
 export class SharedAgentKubeConfig extends KubeConfig {
   #agentPromise: Promise<http.Agent> | undefined;
   #agent: http.Agent | undefined;
+  #connectionsPromise: Promise<Http1Pool | undefined> | undefined;
+  #connections: Http1Pool | undefined;
   readonly #agentOptions: SharedAgentOptions;
 
   constructor(agentOptions: SharedAgentOptions = {}) {
@@ -95,6 +98,35 @@ export class SharedAgentKubeConfig extends KubeConfig {
   }
 
   /**
+   * The lean client's keep-alive connections (kube-rest.ts, http1-pool.ts), opened by the shared agent's own
+   * createConnection with its TLS options and bounded by its maxSockets and maxFreeSockets (a pool of their own: the
+   * agent hands sockets only to node:http requests). Undefined behind a proxy-url, where requests go through the agent.
+   */
+  sharedConnections(): Promise<Http1Pool | undefined> {
+    this.#connectionsPromise ??= this.sharedAgent().then((agent) => {
+      const cluster = this.getCurrentCluster();
+      if (!cluster || cluster.proxyUrl) return undefined;
+      const server = new URL(cluster.server);
+      const secure = server.protocol === 'https:';
+      const host = server.hostname.replace(/^\[(.*)\]$/, '$1');
+      const port = Number(server.port || (secure ? 443 : 80));
+      const agentOptions = (agent as https.Agent).options;
+      // As node:http's agent names the TLS server: SNI is a host name, never an IP address.
+      const servername = agentOptions.servername ?? (isIP(host) ? '' : host);
+      this.#connections = new Http1Pool({
+        connect: () =>
+          (agent as https.Agent).createConnection({ ...agentOptions, host, port, servername }) as Socket,
+        host: server.host,
+        maxFree: this.#agentOptions.maxFreeSockets ?? 32,
+        maxSockets: this.#agentOptions.maxSockets ?? Infinity,
+        keepAliveMsecs: this.#agentOptions.keepAliveMsecs ?? 30_000,
+      });
+      return this.#connections;
+    });
+    return this.#connectionsPromise;
+  }
+
+  /**
    * The headers that authenticate one request (bearer token, basic auth, impersonation), as the library computes
    * them per request: a token file or exec plugin is re-read when it rotates. Unlike the library's public entry
    * points this reads no TLS files and builds no agent (the TLS material lives in {@link sharedAgent}).
@@ -116,6 +148,9 @@ export class SharedAgentKubeConfig extends KubeConfig {
     this.#agent?.destroy();
     this.#agent = undefined;
     this.#agentPromise = undefined;
+    this.#connections?.destroy();
+    this.#connections = undefined;
+    this.#connectionsPromise = undefined;
   }
 
   async #createAgent(): Promise<http.Agent> {

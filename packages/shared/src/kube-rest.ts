@@ -22,6 +22,7 @@ import type {
 } from '@kubernetes/client-node';
 import { currentAbortSignal } from './abort-scope.js';
 import { KubeConfigError } from './errors.js';
+import type { Http1Pool, Http1Response } from './http1-pool.js';
 import type { SharedAgentKubeConfig } from './k8s-client.js';
 
 // --- Types: what the API server sends, not what client-node's models claim ---
@@ -171,6 +172,16 @@ export interface KubeRestOptions {
 
 type QueryValue = string | number | boolean | undefined;
 
+/** What node:http refuses in a request path (its ERR_UNESCAPED_CHARACTERS). */
+const INVALID_PATH = /[^\u0021-\u00ff]/;
+
+/** `Name: value\r\n`, refusing what node:http refuses in a header (a CR, LF or NUL would split the request). */
+function headerLine(name: string, value: string): string {
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(value) || !/^[\w!#$%&'*+.^`|~-]+$/.test(name))
+    throw new TypeError(`invalid character in the ${name} header`);
+  return `${name}: ${value}\r\n`;
+}
+
 /** One request, JSON in and out, on the KubeConfig's shared agent, carrying the current reconcile's abort signal. */
 export class KubeRest {
   readonly #kc: SharedAgentKubeConfig;
@@ -212,18 +223,61 @@ export class KubeRest {
       const qs = search.toString();
       if (qs) requestPath += `?${qs}`;
     }
-    const [agent, auth] = await Promise.all([this.#kc.sharedAgent(), this.#kc.requestHeaders()]);
+    const [connections, auth] = await Promise.all([this.#kc.sharedConnections(), this.#kc.requestHeaders()]);
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const {
+      status,
+      text,
+      headers: responseHeaders,
+    } = connections
+      ? await this.#send(connections, method, path, requestPath, auth, payload, contentType, signal)
+      : await this.#sendThroughAgent(method, path, requestPath, auth, payload, contentType, signal);
+    if (status < 200 || status > 299) throw new KubeApiError(method, path, status, text, responseHeaders);
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  }
+
+  /** On the lean keep-alive connections (http1-pool.ts): headers checked as node:http checks them. */
+  #send(
+    connections: Http1Pool,
+    method: string,
+    path: string,
+    requestPath: string,
+    auth: Record<string, string>,
+    payload: string | undefined,
+    contentType: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Http1Response> {
+    if (INVALID_PATH.test(requestPath))
+      throw new TypeError(`${method} ${path}: the request path contains unescaped characters`);
+    let headerLines = 'Accept: application/json\r\n';
+    for (const [name, value] of Object.entries(auth)) headerLines += headerLine(name, value);
+    if (payload !== undefined) headerLines += headerLine('Content-Type', contentType);
+    return connections.request(method, requestPath, headerLines, payload, {
+      signal,
+      onAbort: () => new RequestAbortedError(method, path, signal?.reason),
+      headerTimeoutMs: this.#headerTimeoutMs,
+      onHeaderTimeout: () => new HeaderTimeoutError(method, path, this.#headerTimeoutMs),
+    });
+  }
+
+  /** Through node:http on the shared agent: only behind a proxy-url, whose agent opens the connections. */
+  async #sendThroughAgent(
+    method: string,
+    path: string,
+    requestPath: string,
+    auth: Record<string, string>,
+    payload: string | undefined,
+    contentType: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Http1Response> {
+    const agent = await this.#kc.sharedAgent();
+    const target = this.#target;
     const headers: http.OutgoingHttpHeaders = { ...auth, Accept: 'application/json' };
     if (payload !== undefined) {
       headers['Content-Type'] = contentType;
       headers['Content-Length'] = Buffer.byteLength(payload);
     }
-    const { status, text, responseHeaders } = await new Promise<{
-      status: number;
-      text: string;
-      responseHeaders: http.IncomingHttpHeaders;
-    }>((resolve, reject) => {
+    return new Promise<Http1Response>((resolve, reject) => {
       const options: http.RequestOptions = {
         protocol: target.protocol,
         hostname: target.hostname,
@@ -241,7 +295,7 @@ export class KubeRest {
           resolve({
             status: res.statusCode ?? 0,
             text: Buffer.concat(chunks).toString('utf8'),
-            responseHeaders: res.headers,
+            headers: res.headers,
           }),
         );
         res.once('error', reject);
@@ -259,8 +313,6 @@ export class KubeRest {
       req.once('error', reject);
       req.end(payload);
     });
-    if (status < 200 || status > 299) throw new KubeApiError(method, path, status, text, responseHeaders);
-    return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
 }
 

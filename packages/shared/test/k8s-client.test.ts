@@ -1,5 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -207,21 +209,73 @@ describe('one keep-alive agent per process', () => {
     kc.destroyAgent();
   });
 
-  test('the lean client (kube-rest.ts) rides the same agent, with the kubeconfig token', async () => {
+  test('the lean client (kube-rest.ts) keeps a keep-alive connection of its own beside the agent, with the kubeconfig token', async () => {
     const kc = createKubeConfig({
       kubeconfigPath: writeKubeconfig('lean', kubeconfigYaml(api.url)),
       env: {},
     });
     const generated = makeApiClients(kc);
     const lean = makeKubeClients(kc);
+    // Another facade of the same KubeConfig (the leader election's) shares the lean connections.
+    const other = makeKubeClients(kc);
     const before = api.connections();
     for (let i = 0; i < 20; i++) {
       await lean.core.readNamespace({ name: 'missing' }).catch(() => undefined);
+      await other.core.readNamespace({ name: 'missing' }).catch(() => undefined);
       await generated.core.listNamespace();
     }
-    expect(api.connections() - before).toBe(1);
+    // One for the lean client's requests, one for the agent's (http1-pool.ts says why they are apart).
+    expect(api.connections() - before).toBe(2);
     expect(api.authorizations.at(-2)).toBe('Bearer test-token');
     kc.destroyAgent();
+  });
+
+  test('the lean client over TLS: the cluster CA verifies the server (by IP or by name), skip-tls-verify skips it, another CA fails', async () => {
+    // A self-signed certificate for 127.0.0.1 and localhost, and another CA (fixtures/tls, valid for a century).
+    const fixtures = path.join(import.meta.dirname, 'fixtures', 'tls');
+    const cert = readFileSync(path.join(fixtures, 'tls-cert.pem'));
+    const server = https.createServer(
+      { cert, key: readFileSync(path.join(fixtures, 'tls-key.pem')) },
+      (req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Namespace', metadata: { name: req.url?.split('/').pop() } }));
+      },
+    );
+    let connections = 0;
+    server.on('secureConnection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const withCa = (host: string, ca: string | undefined) =>
+      kubeconfigYaml(`https://${host}:${port}`, { skipTls: ca === undefined ? undefined : false }).replace(
+        '    server:',
+        `${ca === undefined ? '' : `    certificate-authority-data: ${ca}\n`}    server:`,
+      );
+    const read = async (yaml: string) => {
+      const kc = createKubeConfig({ kubeconfigPath: writeKubeconfig('tls', yaml), env: {} });
+      try {
+        const lean = makeKubeClients(kc);
+        const first = await lean.core.readNamespace({ name: 'a' });
+        await lean.core.readNamespace({ name: 'b' });
+        return first.metadata?.name;
+      } finally {
+        kc.destroyAgent();
+      }
+    };
+    try {
+      const ca = cert.toString('base64');
+      expect(await read(withCa('127.0.0.1', ca))).toBe('a');
+      expect(await read(withCa('localhost', ca))).toBe('a');
+      expect(await read(withCa('127.0.0.1', undefined))).toBe('a');
+      // Each kubeconfig's two requests shared one connection.
+      expect(connections).toBe(3);
+      const otherCa = readFileSync(path.join(fixtures, 'other-ca.pem')).toString('base64');
+      await expect(read(withCa('127.0.0.1', otherCa))).rejects.toMatchObject({
+        code: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   test('without it, client-node 1.4.0 opens a socket per request (the problem this solves)', async () => {
