@@ -25,6 +25,19 @@ import {
 } from '@ambient-operator/testing';
 import { STACK_BUNDLES_ENV, stackScriptBundle } from './stack-bundles.js';
 
+/**
+ * Development only: node options added to every node child the stack starts, the operator's bundles included — e.g.
+ * `--import=<repo>/scripts/cpu-profile-preload.mjs` with CPU_PROFILE_DIR set, to CPU-profile every process of a
+ * bench suite's stack (NODE_OPTIONS refuses `--cpu-prof` itself).
+ */
+export const STACK_NODE_OPTIONS_ENV = 'LOCAL_STACK_NODE_OPTIONS';
+
+/** `NODE_OPTIONS` for a child: what it would get, plus STACK_NODE_OPTIONS_ENV's options when that is set. */
+function childNodeOptions(own: string | undefined): string | undefined {
+  const extra = process.env[STACK_NODE_OPTIONS_ENV];
+  return extra ? [own, extra].filter(Boolean).join(' ') : own;
+}
+
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_NAMESPACE = 'demo';
 const UPSTREAM_IMAGE_USERS = [
@@ -171,7 +184,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const launch = (name: string, command: string, args: string[], env: Record<string, string> = {}): Child => {
     const proc = spawn(command, args, {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
+      env: {
+        ...process.env,
+        ...env,
+        // The operator's bundles pass their own NODE_OPTIONS (below), with the extra options already in.
+        ...(env.NODE_OPTIONS === undefined && process.env[STACK_NODE_OPTIONS_ENV]
+          ? { NODE_OPTIONS: childNodeOptions(process.env.NODE_OPTIONS) }
+          : {}),
+      },
       // The IPC channel is how children notice a vanished supervisor (exit-with-parent.mjs).
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -220,7 +240,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ? launch(name, 'sh', [path.join(REPO_ROOT, 'deploy/image/operator'), command, ...args], {
           ...env,
           AMBIENT_APP_DIR: REPO_ROOT,
-          NODE_OPTIONS: `--import=${guard}`,
+          NODE_OPTIONS: childNodeOptions(`--import=${guard}`)!,
         })
       : tsNode(name, source, args, env);
 
