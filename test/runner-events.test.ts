@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { condition, eventually, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import {
+  clusterKindFromEnv,
+  condition,
+  eventually,
+  requireSim,
+  startTestCluster,
+  type TestCluster,
+} from '@ambient-operator/testing';
 
 // The UI's "Starting Session" panel: the backend lists core/v1 Events with `involvedObject.name=<name>-runner`
 // (upstream GetSessionPodEvents). Our runner pod is `<name>-runner-xxxxx` (a Job's), so the worker mirrors
@@ -41,6 +48,58 @@ describe("the UI's startup-events panel", () => {
       involvedObject: { kind: 'Job', name: 'pull-fails-runner' },
     });
   });
+
+  test.skipIf(clusterKindFromEnv() === 'real')(
+    'a worker that mirrored a starting pod’s events does not list its mirrors again a moment later',
+    async () => {
+      const sim = requireSim(cluster);
+      await cluster.createSession('slow-mirror', {
+        environmentVariables: { SIM_TARGET_CONTAINER: 'ambient-code-runner', SIM_START_DELAY_MS: '8000' },
+      });
+      // The reconcile that saw the pod scheduled mirrored its events (and wrote PodScheduled).
+      await cluster.waitForSession(
+        'slow-mirror',
+        (s) => s.status?.phase === 'Creating' && condition(s, 'PodScheduled')?.status === 'True',
+        'PodScheduled in Creating',
+      );
+      await eventually(
+        () => panelEvents('slow-mirror'),
+        (items) => items.some((e) => e.reason === 'Scheduled'),
+        'Scheduled in the panel',
+      );
+      const reconciles = async () =>
+        (await Promise.all(cluster.workers.map((w) => w.metrics.reconcileTotal.get())))
+          .flatMap((m) => m.values)
+          .reduce((sum, v) => sum + v.value, 0);
+      const before = await reconciles();
+      sim.resetRequestCounts();
+      // A reconcile while the runner is still being created (an edit enqueues the key), by this cluster's one worker.
+      await cluster.annotate('slow-mirror', { 'example.com/poke': 'while-creating' });
+      await eventually(
+        async () => ({
+          n: await reconciles(),
+          lists: sim.requestCount({ verb: 'list', resource: 'events' }),
+        }),
+        ({ n, lists }) => n > before && lists > 0,
+        'a reconcile after the edit, mirroring',
+      );
+      // Its mirroring done: a quiet half second (an absence of requests cannot be awaited as an event).
+      for (let i = 0; i < 20; i++) {
+        const sent = sim.requestCount() - sim.requestCount({ verb: 'watch' });
+        await new Promise((r) => setTimeout(r, 500));
+        if (sim.requestCount() - sim.requestCount({ verb: 'watch' }) === sent) break;
+      }
+      const session = await cluster.getSession('slow-mirror');
+      expect(session.status?.phase, 'still starting').toBe('Creating');
+      // The pod's events, listed; the Job's mirrors are what this worker left (live, a second list).
+      expect(
+        sim.requestCount({ verb: 'list', resource: 'events' }),
+        JSON.stringify(sim.requestCounts()),
+      ).toBe(1);
+      const names = (await panelEvents('slow-mirror')).map((e) => e.metadata?.name);
+      expect(new Set(names).size).toBe(names.length);
+    },
+  );
 
   test('a normal start shows the pod’s events too, once each however often the worker reconciles', async () => {
     await cluster.createSession('starts');

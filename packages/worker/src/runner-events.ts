@@ -3,7 +3,8 @@ import type { Wire } from '@ambient-operator/shared';
 import { runnerJobName } from '@ambient-operator/shared';
 import { findCondition } from '@ambient-operator/machines';
 import type { CommandContext } from './commands/command-context.js';
-import { createIfAbsent, mergePatch } from './kube-ops.js';
+import { createOrNull, mergePatch } from './kube-ops.js';
+import { readRecent, recentKey } from './recent-reads.js';
 
 // The UI's "Starting Session" panel shows what the backend lists with `involvedObject.name=<name>-runner`
 // (contract §8.4): with the Go operator that was its bare runner pod. Our runner pod is the Job's
@@ -24,39 +25,55 @@ export async function mirrorRunnerPodEvents(ctx: CommandContext): Promise<void> 
   const { api, log } = ctx.deps;
   const { namespace, name } = ctx.session.metadata;
   const jobName = runnerJobName(name);
+  const recent = ctx.deps.recentReads;
+  const key = recentKey('events', namespace, jobName);
+  // Listed live here, or held: what this process's last mirroring of the Job left a moment ago (recent-reads.ts).
+  let listed = false;
+  const listMirrors = async () => {
+    listed = true;
+    return (
+      await api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${jobName}` })
+    ).items;
+  };
   try {
     const [source, mirrored] = await Promise.all([
       api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName}` }),
-      mayHaveMirrored(ctx)
-        ? api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${jobName}` })
-        : undefined,
+      mayHaveMirrored(ctx) ? readRecent(recent, key, listMirrors) : undefined,
     ]);
-    const existing = new Map((mirrored?.items ?? []).map((e) => [e.metadata?.name ?? '', e]));
+    const existing = new Map((mirrored ?? []).map((e) => [e.metadata?.name ?? '', e]));
     const newest = [...source.items]
       .sort((a, b) => timestampOf(a).localeCompare(timestampOf(b)))
       .slice(-MIRRORED_EVENTS_LIMIT);
     for (const event of newest) {
       const mirrorName = `${jobName}.${(event.metadata?.name ?? '').slice(podName.length + 1)}`;
       const current = existing.get(mirrorName);
-      const update = () =>
-        api.core.patchNamespacedEvent(
-          {
-            namespace,
-            name: mirrorName,
-            body: { count: event.count, lastTimestamp: event.lastTimestamp, message: event.message },
-          },
-          mergePatch,
+      const update = async () =>
+        existing.set(
+          mirrorName,
+          await api.core.patchNamespacedEvent(
+            {
+              namespace,
+              name: mirrorName,
+              body: { count: event.count, lastTimestamp: event.lastTimestamp, message: event.message },
+            },
+            mergePatch,
+          ),
         );
       if (current === undefined) {
         const body = mirrorOf(event, mirrorName, { namespace, jobName, jobUid: job.metadata?.uid });
-        const created = await createIfAbsent(() => api.core.createNamespacedEvent({ namespace, body }));
+        const created = await createOrNull(() => api.core.createNamespacedEvent({ namespace, body }));
+        if (created !== null) existing.set(mirrorName, created);
         // Mirrored unseen (not listed): a repeated event's mirror may hold an older count.
-        if (!created && mirrored === undefined && (event.count ?? 1) > 1) await update();
+        else if (!listed && (event.count ?? 1) > 1) await update();
       } else if (current.count !== event.count || timestampOf(current) !== timestampOf(event)) {
         await update();
       }
     }
+    // The mirrors as this run left them: the next mirroring here lists none (a mirror made elsewhere meanwhile is
+    // found by its create, as an unlisted one is).
+    recent?.set(key, [...existing.values()]);
   } catch (err) {
+    recent?.forget(key);
     log.warn({ err, pod: podName }, 'could not mirror the runner pod events onto the runner Job');
   }
 }
