@@ -1,9 +1,9 @@
 // The suites as one plain-JavaScript bundle (dist/bench-suites/), built by `pnpm bench` beside the operator's
 // bundles. Why: each suite runs in a process of its own, and loading the workspace's TypeScript through tsx cost
 // every suite process about 2 CPU-seconds before it measured anything (3.3 s vs 1.2 s of CPU to import the worker
-// suite; ~15 s of a quick run on 2 cores). The bundle holds only the workspace's own code; every third-party
-// package stays external, imported by absolute path from where pnpm installed it for the importing package, so
-// the suites run the same dependency code as under tsx.
+// suite; ~15 s of a quick run on 2 cores). Third-party packages are bundled as well (a suite process loaded in
+// ~2.3 CPU-s with them external, ~1.3 bundled), the same versions pnpm installed, so the suites run the same
+// dependency code as under tsx.
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,27 +27,31 @@ export const BENCH_BUNDLE_ENTRY = path.join(BENCH_BUNDLE_DIR, 'run-suite.mjs');
  */
 export const BENCH_SHARED_MODULE = path.join(BENCH_BUNDLE_DIR, 'shared-queue-worker.mjs');
 
-const workspaceOnly: Plugin = {
-  name: 'workspace-only',
+/** Packages the suites bundle leaves to node: native and optional add-ons, as the operator's bundles do. */
+const THIRD_PARTY_EXTERNAL = /^(msgpackr-extract|bufferutil|utf-8-validate)(\/|$)/;
+
+const suitesPlugin: Plugin = {
+  name: 'bench-suites',
   setup(b) {
-    // A bare import of a third-party package: resolved as esbuild would (conditions import/node), then left to
-    // node by its absolute path — pnpm installs it for the importing package only, not beside the bundle.
-    // The stack's children load it with --import as well: one module by one URL, so it runs once.
+    // The stack's children load exit-with-parent.mjs with --import as well: one module by one URL, so it runs once.
     b.onResolve({ filter: /exit-with-parent\.mjs$/ }, (args) => ({
       path: pathToFileURL(path.resolve(args.resolveDir, args.path)).href,
       external: true,
     }));
+    // Third-party packages are bundled too: loading hundreds of their modules (the Kubernetes client's above all)
+    // cost every suite process ~1 CPU-second of resolving and compiling more than one bundled file does. Left out:
+    // native and optional add-ons (as in the operator's bundles), imported by absolute path from where pnpm
+    // installed them for the importing package, or by name when not installed (their importers load them in a try).
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.path.startsWith('@ambient-operator/') || args.pluginData === 'resolving') return undefined;
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
+      if (!THIRD_PARTY_EXTERNAL.test(args.path) || args.pluginData === 'resolving') return undefined;
       const resolved = await b.resolve(args.path, {
         kind: args.kind,
         resolveDir: args.resolveDir,
         importer: args.importer,
         pluginData: 'resolving',
       });
-      if (resolved.errors.length > 0) return { errors: resolved.errors };
-      if (resolved.external) return { path: resolved.path, external: true };
+      if (resolved.errors.length > 0 || resolved.external) return { path: args.path, external: true };
       return { path: pathToFileURL(resolved.path).href, external: true };
     });
     // Code that finds files next to itself (REPO_ROOT, CRDs, .proto files) keeps finding them: each source
@@ -91,7 +95,11 @@ export async function buildBenchSuites(outdir: string = BENCH_BUNDLE_DIR): Promi
     target: 'node20.19',
     sourcemap: 'linked',
     sourcesContent: false,
-    plugins: [workspaceOnly],
+    plugins: [suitesPlugin],
+    // Bundled CommonJS calls require() for Node's own modules.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     metafile: true,
     logLevel: 'warning',
   });
