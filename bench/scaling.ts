@@ -10,10 +10,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { startLocalStack, type LocalStack } from '../scripts/local-stack.js';
 import { ratio, type BenchOptions, type BenchResults } from './measure.js';
 import { PRODUCTION_FORM, rssOf } from './operator-process.js';
+import { postJson, watchLines } from './burst-client.js';
 import { rawBullmq } from './queue.js';
 import { commandsSince, redisCommands, topCommands, totalCommands as total } from './redis-commands.js';
 
@@ -47,17 +48,18 @@ async function runningCount(custom: CustomObjectsApi, prefix: string): Promise<n
   return list.items.filter((s) => s.metadata.name.startsWith(prefix) && s.status?.phase === 'Running').length;
 }
 
+/** The AgenticSession the suite creates (the rounds through client-node, the bursts through burst-client.ts). */
+function sessionBody(name: string) {
+  return {
+    apiVersion: 'vteam.ambient-code/v1alpha1',
+    kind: 'AgenticSession',
+    metadata: { name },
+    spec: { initialPrompt: 'scale' },
+  };
+}
+
 function createSession(custom: CustomObjectsApi, name: string): Promise<unknown> {
-  return custom.createNamespacedCustomObject({
-    ...SESSIONS,
-    namespace: NAMESPACE,
-    body: {
-      apiVersion: 'vteam.ambient-code/v1alpha1',
-      kind: 'AgenticSession',
-      metadata: { name },
-      spec: { initialPrompt: 'scale' },
-    },
-  });
+  return custom.createNamespacedCustomObject({ ...SESSIONS, namespace: NAMESPACE, body: sessionBody(name) });
 }
 
 interface Round {
@@ -248,45 +250,45 @@ async function simRequests(stack: LocalStack): Promise<Record<string, number>> {
 }
 
 /** Every runner Job and every Running session, as watch events deliver them (watches cost no request). */
-function watchProgress(kc: KubeConfig, prefix: string) {
+function watchProgress(kubeSimUrl: string, prefix: string) {
   const jobs = new Set<string>();
   const running = new Set<string>();
   const waiters: (() => void)[] = [];
-  const watch = new Watch(kc);
   let stopping = false;
-  const ended = (err: unknown) => {
+  const ended = (err: Error | undefined) => {
     if (err && !stopping) process.stderr.write(`scaling: a progress watch ended: ${String(err)}\n`);
   };
-  const opened = Promise.all([
-    watch.watch(
-      `/apis/batch/v1/namespaces/${NAMESPACE}/jobs`,
-      {},
-      (type: string, job: { metadata?: { name?: string } }) => {
+  const watches = [
+    // Only a Job's name is read: its metadata is enough.
+    watchLines(
+      `${kubeSimUrl}/apis/batch/v1/namespaces/${NAMESPACE}/jobs`,
+      true,
+      (type, job) => {
         if (type === 'ADDED' && job.metadata?.name?.startsWith(prefix)) jobs.add(job.metadata.name);
         for (const w of waiters.splice(0)) w();
       },
       ended,
     ),
-    watch.watch(
-      `/apis/${SESSIONS.group}/${SESSIONS.version}/namespaces/${NAMESPACE}/${SESSIONS.plural}`,
-      {},
-      (_type: string, s: { metadata?: { name?: string }; status?: { phase?: string } }) => {
+    watchLines(
+      `${kubeSimUrl}/apis/${SESSIONS.group}/${SESSIONS.version}/namespaces/${NAMESPACE}/${SESSIONS.plural}`,
+      false,
+      (_type, s) => {
         const name = s.metadata?.name;
         if (name?.startsWith(prefix) && s.status?.phase === 'Running') running.add(name);
         for (const w of waiters.splice(0)) w();
       },
       ended,
     ),
-  ]);
+  ];
   return {
-    opened,
+    opened: Promise.all(watches.map((w) => w.opened)),
     jobs: () => jobs.size,
     running: () => running.size,
     /** Resolves at the next event. */
     changed: () => new Promise<void>((resolve) => waiters.push(resolve)),
-    stop: async () => {
+    stop: () => {
       stopping = true;
-      for (const request of await opened) request.abort();
+      for (const w of watches) w.stop();
     },
   };
 }
@@ -304,7 +306,7 @@ interface Burst {
 }
 
 /** `n` sessions created as fast as 100 requests in flight allow; times until every Job, then every session Running. */
-async function burst(stack: LocalStack, custom: CustomObjectsApi, kc: KubeConfig, n: number): Promise<Burst> {
+async function burst(stack: LocalStack, n: number): Promise<Burst> {
   const prefix = `burst${n}-`;
   const workers = stack.running().filter((p) => p.name.startsWith('worker-'));
   const metricNames = [
@@ -314,7 +316,7 @@ async function burst(stack: LocalStack, custom: CustomObjectsApi, kc: KubeConfig
     'ambient_reconcile_duration_seconds_sum',
     'ambient_reconcile_duration_seconds_count',
   ];
-  const progress = watchProgress(kc, prefix);
+  const progress = watchProgress(stack.kubeSimUrl, prefix);
   await progress.opened;
   const cpuBefore = new Map(
     await Promise.all(stack.running().map(async (p) => [p.name, await cpuSecondsOf(p.pid)] as const)),
@@ -325,13 +327,15 @@ async function burst(stack: LocalStack, custom: CustomObjectsApi, kc: KubeConfig
     metricNames,
   );
   const requestsBefore = await simRequests(stack);
+  const sessionsUrl = `${stack.kubeSimUrl}/apis/${SESSIONS.group}/${SESSIONS.version}/namespaces/${NAMESPACE}/${SESSIONS.plural}`;
+  const benchCpuBefore = process.cpuUsage();
   const started = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(100, n) }, async () => {
       while (next < n) {
         const i = next++;
-        await createSession(custom, `${prefix}${i}`);
+        await postJson(sessionsUrl, sessionBody(`${prefix}${i}`));
       }
     }),
   );
@@ -346,10 +350,13 @@ async function burst(stack: LocalStack, custom: CustomObjectsApi, kc: KubeConfig
   }
   const allRunningMs = performance.now() - started;
   if (allJobsMs === 0) allJobsMs = allRunningMs;
-  await progress.stop();
+  progress.stop();
+  const benchCpu = process.cpuUsage(benchCpuBefore);
   const cpuSeconds = new Map<string, number>();
   for (const p of stack.running())
     cpuSeconds.set(p.name, (await cpuSecondsOf(p.pid)) - (cpuBefore.get(p.name) ?? 0));
+  // The bench's own creates and progress watches share the 2 cores with the operator.
+  cpuSeconds.set('bench', (benchCpu.user + benchCpu.system) / 1e6);
   const metrics = await workerSums(
     stack,
     workers.map((w) => w.name),
@@ -415,12 +422,9 @@ async function benchBursts(): Promise<BenchResults> {
 
 /** The bursts of `sizes` sessions, one after the other, on `stack` (2 workers at default concurrency, no added latency). */
 async function runBursts(stack: LocalStack, sizes: readonly number[], where = ''): Promise<BenchResults> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(stack.kubeconfigPath);
-  const custom = kc.makeApiClient(CustomObjectsApi);
   const results: BenchResults = {};
   for (const n of sizes) {
-    const b = await burst(stack, custom, kc, n);
+    const b = await burst(stack, n);
     process.stderr.write(
       `scaling: burst of ${n}: every Job after ${(b.allJobsMs / 1000).toFixed(1)} s, every session Running after ${(b.allRunningMs / 1000).toFixed(1)} s\n`,
     );
