@@ -182,6 +182,20 @@ function headerLine(name: string, value: string): string {
   return `${name}: ${value}\r\n`;
 }
 
+/** One request as `request()` prepared it, for whichever way it is sent. */
+interface Outgoing {
+  method: string;
+  /** The API path, as errors name it. */
+  path: string;
+  /** The path on the wire: the server's base path, the API path and the query. */
+  requestPath: string;
+  /** Authentication headers (KubeConfig.requestHeaders). */
+  auth: Record<string, string>;
+  payload: string | undefined;
+  contentType: string;
+  signal: AbortSignal | undefined;
+}
+
 /** One request, JSON in and out, on the KubeConfig's shared agent, carrying the current reconcile's abort signal. */
 export class KubeRest {
   readonly #kc: SharedAgentKubeConfig;
@@ -225,13 +239,12 @@ export class KubeRest {
     }
     const [connections, auth] = await Promise.all([this.#kc.sharedConnections(), this.#kc.requestHeaders()]);
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const outgoing: Outgoing = { method, path, requestPath, auth, payload, contentType, signal };
     const {
       status,
       text,
       headers: responseHeaders,
-    } = connections
-      ? await this.#send(connections, method, path, requestPath, auth, payload, contentType, signal)
-      : await this.#sendThroughAgent(method, path, requestPath, auth, payload, contentType, signal);
+    } = connections ? await this.#send(connections, outgoing) : await this.#sendThroughAgent(outgoing);
     if (status < 200 || status > 299) throw new KubeApiError(method, path, status, text, responseHeaders);
     return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
@@ -239,13 +252,7 @@ export class KubeRest {
   /** On the lean keep-alive connections (http1-pool.ts): headers checked as node:http checks them. */
   #send(
     connections: Http1Pool,
-    method: string,
-    path: string,
-    requestPath: string,
-    auth: Record<string, string>,
-    payload: string | undefined,
-    contentType: string,
-    signal: AbortSignal | undefined,
+    { method, path, requestPath, auth, payload, contentType, signal }: Outgoing,
   ): Promise<Http1Response> {
     if (INVALID_PATH.test(requestPath))
       throw new TypeError(`${method} ${path}: the request path contains unescaped characters`);
@@ -261,15 +268,15 @@ export class KubeRest {
   }
 
   /** Through node:http on the shared agent: only behind a proxy-url, whose agent opens the connections. */
-  async #sendThroughAgent(
-    method: string,
-    path: string,
-    requestPath: string,
-    auth: Record<string, string>,
-    payload: string | undefined,
-    contentType: string,
-    signal: AbortSignal | undefined,
-  ): Promise<Http1Response> {
+  async #sendThroughAgent({
+    method,
+    path,
+    requestPath,
+    auth,
+    payload,
+    contentType,
+    signal,
+  }: Outgoing): Promise<Http1Response> {
     const agent = await this.#kc.sharedAgent();
     const target = this.#target;
     const headers: http.OutgoingHttpHeaders = { ...auth, Accept: 'application/json' };
