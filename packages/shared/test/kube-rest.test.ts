@@ -1,5 +1,7 @@
 // The worker's lean Kubernetes client against kube-sim over HTTP: what it sends, what it returns, and that its
 // failures classify as client-node's did (404 an outcome, 409 a conflict, the Status message kept).
+import http from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
 import {
@@ -222,5 +224,59 @@ describe('cancellation and time limits', () => {
     expect((await slow.core.readNamespacedConfigMap({ namespace: NS, name: 'patched' })).data?.['more']).toBe(
       'm',
     );
+  });
+});
+
+describe('behind a proxy-url', () => {
+  test("requests go through the kubeconfig's proxy (node:http on the agent client-node builds for it)", async () => {
+    // A tunnelling proxy (client-node's proxy agents ask for a CONNECT tunnel, to an http: server too); each
+    // tunnel recorded.
+    const tunnels: string[] = [];
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url!);
+      const [host, port] = req.url!.split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = new SharedAgentKubeConfig();
+    proxied.loadFromString(sim.kubeconfig);
+    proxied.loadFromOptions({
+      clusters: proxied.clusters.map((c) => ({
+        ...c,
+        proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      })),
+      users: proxied.users,
+      contexts: proxied.contexts,
+      currentContext: proxied.currentContext,
+    });
+    try {
+      expect(await proxied.sharedConnections()).toBeUndefined();
+      const viaProxy = makeKubeClients(proxied);
+      await viaProxy.core.createNamespacedConfigMap({
+        namespace: NS,
+        body: { metadata: { name: 'proxied' }, data: { via: 'proxy' } },
+      });
+      const read = await viaProxy.core.readNamespacedConfigMap({ namespace: NS, name: 'proxied' });
+      expect(read.data?.['via']).toBe('proxy');
+      // Through the proxy: tunnels to the API server, no lean connection.
+      expect(tunnels.length).toBeGreaterThan(0);
+      expect(new Set(tunnels)).toEqual(new Set([new URL(proxied.getCurrentCluster()!.server).host]));
+      const missing = await failureOf(
+        viaProxy.core.readNamespacedConfigMap({ namespace: NS, name: 'absent' }),
+      );
+      expect(isNotFound(missing)).toBe(true);
+    } finally {
+      proxied.destroyAgent();
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });
