@@ -273,6 +273,18 @@ describe('session lifecycle against kube-sim', () => {
       });
       await cluster.waitForSession('slow-start', (s) => s.status?.phase === 'Creating', 'Creating');
       // The runner's build read it; what follows in Creating does not, until a reconcile finds the runner started.
+      // Counted from when the build is over — its Job there and no reconcile in flight — not from the Creating
+      // status alone, which a loaded machine can show before the build's own reads are all in.
+      await eventually(
+        async () =>
+          cluster.workers.every((w) => w.running() === 0) &&
+          (await cluster.batch.readNamespacedJob({ namespace: 'demo', name: 'slow-start-runner' }).then(
+            () => true,
+            () => false,
+          )),
+        (built) => built,
+        'the runner Job built and no reconcile in flight',
+      );
       sim.resetRequestCounts();
       // A reconcile while the runner container is still being created, made sure of (an edit enqueues the key)
       // rather than hoped for from the pod's own events, whose timing depends on the machine's load.
