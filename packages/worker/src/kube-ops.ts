@@ -5,13 +5,7 @@ export { mergePatch } from '@ambient-operator/shared';
 
 /** Create; AlreadyExists is the outcome we wanted, not an error. Returns whether this call created it. */
 export async function createIfAbsent(create: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await create();
-    return true;
-  } catch (err) {
-    if (isAlreadyExists(err)) return false;
-    throw err;
-  }
+  return (await createOrNull(create)) !== null;
 }
 
 /** Create; AlreadyExists gives null, else the created object as the API answered it. */

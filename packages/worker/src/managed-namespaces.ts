@@ -3,10 +3,11 @@
 // a thousand times. Here a "managed" answer is kept for a few seconds and shared by the reconciles of the process
 // (concurrent misses share one read). "Not managed" is never kept: a namespace that becomes managed is seen by the
 // very reconciles its labelling enqueues. One that stops being managed is skipped at most `ttlMs` later — about
-// as late as a reconcile that read the label just before it changed.
+// as late as a reconcile that read the label just before it changed. The keeping is recent-reads.ts's.
 import { MANAGED_LABEL, MANAGED_LABEL_VALUE } from '@ambient-operator/shared';
 import type { V1Namespace } from '@kubernetes/client-node';
 import type { Wire } from '@ambient-operator/shared';
+import { createRecentReads, RECENT_READS_TTL_MS } from './recent-reads.js';
 
 export interface ManagedNamespaces {
   /** Whether `namespace` carries the managed label (NotFound: false); reads it unless a recent read said yes. */
@@ -18,43 +19,28 @@ export interface ManagedNamespacesOptions {
   read: (namespace: string) => Promise<Wire<V1Namespace> | null>;
   /** A monotonic clock in ms (not the reconcile's clock, which tests may stop). @defaultValue performance.now */
   now?: () => number;
-  /** How long a "managed" answer is trusted. @defaultValue 5000 */
+  /** How long a "managed" answer is trusted. @defaultValue MANAGED_NAMESPACE_TTL_MS */
   ttlMs?: number;
   /** Namespaces remembered at most (the oldest answer is dropped first). @defaultValue 10000 */
   maxEntries?: number;
 }
 
-export const MANAGED_NAMESPACE_TTL_MS = 5000;
+export const MANAGED_NAMESPACE_TTL_MS = RECENT_READS_TTL_MS;
 
 export function createManagedNamespaces(options: ManagedNamespacesOptions): ManagedNamespaces {
-  const ttlMs = options.ttlMs ?? MANAGED_NAMESPACE_TTL_MS;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const now = options.now ?? (() => performance.now());
-  /** namespace → when its "managed" answer was read; insertion order is age order. */
-  const managedAt = new Map<string, number>();
-  const inFlight = new Map<string, Promise<boolean>>();
-
-  const readNow = async (namespace: string): Promise<boolean> => {
-    const readAt = now();
-    const ns = await options.read(namespace);
-    const managed = ns?.metadata?.labels?.[MANAGED_LABEL] === MANAGED_LABEL_VALUE;
-    managedAt.delete(namespace);
-    if (managed) {
-      managedAt.set(namespace, readAt);
-      if (managedAt.size > maxEntries) managedAt.delete(managedAt.keys().next().value!);
-    }
-    return managed;
-  };
-
+  // namespace → true while a "managed" answer is recent; "not managed" is not kept.
+  const answers = createRecentReads({
+    ttlMs: options.ttlMs ?? MANAGED_NAMESPACE_TTL_MS,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
+  });
   return {
-    isManaged(namespace) {
-      const at = managedAt.get(namespace);
-      if (at !== undefined && now() - at < ttlMs) return Promise.resolve(true);
-      const pending = inFlight.get(namespace);
-      if (pending) return pending;
-      const read = readNow(namespace).finally(() => inFlight.delete(namespace));
-      inFlight.set(namespace, read);
-      return read;
-    },
+    isManaged: (namespace) =>
+      answers.get(
+        namespace,
+        async () =>
+          (await options.read(namespace))?.metadata?.labels?.[MANAGED_LABEL] === MANAGED_LABEL_VALUE,
+        (managed) => managed,
+      ),
   };
 }

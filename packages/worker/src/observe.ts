@@ -32,7 +32,6 @@ import {
   type SessionReadings,
 } from './observation-mapping.js';
 import { readProjectSettings } from './project-settings.js';
-import { readRecent, recentKey } from './recent-reads.js';
 import type { SessionResource } from './session-resource.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -74,7 +73,9 @@ export async function observeSession(
   const [{ job, pods }, tokenSecret] = await Promise.all([
     readRunner(deps, resource, reads),
     readsToken
-      ? readTokenSecret(deps, namespace, annotations[RUNNER_TOKEN_SECRET] ?? runnerTokenSecretName(name))
+      ? // The one this process wrote (its previous reconcile provisioned or refreshed it) or read a moment ago:
+        // nothing but the operator writes it, and its deletion is noticed by the next reconcile that reads it.
+        readNamespaceSecret(deps, namespace, annotations[RUNNER_TOKEN_SECRET] ?? runnerTokenSecretName(name))
       : needsToken
         ? null
         : undefined,
@@ -270,17 +271,6 @@ async function observeS3(
 ): Promise<NonNullable<SessionReadings['s3Source']>> {
   const integration = await readNamespaceSecret(deps, namespace, PLATFORM_NAMES.integrationSecret);
   return { integration, resolved: await resolveSessionS3(deps, integration) };
-}
-
-/**
- * A session's token Secret: the one this process wrote or read a moment ago (its previous reconcile provisioned or
- * refreshed it, or read it), else a live read. Nothing but the operator writes it, and its deletion is noticed by the
- * next reconcile that reads it, as it is today.
- */
-function readTokenSecret(deps: WorkerDeps, namespace: string, name: string) {
-  return readRecent(deps.recentReads, recentKey('secrets', namespace, name), () =>
-    readOrNull(() => deps.api.core.readNamespacedSecret({ namespace, name })),
-  );
 }
 
 /** Whether session state can persist. */

@@ -31,7 +31,7 @@ export interface RecentReadsOptions {
   maxEntries?: number;
 }
 
-/** As long as a "managed" Namespace answer is trusted (managed-namespaces.ts). */
+/** How long an answer is reused, here and for a "managed" Namespace answer (managed-namespaces.ts). */
 export const RECENT_READS_TTL_MS = 5000;
 
 /** The key of a namespaced object: `<resource>:<namespace>/<name>`. */

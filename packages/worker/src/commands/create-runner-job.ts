@@ -132,9 +132,9 @@ export async function resolveSessionS3(
 }
 
 /**
- * A platform Secret a runner is built from (the integration Secret, `minio-credentials`):
- * shared by every session of its namespace, so a burst of sessions reads it once per process and moment
- * (recent-reads.ts).
+ * A Secret through the process's recent answers (recent-reads.ts): the platform Secrets a runner is built from (the
+ * integration Secret, `minio-credentials`), which a burst of sessions in a namespace then reads once per process and
+ * moment, and a session's token Secret, which its previous reconcile here wrote.
  */
 export function readNamespaceSecret(
   deps: WorkerDeps,
