@@ -8,7 +8,9 @@
 // as one that read it just before it changed, which a live read cannot rule out either; the change is seen by the
 // next read after the answer expired. What a change wakes reconciles for (ProjectSettings' inactivity timeout), and
 // what decides whether a runner is built at all (the runner Secret), stay live reads. Concurrent misses of one key
-// share one read.
+// share one read; it runs in the first reconcile's cancellation scope (abort-scope.ts), so when that reconcile is
+// cancelled (timeout, lost lock) the others that joined it read for themselves instead of failing with its abort.
+import { currentAbortSignal } from '@ambient-operator/shared';
 
 export interface RecentReads {
   /**
@@ -45,8 +47,11 @@ export function createRecentReads(options: RecentReadsOptions = {}): RecentReads
   const now = options.now ?? (() => performance.now());
   /** key → answer and when it was read; insertion order is age order. */
   const answers = new Map<string, { answer: unknown; at: number }>();
-  /** Reads in flight; set/forget drop theirs, so an answer older than a write is never stored over it. */
-  const inFlight = new Map<string, Promise<unknown>>();
+  /**
+   * Reads in flight, with the cancellation signal of the reconcile that started each; set/forget drop theirs, so an
+   * answer older than a write is never stored over it.
+   */
+  const inFlight = new Map<string, { reading: Promise<unknown>; signal: AbortSignal | undefined }>();
 
   const store = (key: string, answer: unknown, at: number) => {
     answers.delete(key);
@@ -54,16 +59,23 @@ export function createRecentReads(options: RecentReadsOptions = {}): RecentReads
     if (answers.size > maxEntries) answers.delete(answers.keys().next().value!);
   };
 
-  return {
+  const recentReads: RecentReads = {
     get<T>(key: string, read: () => Promise<T>, keep: (answer: T) => boolean = () => true): Promise<T> {
       const held = answers.get(key);
       if (held !== undefined && now() - held.at < ttlMs) return Promise.resolve(held.answer as T);
       const pending = inFlight.get(key);
-      if (pending) return pending as Promise<T>;
+      if (pending) {
+        const mine = currentAbortSignal();
+        return (pending.reading as Promise<T>).catch((err: unknown) => {
+          // Its starter was cancelled, not this reconcile: the failure is not this one's answer.
+          if (pending.signal?.aborted && mine?.aborted !== true) return recentReads.get(key, read, keep);
+          throw err;
+        });
+      }
       const readAt = now();
       const reading: Promise<T> = read().then(
         (answer) => {
-          if (inFlight.get(key) === reading) {
+          if (inFlight.get(key)?.reading === reading) {
             inFlight.delete(key);
             if (keep(answer)) store(key, answer, readAt);
             else answers.delete(key);
@@ -71,11 +83,11 @@ export function createRecentReads(options: RecentReadsOptions = {}): RecentReads
           return answer;
         },
         (err: unknown) => {
-          if (inFlight.get(key) === reading) inFlight.delete(key);
+          if (inFlight.get(key)?.reading === reading) inFlight.delete(key);
           throw err;
         },
       );
-      inFlight.set(key, reading);
+      inFlight.set(key, { reading, signal: currentAbortSignal() });
       return reading;
     },
     set(key, answer) {
@@ -87,6 +99,7 @@ export function createRecentReads(options: RecentReadsOptions = {}): RecentReads
       answers.delete(key);
     },
   };
+  return recentReads;
 }
 
 /** `read()` through the process's recent answers when it keeps them (WorkerDeps.recentReads), live otherwise. */

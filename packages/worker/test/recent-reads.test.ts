@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { withAbortSignal } from '@ambient-operator/shared';
 import { createRecentReads } from '../src/recent-reads.js';
 
 /** A read that counts its calls and answers what `answer` holds when it is called. */
@@ -54,6 +55,36 @@ describe('recent reads', () => {
     recent.forget('k');
     expect(await recent.get('k', read.fn)).toBe('live');
     expect(read.calls).toBe(1);
+  });
+
+  test('a read shared with a reconcile that is cancelled is read again by the others, not failed with its abort', async () => {
+    const recent = createRecentReads({ now: () => 0 });
+    const first = new AbortController();
+    let fail!: (err: Error) => void;
+    const cancelled = withAbortSignal(first.signal, () =>
+      recent.get('k', () => new Promise<string>((_, reject) => (fail = reject))),
+    );
+    const read = counted(() => 'live');
+    const joined = withAbortSignal(new AbortController().signal, () => recent.get('k', read.fn));
+    first.abort();
+    fail(new Error('aborted'));
+    await expect(cancelled).rejects.toThrow('aborted');
+    expect(await joined).toBe('live');
+    expect(read.calls).toBe(1);
+  });
+
+  test('a shared read that fails for another reason fails every reconcile that joined it, read once', async () => {
+    const recent = createRecentReads({ now: () => 0 });
+    let fail!: (err: Error) => void;
+    const read = counted(() => 'unused');
+    const started = withAbortSignal(new AbortController().signal, () =>
+      recent.get('k', () => new Promise<string>((_, reject) => (fail = reject))),
+    );
+    const joined = withAbortSignal(new AbortController().signal, () => recent.get('k', read.fn));
+    fail(new Error('HTTP 500'));
+    await expect(started).rejects.toThrow('HTTP 500');
+    await expect(joined).rejects.toThrow('HTTP 500');
+    expect(read.calls).toBe(0);
   });
 
   test('a failed read is not kept', async () => {
