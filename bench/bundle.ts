@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { z } from 'zod';
-import { buildOperator } from '../scripts/build.js';
+import { OPERATOR_COMMANDS, buildOperator, type OperatorCommand } from '../scripts/build.js';
 import { STACK_BUNDLED_SCRIPTS, stackScriptBundle } from '../scripts/stack-bundles.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -106,13 +106,23 @@ export async function buildBenchSuites(outdir: string = BENCH_BUNDLE_DIR): Promi
   return { inputs: Object.keys(result.metafile.inputs).map((file) => path.resolve(REPO_ROOT, file)) };
 }
 
-/** What the last build for the bench held and when it started: the bundles are fresh while no input is newer. */
+/**
+ * What the last builds for the bench held and when each started, by build: each operator command's bundle
+ * (`pnpm build` builds them apart) and the suites bundle. One is fresh while no input of it is newer.
+ */
 const STAMP = path.join(REPO_ROOT, 'dist', 'bench-build.json');
-const stampSchema = z.object({
+const buildStampSchema = z.object({
   startedAt: z.number(),
   inputs: z.array(z.string()),
+  /** What it wrote that must still be there (the operator commands' with their sizes, for the figure's note). */
   files: z.array(z.object({ file: z.string(), bytes: z.number() })),
 });
+const stampSchema = z.object({ builds: z.record(z.string(), buildStampSchema) });
+type BuildStamp = z.infer<typeof buildStampSchema>;
+
+/** The bench's builds: the operator's commands, and the suites bundle. */
+const SUITES_BUILD = 'suites';
+const OPERATOR_BUILDS = Object.keys(OPERATOR_COMMANDS) as OperatorCommand[];
 
 /**
  * Files a build reads that are not in esbuild's inputs: how packages resolve (the lockfile, the installed tree,
@@ -131,60 +141,88 @@ async function buildDefinitionFiles(): Promise<string[]> {
   ].map((file) => path.join(REPO_ROOT, file));
 }
 
-/** The last build's operator files when it is fresh: every output there, no input or definition newer. */
-async function freshBuild(): Promise<{ file: string; bytes: number }[] | undefined> {
+/**
+ * Whether a build is fresh: stamped, every file it wrote still there, and no input or build definition modified
+ * since it started (a file that cannot be read counts as modified). `mtimeOf` gives undefined for a missing file.
+ */
+export function isFresh(
+  stamp: BuildStamp | undefined,
+  definitions: readonly string[],
+  mtimeOf: (file: string) => number | undefined,
+): boolean {
+  if (stamp === undefined) return false;
+  if (stamp.files.some((f) => mtimeOf(f.file) === undefined)) return false;
+  return [...stamp.inputs, ...definitions].every((file) => (mtimeOf(file) ?? Infinity) < stamp.startedAt);
+}
+
+async function readStamp(): Promise<Record<string, BuildStamp>> {
   const stamp = stampSchema.safeParse(
     await readFile(STAMP, 'utf8')
       .then((text) => JSON.parse(text) as unknown)
       .catch(() => undefined),
   );
-  if (!stamp.success) return undefined;
-  const { startedAt, inputs, files } = stamp.data;
-  const outputs = [...files.map((f) => f.file), BENCH_BUNDLE_ENTRY, BENCH_SHARED_MODULE];
-  // A missing output or input, or one that cannot be read, means a build.
-  const outputsThere = await Promise.all(
-    outputs.map((file) =>
-      stat(file).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
-  if (outputsThere.includes(false)) return undefined;
-  const sources = [...inputs, ...(await buildDefinitionFiles())];
-  const mtimes = await Promise.all(
-    sources.map((file) =>
+  return stamp.success ? stamp.data.builds : {};
+}
+
+/** Modification times of `files` (undefined where one is missing or cannot be read). */
+async function mtimes(files: Iterable<string>): Promise<Map<string, number | undefined>> {
+  const unique = [...new Set(files)];
+  const times = await Promise.all(
+    unique.map((file) =>
       stat(file).then(
         (s) => s.mtimeMs,
-        () => Infinity,
+        () => undefined,
       ),
     ),
   );
-  return mtimes.every((m) => m < startedAt) ? files : undefined;
+  return new Map(unique.map((file, i) => [file, times[i]]));
 }
 
 /**
- * The operator's bundles (`pnpm build`) and the suites bundle, built unless the last build for the bench is
- * still fresh: a quick run spent seconds rebuilding what had not changed, and a stale bundle must never be
- * measured — so any source file of either, or any file deciding how they resolve, newer than that build's start
- * rebuilds both.
+ * The operator's bundles (`pnpm build`) and the suites bundle, each rebuilt only when it is not fresh: a quick run
+ * spent 6–8 s on 2 cores rebuilding them all (esbuild: ~10 CPU-s for the three commands, ~5 for the suites), and a
+ * change to the bench or to one command's code leaves the others as they were built. A stale bundle must never be
+ * measured — so any source file of a bundle, or any file deciding how the bundles resolve, newer than that bundle's
+ * build rebuilds it.
  */
 export async function buildForBench(): Promise<{
   files: { file: string; bytes: number }[];
-  rebuilt: boolean;
+  /** The builds made this time (operator commands by name, `suites`); empty when all were fresh. */
+  rebuilt: string[];
   ms: number;
 }> {
   const startedAt = Date.now();
-  const fresh = await freshBuild();
-  if (fresh) return { files: fresh, rebuilt: false, ms: Date.now() - startedAt };
-  await rm(STAMP, { force: true });
-  const operator = await buildOperator();
-  const suites = await buildBenchSuites();
-  const stamp: z.infer<typeof stampSchema> = {
-    startedAt,
-    inputs: [...new Set([...operator.inputs, ...suites.inputs])],
-    files: operator.files,
+  const builds = await readStamp();
+  const definitions = await buildDefinitionFiles();
+  const times = await mtimes([
+    ...definitions,
+    ...Object.values(builds).flatMap((b) => [...b.inputs, ...b.files.map((f) => f.file)]),
+  ]);
+  const fresh = (name: string) => isFresh(builds[name], definitions, (file) => times.get(file));
+  const staleCommands = OPERATOR_BUILDS.filter((c) => !fresh(c));
+  const suitesStale = !fresh(SUITES_BUILD);
+  const rebuilt = [...staleCommands, ...(suitesStale ? [SUITES_BUILD] : [])];
+  if (rebuilt.length > 0) {
+    // Stale builds leave the stamp before they start: one that fails or is stopped halfway stays stale.
+    for (const name of rebuilt) delete builds[name];
+    await writeFile(STAMP, JSON.stringify({ builds }));
+    if (staleCommands.length > 0) {
+      const operator = await buildOperator(undefined, staleCommands);
+      for (const command of staleCommands) builds[command] = { startedAt, ...operator.byCommand[command]! };
+    }
+    if (suitesStale) {
+      const suites = await buildBenchSuites();
+      builds[SUITES_BUILD] = {
+        startedAt,
+        inputs: suites.inputs,
+        files: [BENCH_BUNDLE_ENTRY, BENCH_SHARED_MODULE].map((file) => ({ file, bytes: 0 })),
+      };
+    }
+    await writeFile(STAMP, JSON.stringify({ builds }));
+  }
+  return {
+    files: OPERATOR_BUILDS.flatMap((c) => builds[c]!.files),
+    rebuilt,
+    ms: Date.now() - startedAt,
   };
-  await writeFile(STAMP, JSON.stringify(stamp));
-  return { files: operator.files, rebuilt: true, ms: Date.now() - startedAt };
 }

@@ -25,10 +25,10 @@ async function main(): Promise<void> {
 
   const runStarted = Date.now();
   // The operator processes the suites start are the production form: `pnpm build`'s bundles (bench/bundle.ts
-  // rebuilds them and the suites bundle unless no source changed since their last build).
+  // rebuilds each command's bundle and the suites bundle only when a source of it changed since its last build).
   const build = await buildForBench();
   process.stderr.write(
-    `bench: ${build.rebuilt ? 'built' : 'fresh, not rebuilt:'} the production bundles the suites run (pnpm build) and the suites bundle, ${(build.ms / 1000).toFixed(1)} s\n`,
+    `bench: the production bundles the suites run (pnpm build) and the suites bundle: ${builtNote(build.rebuilt)}, ${(build.ms / 1000).toFixed(1)} s\n`,
   );
   const results: BenchResults = { 'build.production_form': productionForm(build) };
   // Every suite's process starts now and loads its code side by side with the others (2 cores load them in
@@ -133,8 +133,14 @@ function productionForm({ files, rebuilt, ms }: Awaited<ReturnType<typeof buildF
   return {
     value: compiled.length,
     unit: 'commands',
-    note: `of ${commands.length} (${commands.join(', ')}): dist/operator/<command>.mjs with a source map, run by deploy/image/operator (node --enable-source-maps, no TypeScript loader)${noLoader ? '' : ' — the entrypoint loads TypeScript'}; esbuild, ${files.length} files, ${kib} KiB; ${rebuilt ? `pnpm build + the suites bundle in ${(ms / 1000).toFixed(1)} s` : 'both fresh (no source newer than their last build)'}`,
+    note: `of ${commands.length} (${commands.join(', ')}): dist/operator/<command>.mjs with a source map, run by deploy/image/operator (node --enable-source-maps, no TypeScript loader)${noLoader ? '' : ' — the entrypoint loads TypeScript'}; esbuild, ${files.length} files, ${kib} KiB; ${builtNote(rebuilt)} (${(ms / 1000).toFixed(1)} s)`,
   };
+}
+
+/** Which of the bench's builds (each operator command, the suites bundle) this run made. */
+function builtNote(rebuilt: readonly string[]): string {
+  if (rebuilt.length === 0) return 'all fresh, none rebuilt (no source newer than its last build)';
+  return `built ${rebuilt.join(', ')} (any other fresh: no source newer than its last build)`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildBenchSuites } from '../bench/bundle.js';
+import { buildBenchSuites, isFresh } from '../bench/bundle.js';
 import type { BenchResults } from '../bench/measure.js';
 import { ISSUE_14_TARGETS, judge } from '../bench/targets.js';
 
@@ -44,6 +44,40 @@ describe('the suites bundle', () => {
     const out = spawnSync(process.execPath, [path.join(dir, 'run-suite.mjs'), 'nope'], { encoding: 'utf8' });
     expect(out.status).toBe(64);
     expect(out.stderr).toContain('unknown suite nope; known: kube-sim, queue');
+  });
+});
+
+describe('which bundles pnpm bench rebuilds', () => {
+  const stamp = {
+    startedAt: 1000,
+    inputs: ['/r/packages/worker/src/a.ts', '/r/packages/shared/src/b.ts'],
+    files: [{ file: '/r/dist/operator/worker.mjs', bytes: 10 }],
+  };
+  const definitions = ['/r/pnpm-lock.yaml'];
+  const times = (changes: Record<string, number | undefined> = {}) => {
+    const all: Record<string, number | undefined> = {
+      '/r/packages/worker/src/a.ts': 500,
+      '/r/packages/shared/src/b.ts': 900,
+      '/r/dist/operator/worker.mjs': 1500,
+      '/r/pnpm-lock.yaml': 100,
+      ...changes,
+    };
+    return (file: string) => all[file];
+  };
+
+  test('a build is fresh while every input and definition is older than its start and its files are there', () => {
+    expect(isFresh(stamp, definitions, times())).toBe(true);
+  });
+
+  test('an input or a build definition modified since, or one gone, makes it stale', () => {
+    expect(isFresh(stamp, definitions, times({ '/r/packages/shared/src/b.ts': 1000 }))).toBe(false);
+    expect(isFresh(stamp, definitions, times({ '/r/pnpm-lock.yaml': 2000 }))).toBe(false);
+    expect(isFresh(stamp, definitions, times({ '/r/packages/worker/src/a.ts': undefined }))).toBe(false);
+  });
+
+  test('a missing output or no stamp makes it stale', () => {
+    expect(isFresh(stamp, definitions, times({ '/r/dist/operator/worker.mjs': undefined }))).toBe(false);
+    expect(isFresh(undefined, definitions, times())).toBe(false);
   });
 });
 
