@@ -207,15 +207,23 @@ async function requestsPerLifecycle(cluster: TestCluster): Promise<Map<string, n
 /**
  * Waits until the follow-up reconciles of earlier changes are done: a quiet window with no API request (a second;
  * --quick half a second: still 20 of the watcher's 25 ms batches, and a follow-up reconcile here takes ~50 ms).
+ * The window slides: it ends `quietMs` after the last request (kube-sim's counter read in-process every 25 ms),
+ * not at the end of the first whole window without one — back-to-back windows waited up to twice `quietMs` when
+ * the follow-ups ran into the first.
  */
 async function settle(cluster: TestCluster, quietMs: number, timeoutMs = 60_000): Promise<void> {
+  const sim = requireSim(cluster);
+  const operatorRequests = () => sim.requestCount() - sim.requestCount({ verb: 'watch' });
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    requireSim(cluster).resetRequestCounts();
-    await new Promise((r) => setTimeout(r, quietMs));
-    if (requireSim(cluster).requestCount() - requireSim(cluster).requestCount({ verb: 'watch' }) === 0)
-      return;
-    if (Date.now() > deadline) return;
+  let seen = operatorRequests();
+  let quietSince = performance.now();
+  while (performance.now() - quietSince < quietMs && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    const now = operatorRequests();
+    if (now !== seen) {
+      seen = now;
+      quietSince = performance.now();
+    }
   }
 }
 
