@@ -41,13 +41,6 @@ async function reconcilesOf(stack: LocalStack, workers: readonly string[]): Prom
   return sum;
 }
 
-async function runningCount(custom: CustomObjectsApi, prefix: string): Promise<number> {
-  const list = (await custom.listNamespacedCustomObject({ ...SESSIONS, namespace: NAMESPACE })) as {
-    items: { metadata: { name: string }; status?: { phase?: string } }[];
-  };
-  return list.items.filter((s) => s.metadata.name.startsWith(prefix) && s.status?.phase === 'Running').length;
-}
-
 /** The AgenticSession the suite creates (the rounds through client-node, the bursts through burst-client.ts). */
 function sessionBody(name: string) {
   return {
@@ -93,13 +86,21 @@ async function round(
       await sleep(200);
     }
   })();
+  // Running as the watch delivers it: no LIST every 50 ms through client-node (each one waited kube-sim's added
+  // latency and took the bench's CPU from the system it times), and the round ends at the event.
+  const progress = watchProgress(stack.kubeSimUrl, prefix);
+  await progress.opened;
   const started = performance.now();
-  await Promise.all(Array.from({ length: sessions }, (_, i) => createSession(custom, `${prefix}${i}`)));
-  const deadline = Date.now() + 300_000;
-  while ((await runningCount(custom, prefix)) < sessions) {
-    if (Date.now() > deadline)
-      throw new Error(`bench scaling: ${workers} worker(s) did not run ${sessions} sessions`);
-    await sleep(50);
+  try {
+    await Promise.all(Array.from({ length: sessions }, (_, i) => createSession(custom, `${prefix}${i}`)));
+    const deadline = Date.now() + 300_000;
+    while (progress.running() < sessions) {
+      if (Date.now() > deadline)
+        throw new Error(`bench scaling: ${workers} worker(s) did not run ${sessions} sessions`);
+      await Promise.race([progress.changed(), sleep(1000)]);
+    }
+  } finally {
+    progress.stop();
   }
   const seconds = (performance.now() - started) / 1000;
   // The follow-up reconciles of the last status writes belong to this round too.
