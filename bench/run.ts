@@ -167,8 +167,7 @@ function stageSuite(name: string, quick: boolean): { loaded: Promise<void>; run(
       '--expose-gc',
       // No --enable-source-maps: node 20 parses the map of every file a process loads, which cost the 8 suite
       // processes ~2.5 of their ~10.5 CPU-seconds of loading (8.1 vs 10.6, each set loaded side by side, 3 pairs).
-      // The suites bundle is not minified: a stack trace still names each function, and the comment above each
-      // module in the bundle names its .ts file; for .ts lines, run the suite alone under tsx (README).
+      // A stack trace still names each function; a failed suite is named with the command that gives .ts lines.
       BENCH_BUNDLE_ENTRY,
       name,
       '--staged',
@@ -195,7 +194,12 @@ function stageSuite(name: string, quick: boolean): { loaded: Promise<void>; run(
     child.once('error', reject);
     child.once('close', (code) => {
       if (code === 0 && result) resolve(result);
-      else reject(new Error(`bench suite ${name} failed (exit ${code})`));
+      else
+        reject(
+          new Error(
+            `bench suite ${name} failed (exit ${code}); with .ts lines in its stack traces: node --expose-gc --enable-source-maps ${path.relative(process.cwd(), BENCH_BUNDLE_ENTRY)} ${name}${quick ? ' --quick' : ''}`,
+          ),
+        );
     });
   });
   // Reported where it is awaited: by `loaded` when the process ends before it loaded, else by `run`.
