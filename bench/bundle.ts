@@ -194,6 +194,8 @@ export async function buildForBench(): Promise<{
   files: { file: string; bytes: number }[];
   /** The builds made this time (operator commands by name, `suites`); empty when all were fresh. */
   rebuilt: string[];
+  /** The builds left as they were (fresh). */
+  fresh: string[];
   ms: number;
 }> {
   const startedAt = Date.now();
@@ -228,6 +230,7 @@ export async function buildForBench(): Promise<{
   return {
     files: OPERATOR_BUILDS.flatMap((c) => builds[c]!.files),
     rebuilt,
+    fresh: [...OPERATOR_BUILDS, SUITES_BUILD].filter((name) => !rebuilt.includes(name)),
     ms: Date.now() - startedAt,
   };
 }

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   // rebuilds each command's bundle and the suites bundle only when a source of it changed since its last build).
   const build = await buildForBench();
   process.stderr.write(
-    `bench: the production bundles the suites run (pnpm build) and the suites bundle: ${builtNote(build.rebuilt)}, ${(build.ms / 1000).toFixed(1)} s\n`,
+    `bench: the production bundles the suites run (pnpm build) and the suites bundle: ${builtNote(build)}, ${(build.ms / 1000).toFixed(1)} s\n`,
   );
   const results: BenchResults = { 'build.production_form': productionForm(build) };
   // Every suite's process starts now and loads its code side by side with the others (2 cores load them in
@@ -121,7 +121,8 @@ async function main(): Promise<void> {
  * Issue 14's item 1 as a figure: how many of the image's commands run compiled JavaScript with a source map,
  * started by the image's entrypoint without a TypeScript loader (the form every suite's operator processes run).
  */
-function productionForm({ files, rebuilt, ms }: Awaited<ReturnType<typeof buildForBench>>): Measure {
+function productionForm(build: Awaited<ReturnType<typeof buildForBench>>): Measure {
+  const { files, ms } = build;
   const entrypoint = readFileSync(path.join(repoRoot, 'deploy/image/operator'), 'utf8');
   const noLoader =
     !/\btsx\b|--import|--loader|ts-node/.test(entrypoint) && entrypoint.includes('dist/operator/');
@@ -133,14 +134,16 @@ function productionForm({ files, rebuilt, ms }: Awaited<ReturnType<typeof buildF
   return {
     value: compiled.length,
     unit: 'commands',
-    note: `of ${commands.length} (${commands.join(', ')}): dist/operator/<command>.mjs with a source map, run by deploy/image/operator (node --enable-source-maps, no TypeScript loader)${noLoader ? '' : ' — the entrypoint loads TypeScript'}; esbuild, ${files.length} files, ${kib} KiB; ${builtNote(rebuilt)} (${(ms / 1000).toFixed(1)} s)`,
+    note: `of ${commands.length} (${commands.join(', ')}): dist/operator/<command>.mjs with a source map, run by deploy/image/operator (node --enable-source-maps, no TypeScript loader)${noLoader ? '' : ' — the entrypoint loads TypeScript'}; esbuild, ${files.length} files, ${kib} KiB; ${builtNote(build)} (${(ms / 1000).toFixed(1)} s)`,
   };
 }
 
 /** Which of the bench's builds (each operator command, the suites bundle) this run made. */
-function builtNote(rebuilt: readonly string[]): string {
-  if (rebuilt.length === 0) return 'all fresh, none rebuilt (no source newer than its last build)';
-  return `built ${rebuilt.join(', ')} (any other fresh: no source newer than its last build)`;
+function builtNote({ rebuilt, fresh }: { rebuilt: readonly string[]; fresh: readonly string[] }): string {
+  const built = rebuilt.length === 0 ? 'none rebuilt' : `built ${rebuilt.join(', ')}`;
+  return fresh.length === 0
+    ? built
+    : `${built}; fresh (no source newer than its last build): ${fresh.join(', ')}`;
 }
 
 /**
