@@ -1,7 +1,7 @@
 // The production form: `pnpm build`'s bundles, started through the image's entrypoint (deploy/image/operator)
 // from a directory with no node_modules above it, as in the image's runtime stage.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -142,3 +142,28 @@ describe('the production bundles', () => {
     expect(trigger.stderr).toMatch(/packages\/worker\/src\/session-trigger-main\.ts:\d+:\d+\)/);
   });
 });
+
+test("building one command replaces that command's files and leaves the others' (pnpm bench rebuilds only what changed)", async () => {
+  const dist = path.join(app, 'dist');
+  const others = async () => {
+    const files = (await readdir(path.join(dist, 'operator'))).filter(
+      (f) => !f.startsWith('session-trigger'),
+    );
+    return new Map(
+      await Promise.all(
+        [...files.map((f) => path.join(dist, 'operator', f)), path.join(dist, 'meta', 'watcher.json')].map(
+          async (file) => [file, (await stat(file)).mtimeMs] as const,
+        ),
+      ),
+    );
+  };
+  const before = await others();
+  await writeFile(path.join(dist, 'operator', 'session-trigger-chunk-STALE.mjs'), '');
+  const built = await buildOperator(dist, ['session-trigger']);
+  expect(Object.keys(built.byCommand)).toEqual(['session-trigger']);
+  expect(built.files.map((f) => path.basename(f.file))).toContain('session-trigger.mjs');
+  expect(await others()).toEqual(before);
+  const after = await readdir(path.join(dist, 'operator'));
+  expect(after).toContain('session-trigger.mjs');
+  expect(after).not.toContain('session-trigger-chunk-STALE.mjs');
+}, 60_000);
