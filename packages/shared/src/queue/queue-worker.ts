@@ -23,7 +23,7 @@ import {
   type ReconcileOutcome,
   type ReconcileResult,
 } from './reconcile-outcome.js';
-import { closeRedis, openOwnRedis, openRedis, type RedisConnection } from './redis-connection.js';
+import { closeRedis, openBatchingRedis, openRedis, type RedisConnection } from './redis-connection.js';
 import { createSessionQueue, delayedJobOptions } from './session-queue.js';
 
 export interface ReconcileContext {
@@ -125,10 +125,21 @@ export interface QueueWorkerOptions extends QueueIdentity {
  */
 function untilAborted<T>(run: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
+  // Settled by whichever comes first; the listener goes when the run settles (no `finally`: every promise costs
+  // a run its allocation and, with the abort scope's async hooks on, a hook call).
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    run.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
   });
 }
 
@@ -153,8 +164,21 @@ export interface QueueWorker {
   close(options?: { force?: boolean }): Promise<void>;
   /** Reconciles running in this process now. */
   running(): number;
-  /** The BullMQ worker (for events in tests and Bull Board); do not change its options. */
+  /**
+   * The BullMQ worker (for events in tests and Bull Board); do not change its options. Its cancelJob/cancelAllJobs
+   * do not reach a run (BullMQ is not asked for a signal): `close({ force: true })` aborts the runs.
+   */
   readonly bullWorker: Worker<JobData>;
+}
+
+/** A run in progress (see `inFlight` in startQueueWorker). */
+interface InFlightRun {
+  key: string;
+  /** When the key's run marker was last set or renewed (performance.now()). */
+  markedAt: number;
+  /** When the reconcile times out (performance.now(); only with a reconcile timeout). */
+  deadline: number;
+  controller: AbortController;
 }
 
 /**
@@ -170,14 +194,11 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const { prefix, name } = resolveIdentity(options);
   const redis = openRedis(options.connection, { connectionName: `${prefix}:${name}:worker` });
   const client = redis.client;
-  // The run markers and the end-of-run bookkeeping, on a client of their own (see openOwnRedis) whose commands
-  // auto-pipeline: the concurrent runs' marks and end-of-run commands of one tick share a write and a round trip.
-  // A socket write to Redis costs ~50–80 µs of CPU on a loaded machine — more than the rest of a no-op run — and
-  // each run issues two (its mark, its end).
-  const markers = openOwnRedis(options.connection, {
-    connectionName: `${prefix}:${name}:markers`,
-    autoPipelining: true,
-  });
+  // The run markers and the end-of-run bookkeeping, on a client of their own whose writes are held for the rest of
+  // the event loop's turn (openBatchingRedis): the concurrent runs' marks and end-of-run commands share a write and a
+  // round trip. A socket write to Redis costs ~50–80 µs of CPU on a loaded machine — more than the rest of a no-op
+  // run — and each run issues two (its mark, its end). Every command on it follows `markers.holdWrites()`.
+  const markers = openBatchingRedis(options.connection, { connectionName: `${prefix}:${name}:markers` });
   markers.client.on('error', () => undefined);
   const producer = createSessionQueue({ connection: client, prefix, name });
   const failuresKey = queueOwnKeys(prefix, name).failures;
@@ -192,15 +213,47 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const rateLimit = options.rateLimit === undefined ? { max: 100, durationMs: 1000 } : options.rateLimit;
   const onError = options.onError ?? (() => undefined);
   const report = options.onReconciled ?? (() => undefined);
-  /** Runs in progress by job id: their key, when its marker was last set or renewed, and their abort controller. */
-  const inFlight = new Map<string, { key: string; markedAt: number; controller: AbortController }>();
+  const reconcileTimeoutMs = options.reconcileTimeoutMs ?? 0;
+  /**
+   * Runs in progress by job id, in the order they started (a Map keeps insertion order): their key, when its marker
+   * was last set or renewed, when their reconcile times out, and their abort controller — the one signal of the run
+   * (lock loss, timeout, forced close). BullMQ is not asked for a signal of its own (its processor gets one only when
+   * it declares a third parameter): a second AbortController per job cost ~10 µs of CPU and its listener.
+   */
+  const inFlight = new Map<string, InFlightRun>();
+
+  /**
+   * Reconcile timeouts share one timer instead of one per run: runs start in the Map's order with the same timeout,
+   * so the oldest run is the first to time out; the timer is armed for it and, when it fires, aborts every run
+   * past its deadline and is armed again for the next one. A run that ended leaves nothing to clear.
+   */
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  function armTimeout(): void {
+    if (timeoutTimer !== undefined) return;
+    for (const run of inFlight.values()) {
+      if (run.controller.signal.aborted) continue;
+      // Unref'd, as the runs it watches keep the process alive by themselves.
+      timeoutTimer = setTimeout(onTimeout, Math.max(1, run.deadline - performance.now())).unref();
+      return;
+    }
+  }
+  function onTimeout(): void {
+    timeoutTimer = undefined;
+    const now = performance.now();
+    for (const run of inFlight.values()) {
+      if (run.deadline > now) break;
+      run.controller.abort(new ReconcileTimeoutError(run.key, reconcileTimeoutMs));
+    }
+    armTimeout();
+  }
 
   /**
    * Marks the key's run as started: awaited, so an event is either before the mark, and so before this run's reads,
    * or marks it for a follow-up.
    */
-  async function markRun(key: string): Promise<void> {
-    await markers.client.set(runKey(key), runMarker.running, 'PX', lockDurationMs);
+  function markRun(key: string): Promise<unknown> {
+    markers.holdWrites();
+    return markers.client.set(runKey(key), runMarker.running, 'PX', lockDurationMs);
   }
 
   /**
@@ -216,6 +269,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     for (const run of inFlight.values()) {
       if (now - run.markedAt < renewAfterMs) continue;
       run.markedAt = now;
+      markers.holdWrites();
       markers.client.pexpire(runKey(run.key), lockDurationMs).catch(() => undefined);
     }
   }, renewTickMs);
@@ -235,17 +289,23 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     completes = false,
   ): Promise<{ failures: number; followUp: boolean; storedFollowUp: boolean }> {
     const c = markers.client;
+    markers.holdWrites();
     const failures =
       change === 'reset'
-        ? c.hdel(failuresKey, key).then(() => 0)
+        ? c.hdel(failuresKey, key)
         : change === 'increment'
           ? c.hincrby(failuresKey, key, 1)
-          : c.hget(failuresKey, key).then(Number);
+          : c.hget(failuresKey, key);
     // A run that lost its lock leaves the marker to the key's new owner.
     const marker = signal.reason instanceof LockLostError ? null : c.getdel(runKey(key));
     const stored = completes ? 0 : c.exists(followUpKey(key));
     const [count, mark, storedCount] = await Promise.all([failures, marker, stored]);
-    return { failures: count, followUp: mark === runMarker.followUp, storedFollowUp: storedCount === 1 };
+    return {
+      // HDEL answers how many fields it removed; HGET a string, or null for none.
+      failures: change === 'reset' ? 0 : Number(count),
+      followUp: mark === runMarker.followUp,
+      storedFollowUp: storedCount === 1,
+    };
   }
 
   async function reconcile(key: string, signal: AbortSignal): Promise<RunEnd> {
@@ -364,35 +424,24 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     return { failures, delayMs };
   }
 
-  /** One run of `key` under its marker, with its own abort controller (lock loss, timeout, BullMQ's cancel). */
-  async function runOnce(
-    key: string,
-    id: string,
-    bullSignal: AbortSignal | undefined,
-  ): Promise<{ end: RunEnd; aborted: boolean }> {
+  /** One run of `key` under its marker, with its abort controller (lock loss, timeout, forced close). */
+  async function runOnce(key: string, id: string): Promise<{ end: RunEnd; aborted: boolean }> {
     const controller = new AbortController();
-    inFlight.set(id, { key, markedAt: performance.now(), controller });
-    const abortWithBull = () => controller.abort(bullSignal?.reason ?? new Error('job cancelled'));
-    if (bullSignal?.aborted) abortWithBull();
-    bullSignal?.addEventListener('abort', abortWithBull, { once: true });
-    const timeoutMs = options.reconcileTimeoutMs ?? 0;
-    const timeout =
-      timeoutMs > 0
-        ? setTimeout(() => controller.abort(new ReconcileTimeoutError(key, timeoutMs)), timeoutMs)
-        : undefined;
+    const startedAt = performance.now();
+    inFlight.set(id, { key, markedAt: startedAt, deadline: startedAt + reconcileTimeoutMs, controller });
+    if (reconcileTimeoutMs > 0) armTimeout();
     try {
       await markRun(key);
       const end = await reconcile(key, controller.signal);
       return { end, aborted: controller.signal.aborted };
     } finally {
-      clearTimeout(timeout);
-      bullSignal?.removeEventListener('abort', abortWithBull);
       inFlight.delete(id);
     }
   }
 
-  // BullMQ passes its own signal (aborted by cancelJob/cancelAllJobs) to a processor declaring three parameters.
-  async function processJob(job: Job<JobData>, token?: string, bullSignal?: AbortSignal): Promise<void> {
+  // Two parameters: BullMQ creates an AbortController per job only for a processor declaring a third (its signal,
+  // which only its cancelJob/cancelAllJobs abort); the run's own controller is the one signal (see inFlight).
+  async function processJob(job: Job<JobData>, token?: string): Promise<void> {
     const { key, dueAt } = jobDataSchema.parse(job.data);
     // A timer job of an older version only asks for a normal reconcile of its key.
     if (job.name === legacyTimerJobName) {
@@ -403,7 +452,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       key,
       queueWaitMs: Math.max(0, Date.now() - (dueAt ?? job.timestamp + (job.opts.delay ?? 0))),
     });
-    const { end, aborted } = await runOnce(key, job.id ?? key, bullSignal);
+    const { end, aborted } = await runOnce(key, job.id ?? key);
     // The follow-up waits in the queue behind what is there (as a new job would), with the key marked again at
     // once: events until it starts join it with one command (the mark outlives that wait by its expiry at most,
     // and the follow-up's own start marks the key again).
@@ -451,6 +500,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
         for (const { controller } of inFlight.values()) controller.abort(new Error('worker closing'));
       await worker.close(closeOptions.force ?? false);
       clearInterval(markerRenewal);
+      clearTimeout(timeoutTimer);
       await producer.close();
       await closeRedis(redis);
       await closeRedis(markers);

@@ -99,6 +99,50 @@ export function openOwnRedis(
   return { client: openRedis(connection, options).client, owned: true };
 }
 
+/** A client of our own (see {@link openOwnRedis}) whose commands can share socket writes: see `holdWrites`. */
+export interface BatchingRedis {
+  client: RedisClient;
+  owned: true;
+  /**
+   * Holds the client's writes until the end of this turn of the event loop (setImmediate, as ioredis's
+   * auto-pipelining flushes), so the commands issued meanwhile — several concurrent callers' — go out in one socket
+   * write: call it before issuing commands. A write costs ~50–80 µs of CPU on a loaded machine. Auto-pipelining gets
+   * the same writes through an ioredis Pipeline per batch and a wrapper promise per command, which cost about twice
+   * the CPU of corking the connection's socket (measured: ~40 vs ~17 µs for three commands of one caller, with the
+   * same 0.2 writes per caller). A Cluster client (a connection per node) auto-pipelines instead; this is a no-op.
+   */
+  holdWrites(): void;
+}
+
+/** {@link openOwnRedis}, for many small concurrent commands: see {@link BatchingRedis}. Never for a blocking client. */
+export function openBatchingRedis(
+  connection: RedisConnection,
+  options: Omit<OpenRedisOptions, 'autoPipelining'>,
+): BatchingRedis {
+  const cluster =
+    connection instanceof Cluster ||
+    (typeof connection === 'object' && !(connection instanceof Redis) && connection.mode === 'cluster');
+  const own = openOwnRedis(connection, { ...options, autoPipelining: cluster });
+  const client = own.client;
+  if (!(client instanceof Redis)) return { ...own, holdWrites: () => undefined };
+  let held: Redis['stream'] | undefined;
+  const release = () => {
+    const stream = held;
+    held = undefined;
+    stream?.uncork();
+  };
+  return {
+    ...own,
+    holdWrites() {
+      // Before the connection is ready commands wait in ioredis's offline queue, not on the socket.
+      if (held !== undefined || client.status !== 'ready') return;
+      held = client.stream;
+      held.cork();
+      setImmediate(release);
+    },
+  };
+}
+
 function parseUrl(url: string): URL {
   const parsed = redisUrlSchema.safeParse(url);
   if (!parsed.success) {
