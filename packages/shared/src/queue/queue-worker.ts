@@ -120,27 +120,35 @@ export interface QueueWorkerOptions extends QueueIdentity {
 }
 
 /**
- * The run's promise, or its signal's reason as soon as it aborts: a reconcile stuck on something that ignores the
- * signal still ends at the timeout. Whatever it does afterwards carries the aborted signal, so it cannot write.
+ * The reconcile's promise, or the reason of the run's abort as soon as it aborts (see {@link abortRun}): a reconcile
+ * stuck on something that ignores the signal still ends at the timeout. Whatever it does afterwards carries the
+ * aborted signal, so it cannot write. No listener on the signal: only abortRun aborts it, and it settles this
+ * directly (a listener added and removed per run, and a `finally`, cost a no-op run ~3 µs).
  */
-function untilAborted<T>(run: Promise<T>, signal: AbortSignal): Promise<T> {
+function untilAborted<T>(run: InFlightRun, work: Promise<T>): Promise<T> {
+  const { signal } = run.controller;
   if (signal.aborted) return Promise.reject(signal.reason);
-  // Settled by whichever comes first; the listener goes when the run settles (no `finally`: every promise costs
-  // a run its allocation and, with the abort scope's async hooks on, a hook call).
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    run.then(
+    run.stop = reject;
+    work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        run.stop = undefined;
         resolve(value);
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        run.stop = undefined;
         reject(err);
       },
     );
   });
+}
+
+/** Aborts a run: its signal, and the wait for its reconcile (see {@link untilAborted}). The one way a run aborts. */
+function abortRun(run: InFlightRun, reason: Error): void {
+  if (run.controller.signal.aborted) return;
+  run.controller.abort(reason);
+  run.stop?.(reason);
+  run.stop = undefined;
 }
 
 /** Why a reconcile's signal was aborted after the configured reconcile timeout. Retryable (with backoff). */
@@ -178,7 +186,10 @@ interface InFlightRun {
   markedAt: number;
   /** When the reconcile times out (performance.now(); only with a reconcile timeout). */
   deadline: number;
+  /** Its signal is the reconcile's; aborted only through {@link abortRun}. */
   controller: AbortController;
+  /** Ends the wait for the reconcile now, while it runs (see {@link untilAborted}). */
+  stop: ((reason: Error) => void) | undefined;
 }
 
 /**
@@ -242,7 +253,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     const now = performance.now();
     for (const run of inFlight.values()) {
       if (run.deadline > now) break;
-      run.controller.abort(new ReconcileTimeoutError(run.key, reconcileTimeoutMs));
+      abortRun(run, new ReconcileTimeoutError(run.key, reconcileTimeoutMs));
     }
     armTimeout();
   }
@@ -308,14 +319,16 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     };
   }
 
-  async function reconcile(key: string, signal: AbortSignal): Promise<RunEnd> {
+  async function reconcile(run: InFlightRun): Promise<RunEnd> {
+    const { key } = run;
+    const { signal } = run.controller;
     for (let conflicts = 0; ; conflicts++) {
       const started = performance.now();
       const elapsed = () => performance.now() - started;
       const reconcileId = randomUUID();
       try {
         const outcome = await withAbortSignal(signal, () =>
-          untilAborted(options.process(key, { signal, reconcileId }), signal),
+          untilAborted(run, options.process(key, { signal, reconcileId })),
         );
         const requeueAfterMs = outcome?.requeueAfterMs;
         const requeue = requeueAfterMs !== undefined && requeueAfterMs >= 0;
@@ -424,21 +437,6 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     return { failures, delayMs };
   }
 
-  /** One run of `key` under its marker, with its abort controller (lock loss, timeout, forced close). */
-  async function runOnce(key: string, id: string): Promise<{ end: RunEnd; aborted: boolean }> {
-    const controller = new AbortController();
-    const startedAt = performance.now();
-    inFlight.set(id, { key, markedAt: startedAt, deadline: startedAt + reconcileTimeoutMs, controller });
-    if (reconcileTimeoutMs > 0) armTimeout();
-    try {
-      await markRun(key);
-      const end = await reconcile(key, controller.signal);
-      return { end, aborted: controller.signal.aborted };
-    } finally {
-      inFlight.delete(id);
-    }
-  }
-
   // Two parameters: BullMQ creates an AbortController per job only for a processor declaring a third (its signal,
   // which only its cancelJob/cancelAllJobs abort); the run's own controller is the one signal (see inFlight).
   async function processJob(job: Job<JobData>, token?: string): Promise<void> {
@@ -452,7 +450,26 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       key,
       queueWaitMs: Math.max(0, Date.now() - (dueAt ?? job.timestamp + (job.opts.delay ?? 0))),
     });
-    const { end, aborted } = await runOnce(key, job.id ?? key);
+    // One run of the key under its marker, with its abort controller (lock loss, timeout, forced close).
+    const id = job.id ?? key;
+    const startedAt = performance.now();
+    const run: InFlightRun = {
+      key,
+      markedAt: startedAt,
+      deadline: startedAt + reconcileTimeoutMs,
+      controller: new AbortController(),
+      stop: undefined,
+    };
+    inFlight.set(id, run);
+    if (reconcileTimeoutMs > 0) armTimeout();
+    let end: RunEnd;
+    try {
+      await markRun(key);
+      end = await reconcile(run);
+    } finally {
+      inFlight.delete(id);
+    }
+    const aborted = run.controller.signal.aborted;
     // The follow-up waits in the queue behind what is there (as a new job would), with the key marked again at
     // once: events until it starts join it with one command (the mark outlives that wait by its expiry at most,
     // and the follow-up's own start marks the key again).
@@ -477,7 +494,10 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   });
   // A lock that could not be renewed may already belong to another worker: stop this run before it writes again.
   worker.on('lockRenewalFailed', (jobIds) => {
-    for (const id of jobIds) inFlight.get(id)?.controller.abort(new LockLostError(id));
+    for (const id of jobIds) {
+      const run = inFlight.get(id);
+      if (run) abortRun(run, new LockLostError(id));
+    }
   });
   worker.on('error', (err) => onError(err));
 
@@ -496,8 +516,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     bullWorker: worker,
     running: () => inFlight.size,
     async close(closeOptions = {}) {
-      if (closeOptions.force)
-        for (const { controller } of inFlight.values()) controller.abort(new Error('worker closing'));
+      if (closeOptions.force) for (const run of inFlight.values()) abortRun(run, new Error('worker closing'));
       await worker.close(closeOptions.force ?? false);
       clearInterval(markerRenewal);
       clearTimeout(timeoutTimer);
