@@ -8,7 +8,7 @@
 // Every dependency is bundled, so the runtime needs no node_modules; the ones left out are optional
 // native add-ons whose absence their users handle (msgpackr falls back to JavaScript, ws to its own code).
 import { existsSync, statSync } from 'node:fs';
-import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
@@ -122,6 +122,30 @@ const declareSideEffectFree: Plugin = {
   },
 };
 
+/**
+ * The watcher loads the queue's code (BullMQ, ioredis and what they bring: 0.85 of the 1.5 MiB it loaded at start)
+ * only once its first list requests went out (watcher.ts's lazyEnqueuer, through shared's `session-queue` subpath):
+ * loaded at start it cost ~0.15–0.2 CPU-seconds before the first request. But esbuild puts a module in the chunk of every entry that
+ * reaches it through imports, used or not, and the watcher's start reaches shared's barrel, whose re-exports of the
+ * queue modules would bring them back into the chunk loaded at start. In the watcher's build the barrel leaves those
+ * re-exports out; a watcher module that imports one of their names from the barrel fails the build (no such export).
+ */
+const BARREL_QUEUE_EXPORTS =
+  /export \{[^}]*\} from '\.\/queue\/(?:redis-connection|session-queue|session-phase-index|queue-worker)\.js';/g;
+const barrelWithoutQueue: Plugin = {
+  name: 'shared-barrel-without-queue',
+  setup(b) {
+    b.onLoad({ filter: /\/packages\/shared\/src\/index\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const kept = source.replace(BARREL_QUEUE_EXPORTS, '');
+      // Four re-exports, or the barrel changed shape and this plugin would silently keep the queue at start.
+      if (source.match(BARREL_QUEUE_EXPORTS)?.length !== 4)
+        throw new Error(`${args.path}: expected 4 re-exports of queue modules to leave out of the watcher`);
+      return { contents: kept, loader: 'ts' };
+    });
+  },
+};
+
 /** What one command's build wrote and read. */
 export interface CommandBuild {
   /** Its output files (source maps excluded), with their sizes. */
@@ -192,7 +216,12 @@ export async function buildOperator(
         // is all a stack trace needs.
         sourcesContent: false,
         external: ['msgpackr-extract', 'bufferutil', 'utf-8-validate'],
-        plugins: [nodeUrlForWhatwgUrl, zodEnglishOnly, declareSideEffectFree],
+        plugins: [
+          nodeUrlForWhatwgUrl,
+          zodEnglishOnly,
+          declareSideEffectFree,
+          ...(command === 'watcher' ? [barrelWithoutQueue] : []),
+        ],
         // Bundled CommonJS calls require() for Node's own modules.
         banner: {
           js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -1,7 +1,7 @@
 // The production form: `pnpm build`'s bundles, started through the image's entrypoint (deploy/image/operator)
 // from a directory with no node_modules above it, as in the image's runtime stage.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -124,6 +124,35 @@ describe('the production bundles', () => {
     } finally {
       await api.stop();
     }
+  });
+
+  test("the watcher's start-up files hold no queue code (it loads BullMQ and ioredis once its lists went out)", async () => {
+    const meta = z
+      .object({
+        outputs: z.record(
+          z.string(),
+          z.object({
+            inputs: z.record(z.string(), z.unknown()),
+            imports: z.array(z.object({ path: z.string(), kind: z.string() })),
+          }),
+        ),
+      })
+      .parse(JSON.parse(await readFile(path.join(app, 'dist/meta/watcher.json'), 'utf8')));
+    const entry = Object.keys(meta.outputs).find((file) => file.endsWith('/operator/watcher.mjs'))!;
+    // What `node watcher.mjs` loads before running any of it: the entry and its static imports, transitively.
+    const atStart = new Set<string>();
+    const visit = (file: string) => {
+      if (atStart.has(file) || !meta.outputs[file]) return;
+      atStart.add(file);
+      for (const i of meta.outputs[file].imports) if (i.kind === 'import-statement') visit(i.path);
+    };
+    visit(entry);
+    const queueCode = /\/node_modules\/(bullmq|ioredis)\//;
+    const inputs = (files: Iterable<string>) =>
+      [...files].flatMap((f) => Object.keys(meta.outputs[f]!.inputs));
+    expect(inputs(atStart).filter((input) => queueCode.test(input))).toEqual([]);
+    // ... and the queue code is in the bundle, in a file the watcher imports later.
+    expect(inputs(Object.keys(meta.outputs)).some((input) => queueCode.test(input))).toBe(true);
   });
 
   test('a stack trace names the .ts file and line (source maps on, as the entrypoint starts node)', async () => {

@@ -1,10 +1,8 @@
 // The only file that talks to the queue (BullMQ via shared's session queue).
-import {
-  createSessionQueue,
-  type QueueCounts,
-  type RedisConnection,
-  type SessionQueue,
-} from '@ambient-operator/shared';
+import type { QueueCounts, RedisConnection, SessionQueue } from '@ambient-operator/shared';
+// A subpath, not the barrel: the watcher loads this file after its first list requests went out (watcher.ts's
+// lazyEnqueuer), and esbuild puts any module the entry reaches through the barrel in the chunk loaded at start.
+import { createSessionQueue } from '@ambient-operator/shared/session-queue';
 
 export interface EnqueueOutcome {
   added: number;
