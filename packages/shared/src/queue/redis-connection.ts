@@ -50,12 +50,6 @@ export interface OpenRedisOptions {
    * @defaultValue false
    */
   failFast?: boolean;
-  /**
-   * Commands issued in the same tick share one write (ioredis auto-pipelining; while a batch is out, the next one
-   * gathers). For a client of many small concurrent commands; never for one that blocks (BullMQ's).
-   * @defaultValue false
-   */
-  autoPipelining?: boolean;
 }
 
 /**
@@ -80,66 +74,29 @@ export function openRedis(
 }
 
 /**
- * A client of our own, never the caller's: a new one for a URL or target, else a duplicate of the caller's client
- * (same server and options). BullMQ defines its ~60 scripts on the client it is given, and ioredis copies all of
- * them into every pipeline made on that client: a client without them keeps small pipelines cheap.
+ * Holds `client`'s socket writes until the end of this turn of the event loop (setImmediate, as ioredis's
+ * auto-pipelining flushes): call the function returned before issuing commands, and every command issued meanwhile on
+ * the connection — several concurrent callers', and BullMQ's own on the same client — goes out in one socket write.
+ * A write costs ~50–80 µs of CPU on a loaded machine, more than the rest of a no-op reconcile. Auto-pipelining gets
+ * writes shared through an ioredis Pipeline per batch and a wrapper promise per command, about twice the CPU of
+ * corking the socket (measured: ~40 vs ~17 µs for three commands of one caller). A Cluster client (a connection per
+ * node) is left as it is: the function does nothing. Never for a client that blocks (BZPOPMIN would hold the turn's
+ * writes behind it only until the turn ends, but nothing should be written after a blocking command on it anyway).
  */
-export function openOwnRedis(
-  connection: RedisConnection,
-  options: OpenRedisOptions,
-): { client: RedisClient; owned: true } {
-  const enableAutoPipelining = options.autoPipelining ?? false;
-  if (connection instanceof Redis)
-    return {
-      client: connection.duplicate({ connectionName: options.connectionName, enableAutoPipelining }),
-      owned: true,
-    };
-  if (connection instanceof Cluster)
-    return { client: connection.duplicate([], { enableAutoPipelining }), owned: true };
-  return { client: openRedis(connection, options).client, owned: true };
-}
-
-/** A client of our own (see {@link openOwnRedis}) whose commands can share socket writes: see `holdWrites`. */
-export interface BatchingRedis {
-  client: RedisClient;
-  owned: true;
-  /**
-   * Holds the client's writes until the end of this turn of the event loop (setImmediate, as ioredis's
-   * auto-pipelining flushes), so the commands issued meanwhile — several concurrent callers' — go out in one socket
-   * write: call it before issuing commands. A write costs ~50–80 µs of CPU on a loaded machine. Auto-pipelining gets
-   * the same writes through an ioredis Pipeline per batch and a wrapper promise per command, which cost about twice
-   * the CPU of corking the connection's socket (measured: ~40 vs ~17 µs for three commands of one caller, with the
-   * same 0.2 writes per caller). A Cluster client (a connection per node) auto-pipelines instead; this is a no-op.
-   */
-  holdWrites(): void;
-}
-
-/** {@link openOwnRedis}, for many small concurrent commands: see {@link BatchingRedis}. Never for a blocking client. */
-export function openBatchingRedis(
-  connection: RedisConnection,
-  options: Omit<OpenRedisOptions, 'autoPipelining'>,
-): BatchingRedis {
-  const cluster =
-    connection instanceof Cluster ||
-    (typeof connection === 'object' && !(connection instanceof Redis) && connection.mode === 'cluster');
-  const own = openOwnRedis(connection, { ...options, autoPipelining: cluster });
-  const client = own.client;
-  if (!(client instanceof Redis)) return { ...own, holdWrites: () => undefined };
+export function writeBatcher(client: RedisClient): () => void {
+  if (!(client instanceof Redis)) return () => undefined;
   let held: Redis['stream'] | undefined;
   const release = () => {
     const stream = held;
     held = undefined;
     stream?.uncork();
   };
-  return {
-    ...own,
-    holdWrites() {
-      // Before the connection is ready commands wait in ioredis's offline queue, not on the socket.
-      if (held !== undefined || client.status !== 'ready') return;
-      held = client.stream;
-      held.cork();
-      setImmediate(release);
-    },
+  return () => {
+    // Before the connection is ready commands wait in ioredis's offline queue, not on the socket.
+    if (held !== undefined || client.status !== 'ready') return;
+    held = client.stream;
+    held.cork();
+    setImmediate(release);
   };
 }
 
@@ -171,15 +128,13 @@ function createClient(target: RedisTarget, options: OpenRedisOptions): RedisClie
     connectionName: options.connectionName,
     maxRetriesPerRequest: options.failFast ? 2 : null,
   };
-  const enableAutoPipelining = options.autoPipelining ?? false;
   switch (target.mode) {
     case 'standalone':
-      return new Redis(target.url, { ...common, enableAutoPipelining, retryStrategy: reconnectDelayMs });
+      return new Redis(target.url, { ...common, retryStrategy: reconnectDelayMs });
     case 'sentinel': {
       const { tls, ...credentials } = credentialsOf(url);
       return new Redis({
         ...common,
-        enableAutoPipelining,
         ...credentials,
         db: databaseOf(url),
         sentinels: target.sentinels.map((s) => ({ host: s.host, port: s.port })),
@@ -198,7 +153,6 @@ function createClient(target: RedisTarget, options: OpenRedisOptions): RedisClie
     case 'cluster': {
       const clusterOptions: ClusterOptions = {
         redisOptions: { ...common, ...credentialsOf(url) },
-        enableAutoPipelining,
         clusterRetryStrategy: reconnectDelayMs,
         // While a replica takes over a dead master's slots, commands wait and retry instead of failing.
         retryDelayOnClusterDown: 200,
