@@ -204,6 +204,12 @@ async function requestsPerLifecycle(cluster: TestCluster): Promise<Map<string, n
   return new Map([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 }
 
+/** API requests kube-sim served since its counters were last reset, watch opens excluded (the operator's own). */
+function operatorRequests(cluster: TestCluster): number {
+  const sim = requireSim(cluster);
+  return sim.requestCount() - sim.requestCount({ verb: 'watch' });
+}
+
 /**
  * Waits until the follow-up reconciles of earlier changes are done: a quiet window with no API request (a second;
  * --quick half a second: still 20 of the watcher's 25 ms batches, and a follow-up reconcile here takes ~50 ms).
@@ -212,14 +218,12 @@ async function requestsPerLifecycle(cluster: TestCluster): Promise<Map<string, n
  * the follow-ups ran into the first.
  */
 async function settle(cluster: TestCluster, quietMs: number, timeoutMs = 60_000): Promise<void> {
-  const sim = requireSim(cluster);
-  const operatorRequests = () => sim.requestCount() - sim.requestCount({ verb: 'watch' });
   const deadline = Date.now() + timeoutMs;
-  let seen = operatorRequests();
+  let seen = operatorRequests(cluster);
   let quietSince = performance.now();
   while (performance.now() - quietSince < quietMs && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 25));
-    const now = operatorRequests();
+    const now = operatorRequests(cluster);
     if (now !== seen) {
       seen = now;
       quietSince = performance.now();
@@ -264,9 +268,7 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
     await settle(cluster, quietMs);
     requireSim(cluster).resetRequestCounts();
     await new Promise((r) => setTimeout(r, windowMs));
-    const idlePerMinute =
-      ((requireSim(cluster).requestCount() - requireSim(cluster).requestCount({ verb: 'watch' })) * 60_000) /
-      windowMs;
+    const idlePerMinute = (operatorRequests(cluster) * 60_000) / windowMs;
 
     // Upstream reconciles every Running session every 30 s; what one steady Running reconcile costs is measured
     // on a sample of the Running keys (the whole set would take a minute through the 100/s rate limit).
@@ -288,9 +290,7 @@ export async function benchWorker(opts: BenchOptions): Promise<BenchResults> {
     }
     await queue.close();
     const sampleReconciles = (await reconcilesRun(cluster)) - reconcilesBefore;
-    const perReconcile =
-      (requireSim(cluster).requestCount() - requireSim(cluster).requestCount({ verb: 'watch' })) /
-      Math.max(1, sampleReconciles);
+    const perReconcile = operatorRequests(cluster) / Math.max(1, sampleReconciles);
     const upstreamPerMinute = running * 2 * perReconcile;
 
     return {
