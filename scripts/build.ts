@@ -164,7 +164,6 @@ export async function buildOperator(
   commands: readonly OperatorCommand[] = Object.keys(OPERATOR_COMMANDS) as OperatorCommand[],
 ): Promise<{
   files: { file: string; bytes: number }[];
-  inputs: string[];
   byCommand: Partial<Record<OperatorCommand, CommandBuild>>;
 }> {
   const outdir = path.join(distDir, 'operator');
@@ -239,7 +238,6 @@ export async function buildOperator(
   });
   return {
     files: results.flatMap(([, b]) => b.files),
-    inputs: [...new Set(results.flatMap(([, b]) => b.inputs))],
     byCommand: Object.fromEntries(results),
   };
 }
