@@ -95,9 +95,12 @@ export function createQueueInspector(options: QueueInspectorOptions): QueueInspe
 
   async function jobView(id: string | null): Promise<(QueueJobView & { delayMs: number }) | undefined> {
     if (!id) return undefined;
+    // The state first, then the job: a worker that fails a run updates the job's data and then moves it to delayed
+    // with its failed reason, so a job read before its state could look delayed without its reason or its delay.
+    // Read in this order, a job seen delayed was read after it was delayed.
+    const state = await bull.getJobState(id);
     const job = await Job.fromId(bull, id);
     if (!job?.id) return undefined;
-    const state = await job.getState();
     // A job delayed again by the worker carries its due time; one added delayed is due `delay` after its add.
     const dueAt = jobDataSchema.safeParse(job.data).data?.dueAt ?? job.timestamp + (job.delay ?? 0);
     return {
