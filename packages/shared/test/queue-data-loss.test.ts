@@ -4,7 +4,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSessionQueue, startQueueWorker, type QueueWorker } from '@ambient-operator/shared';
-import { deletePrefix, redisUrl, uniquePrefix } from './queue-fixtures/harness.js';
+import { runMarker, runMarkerKey } from '../src/queue/queue-keys.js';
+import { deletePrefix, redisUrl, uniquePrefix, waitFor } from './queue-fixtures/harness.js';
 
 const prefix = uniquePrefix('queue-data-loss');
 const redis = new Redis(redisUrl);
@@ -57,8 +58,12 @@ describe("the queue's data lost while a key runs", () => {
     // An event then finds no job of the key and adds one: run 2 starts beside run 1.
     await queue.enqueue(key);
     await runs[1]!.started.opened;
-    // An event during run 2 marks run 2's marker for a follow-up (one command, no job).
+    // An event during run 2, once run 2's mark is in (it is not awaited by the run), flags that marker for a
+    // follow-up: one command, no job.
+    const marker = runMarkerKey(prefix, 'sessions', key);
+    await waitFor("run 2's mark", async () => (await redis.get(marker)) === runMarker.running);
     expect(await queue.enqueue(key)).toBe('coalesced');
+    expect(await redis.get(marker)).toBe(runMarker.followUp);
     // Run 1 ends first and takes that mark as its own follow-up, but its job is gone; then run 2 ends.
     runs[0]!.finish.open();
     await waitUntilRunning(workers[0]!, 1);
