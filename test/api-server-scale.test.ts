@@ -104,6 +104,36 @@ describe('ambient-api-server source at 1,000 sessions, as processes', () => {
         return patch ? [{ id: s.id, patch }] : [];
       });
   };
+  /** Where the first sessions short of Running stand: their API phase, their CR's phase and both keys' jobs. */
+  const notRunning = async (ids: ReadonlySet<string>) => {
+    const [api, crs] = await Promise.all([
+      client.listAll('sessions'),
+      custom.listNamespacedCustomObject({
+        ...GROUP,
+        namespace: NS,
+        labelSelector: API_SESSION_ID_LABEL,
+      }) as Promise<{ items: unknown[] }>,
+    ]);
+    const crById = new Map(
+      crs.items.map((item) => {
+        const cr = agenticSessionSchema.parse(item);
+        return [cr.metadata.labels?.[API_SESSION_ID_LABEL], cr];
+      }),
+    );
+    const stuck = api.items.filter((s: ApiSession) => ids.has(s.id) && s.phase !== 'Running').slice(0, 10);
+    return Promise.all(
+      stuck.map(async (s: ApiSession) => {
+        const cr = crById.get(s.id);
+        return {
+          id: s.id,
+          phase: s.phase,
+          cr: cr && { name: cr.metadata.name, phase: cr.status?.phase },
+          apiKey: await queue.keyJobs(`api-session:${s.id}`),
+          crKey: cr && (await queue.keyJobs(`${NS}/${cr.metadata.name}`)),
+        };
+      }),
+    );
+  };
   const drained = () =>
     eventually(
       () => queue.counts(),
@@ -167,7 +197,9 @@ describe('ambient-api-server source at 1,000 sessions, as processes', () => {
         (running) => running === SESSIONS,
         `${SESSIONS} sessions Running`,
         RUNNING_WITHIN_MS,
-      );
+      ).catch(async (err: unknown) => {
+        throw new Error(`${String(err)}; not Running: ${JSON.stringify(await notRunning(ids))}`);
+      });
       await drained();
       expect(await unsynced(ids)).toEqual([]);
       const writes = await statusWrites();
