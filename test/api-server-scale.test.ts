@@ -80,8 +80,8 @@ describe('ambient-api-server source at 1,000 sessions, as processes', () => {
     const search = encodeURIComponent(`name like '${prefix}%' and phase = 'Running'`);
     return Number((await sim('GET', `/sessions?size=0&search=${search}`)).total);
   };
-  /** The API sessions whose status differs from their CR's (what a write-back would still send). */
-  const unsynced = async (ids: ReadonlySet<string>) => {
+  /** The API sessions of `ids`, each with its CR when there is one. */
+  const withCrs = async (ids: ReadonlySet<string>) => {
     const [api, crs] = await Promise.all([
       client.listAll('sessions'),
       custom.listNamespacedCustomObject({
@@ -96,42 +96,25 @@ describe('ambient-api-server source at 1,000 sessions, as processes', () => {
         return [cr.metadata.labels?.[API_SESSION_ID_LABEL], cr];
       }),
     );
-    return api.items
-      .filter((s: ApiSession) => ids.has(s.id))
-      .flatMap((s) => {
-        const cr = crById.get(s.id);
-        const patch = cr ? statusWriteBack(cr, s) : { missingCr: true };
-        return patch ? [{ id: s.id, patch }] : [];
-      });
+    return api.items.filter((s: ApiSession) => ids.has(s.id)).map((s) => ({ s, cr: crById.get(s.id) }));
   };
+  /** The API sessions whose status differs from their CR's (what a write-back would still send). */
+  const unsynced = async (ids: ReadonlySet<string>) =>
+    (await withCrs(ids)).flatMap(({ s, cr }) => {
+      const patch = cr ? statusWriteBack(cr, s) : { missingCr: true };
+      return patch ? [{ id: s.id, patch }] : [];
+    });
   /** Where the first sessions short of Running stand: their API phase, their CR's phase and both keys' jobs. */
   const notRunning = async (ids: ReadonlySet<string>) => {
-    const [api, crs] = await Promise.all([
-      client.listAll('sessions'),
-      custom.listNamespacedCustomObject({
-        ...GROUP,
-        namespace: NS,
-        labelSelector: API_SESSION_ID_LABEL,
-      }) as Promise<{ items: unknown[] }>,
-    ]);
-    const crById = new Map(
-      crs.items.map((item) => {
-        const cr = agenticSessionSchema.parse(item);
-        return [cr.metadata.labels?.[API_SESSION_ID_LABEL], cr];
-      }),
-    );
-    const stuck = api.items.filter((s: ApiSession) => ids.has(s.id) && s.phase !== 'Running').slice(0, 10);
+    const stuck = (await withCrs(ids)).filter(({ s }) => s.phase !== 'Running').slice(0, 10);
     return Promise.all(
-      stuck.map(async (s: ApiSession) => {
-        const cr = crById.get(s.id);
-        return {
-          id: s.id,
-          phase: s.phase,
-          cr: cr && { name: cr.metadata.name, phase: cr.status?.phase },
-          apiKey: await queue.keyJobs(`api-session:${s.id}`),
-          crKey: cr && (await queue.keyJobs(`${NS}/${cr.metadata.name}`)),
-        };
-      }),
+      stuck.map(async ({ s, cr }) => ({
+        id: s.id,
+        phase: s.phase,
+        cr: cr && { name: cr.metadata.name, phase: cr.status?.phase },
+        apiKey: await queue.keyJobs(`api-session:${s.id}`),
+        crKey: cr && (await queue.keyJobs(`${NS}/${cr.metadata.name}`)),
+      })),
     );
   };
   const drained = () =>
