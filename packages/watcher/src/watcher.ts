@@ -14,13 +14,11 @@ import {
   type BindAddress,
   type OperatorMode,
   parseQueueKey,
-  formatKey,
   ignoresStatusOnly,
   ignoresWhileDeleting,
   isStatusOnlyChange,
   keysForEvent,
   statusOnlyFingerprint,
-  ownKeysOf,
   startOperatorEndpoints,
   watchPath,
   watchedKindsOfKeyKinds,
@@ -35,10 +33,11 @@ import type { ApiSource } from './api-source.js';
 import { createApiSourceMetrics } from './api-source-metrics.js';
 import type { EnqueueOutcome, Enqueuer } from './enqueue.js';
 import { createJobCascades } from './job-cascades.js';
-import { KeyIndex, type KeyParts, type ListSnapshot } from './key-index.js';
+import { KeyIndex, type ListSnapshot } from './key-index.js';
 import { startLeaderElection, type LeaderElection } from './leader-election.js';
 import { startListWatch, type ListWatch, type WatchedObject, type WatchEvent } from './list-watch.js';
 import { createWatcherMetrics, listWatchStates } from './metrics.js';
+import { ownKeysFor, type OwnKeyVisitor } from './own-keys.js';
 import { startResyncLoop, type ResyncReason } from './resync.js';
 
 export interface WatcherOptions {
@@ -255,17 +254,6 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     );
   }
 
-  /** The index keys `object` backs, with their parts; an object whose key Kubernetes would reject backs none. */
-  function ownKeys(kind: WatchedKind, object: WatchedObject): { key: string; parts: KeyParts }[] {
-    return ownKeysOf(kind, object).flatMap((ref) => {
-      try {
-        return [{ key: formatKey(ref), parts: ref }];
-      } catch {
-        return [];
-      }
-    });
-  }
-
   function startWatch(spec: WatchSpec, namespace: string | undefined): void {
     const scopeKey = namespace ?? '*';
     const resourceLabel = namespace ? `${spec.resource}/${namespace}` : spec.resource;
@@ -284,6 +272,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     let deleting = new Set<string>();
     let listedDeleting = new Set<string>();
     const keepsIds = fingerprinted || tracksDeletion;
+    const ownKeys = ownKeysFor(spec.kind);
     const lw = startListWatch({
       kubeConfig: options.kubeConfig,
       path: watchPath(spec.kind, namespace),
@@ -298,10 +287,12 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
           listedFingerprints = new Map();
           listedDeleting = new Set();
         }
+        const listing = snapshot;
+        const add: OwnKeyVisitor = (key, parts) => listing.add(key, parts);
         for (const o of objects) {
           const id = keepsIds ? objectId(o) : undefined;
           // A session's key is its object id: the index and the fingerprints then hold one string, not two.
-          for (const { key, parts } of ownKeys(spec.kind, o)) snapshot.add(key === id ? id : key, parts);
+          ownKeys(o, id, add);
           if (id === undefined) continue;
           if (fingerprinted) listedFingerprints.set(id, statusOnlyFingerprint(o));
           if (tracksDeletion && o.deletionTimestamp) listedDeleting.add(id);
@@ -324,7 +315,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
         metrics.watchEvents.inc({ resource: resourceLabel, type: event.type });
         const o = event.object;
         const present = event.type !== 'DELETED';
-        for (const { key, parts } of ownKeys(spec.kind, o)) index.set(key, spec.kind, present, parts);
+        ownKeys(o, undefined, (key, parts) => index.set(key, spec.kind, present, parts));
         let statusOnly = false;
         if (fingerprinted) {
           const id = objectId(o);

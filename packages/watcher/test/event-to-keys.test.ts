@@ -119,6 +119,31 @@ describe('keysForEvent', () => {
     }
   });
 
+  it('the status-only fingerprint does not depend on the order of a map, however many entries it holds', () => {
+    for (const size of [2, 3, 8, 9, 20]) {
+      const entries = Array.from({ length: size }, (_, i) => [`k${(i * 7) % size}`, `v${i}`] as const);
+      const forward = statusOnlyFingerprint({ generation: 1, annotations: Object.fromEntries(entries) });
+      const backward = statusOnlyFingerprint({
+        generation: 1,
+        annotations: Object.fromEntries([...entries].reverse()),
+      });
+      expect(backward, `${size} entries`).toBe(forward);
+      const [key, value] = entries[size - 1]!;
+      const changed = statusOnlyFingerprint({
+        generation: 1,
+        annotations: { ...Object.fromEntries(entries), [key]: `${value}x` },
+      });
+      expect(changed, `${size} entries`).not.toBe(forward);
+      // The same values under swapped keys are another map.
+      const [otherKey, otherValue] = entries[0]!;
+      const swapped = statusOnlyFingerprint({
+        generation: 1,
+        annotations: { ...Object.fromEntries(entries), [key]: otherValue, [otherKey]: value },
+      });
+      expect(swapped, `${size} entries`).not.toBe(forward);
+    }
+  });
+
   it('removing consumed one-shot annotations is no change; adding or changing one is', () => {
     const dp = 'ambient-code.io/desired-phase';
     const consumed = {
