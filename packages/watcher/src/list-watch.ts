@@ -101,6 +101,34 @@ interface ListPage {
   continueToken: string | undefined;
 }
 
+interface PageRequest {
+  /** The page's continue token (undefined on the last page), as soon as it is known. */
+  continueToken: Promise<string | undefined>;
+  page: Promise<ListPage>;
+}
+
+/** How much of a list's body is read for its continue token before the whole body is there, in bytes. */
+const START_BYTES = 4096;
+
+/**
+ * The continue token of a list whose body starts `{"kind":…,"apiVersion":…,"metadata":{…},"items":` (how API
+ * servers and kube-sim write one): undefined when its metadata has none, null when `start` does not tell (too short
+ * yet, or written in another order). The caller checks it against the whole page's.
+ */
+export function continueTokenOfStart(start: string): string | undefined | null {
+  const items = start.indexOf(',"items":');
+  if (items < 0) return null;
+  let head: unknown;
+  try {
+    head = JSON.parse(`${start.slice(0, items)}}`);
+  } catch {
+    return null;
+  }
+  const meta = isObject(head) ? head.metadata : undefined;
+  if (!isObject(meta)) return null;
+  return typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+}
+
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface WatchEvent {
   type: WatchEventType;
@@ -186,58 +214,85 @@ export function startListWatch(options: ListWatchOptions): ListWatch {
     options.onStateChange?.(next);
   }
 
-  /** One page of the list from `continueToken` on (the first page without one), read and checked. */
-  async function fetchPage(continueToken: string | undefined): Promise<ListPage> {
-    const res = await kubeGet(options.kubeConfig, options.path, {
-      query: {
-        limit: options.pageSize ?? 500,
-        continue: continueToken,
-        labelSelector: options.labelSelector,
-      },
-      accept: METADATA_LIST_ACCEPT,
-      signal: stopping.signal,
-      timeoutMs: requestTimeoutMs,
-    });
-    const text = await readBody(res);
-    if (res.statusCode !== 200) {
-      throw new WatchError(
-        'ListFailed',
-        `list ${options.path}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`,
-        res.statusCode,
-      );
-    }
-    lastActivity = Date.now();
-    const parsed = listSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new WatchError('BadResponse', `list ${options.path}: ${parsed.error.message}`);
-    const items: WatchedObject[] = [];
-    for (const item of parsed.data.items ?? []) {
-      const object = readWatchedObject(item);
-      if (typeof object === 'string')
-        throw new WatchError('BadResponse', `list ${options.path}: items[${items.length}]: ${object}`);
-      items.push(object);
-    }
-    const { resourceVersion, continue: next } = parsed.data.metadata ?? {};
-    return { items, resourceVersion, continueToken: next || undefined };
+  /**
+   * One page of the list from `continueToken` on (the first page without one), read and checked; its own continue
+   * token is told as soon as the start of the body has it.
+   */
+  function requestPage(continueToken: string | undefined): PageRequest {
+    let tellEarly: (token: string | undefined) => void = () => undefined;
+    const early = new Promise<string | undefined>((resolve) => (tellEarly = resolve));
+    const page = (async (): Promise<ListPage> => {
+      const res = await kubeGet(options.kubeConfig, options.path, {
+        query: {
+          limit: options.pageSize ?? 500,
+          continue: continueToken,
+          labelSelector: options.labelSelector,
+        },
+        accept: METADATA_LIST_ACCEPT,
+        signal: stopping.signal,
+        timeoutMs: requestTimeoutMs,
+      });
+      const chunks: Buffer[] = [];
+      let start = res.statusCode === 200 ? '' : undefined;
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        chunks.push(chunk);
+        if (start === undefined) continue;
+        start += chunk.toString('utf8', 0, Math.min(chunk.length, START_BYTES - start.length));
+        const told = continueTokenOfStart(start);
+        if (told !== null) tellEarly(told);
+        if (told !== null || start.length >= START_BYTES) start = undefined;
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (res.statusCode !== 200) {
+        throw new WatchError(
+          'ListFailed',
+          `list ${options.path}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`,
+          res.statusCode,
+        );
+      }
+      lastActivity = Date.now();
+      const parsed = listSchema.safeParse(JSON.parse(text));
+      if (!parsed.success)
+        throw new WatchError('BadResponse', `list ${options.path}: ${parsed.error.message}`);
+      const items: WatchedObject[] = [];
+      for (const item of parsed.data.items ?? []) {
+        const object = readWatchedObject(item);
+        if (typeof object === 'string')
+          throw new WatchError('BadResponse', `list ${options.path}: items[${items.length}]: ${object}`);
+        items.push(object);
+      }
+      const { resourceVersion, continue: next } = parsed.data.metadata ?? {};
+      return { items, resourceVersion, continueToken: next || undefined };
+    })();
+    // Told by the start of the body, else by the whole page (a failure before either rejects it too).
+    return { continueToken: Promise.race([early, page.then((p) => p.continueToken)]), page };
   }
 
   async function listAll(): Promise<string> {
-    let next = fetchPage(undefined);
+    let request = requestPage(undefined);
     for (let first = true; ; first = false) {
-      const page = await next;
+      // The next page is asked for as soon as this one's continue token is known — from the start of its body,
+      // where API servers write a list's metadata — so the server prepares it while this one is read, parsed and
+      // indexed (three pages in memory at most). Its failure is seen when it is awaited; should this page fail or
+      // its handling throw first, the loop ends and the rejection is dropped here.
+      const token = await request.continueToken;
+      const next = token === undefined ? undefined : requestPage(token);
+      next?.page.catch(() => undefined);
+      next?.continueToken.catch(() => undefined);
+      const page = await request.page;
+      if (page.continueToken !== token)
+        throw new WatchError(
+          'BadResponse',
+          `list ${options.path}: the start of a page told another continue token`,
+        );
       const last = page.continueToken === undefined;
-      // The next page is asked for before this one is handed over: the server prepares it while this one is
-      // indexed (two pages in memory at most). Its failure is seen when it is awaited; should this page's handling
-      // throw first, the loop ends and the rejection is dropped here.
-      if (!last) {
-        next = fetchPage(page.continueToken);
-        next.catch(() => undefined);
-      }
       await options.onListPage(page.items, { first, last });
       if (last) {
         if (!page.resourceVersion)
           throw new WatchError('NoResourceVersion', `list ${options.path} returned no resourceVersion`);
         return page.resourceVersion;
       }
+      request = next!;
     }
   }
 
