@@ -67,10 +67,21 @@ describe("the UI's startup-events panel", () => {
         (items) => items.some((e) => e.reason === 'Scheduled'),
         'Scheduled in the panel',
       );
+      /** A quiet half second: no request from the worker (an absence of requests cannot be awaited as an event). */
+      const quiet = async () => {
+        for (let i = 0; i < 20; i++) {
+          const sent = sim.requestCount() - sim.requestCount({ verb: 'watch' });
+          await new Promise((r) => setTimeout(r, 500));
+          if (sim.requestCount() - sim.requestCount({ verb: 'watch' }) === sent) return;
+        }
+      };
       const reconciles = async () =>
         (await Promise.all(cluster.workers.map((w) => w.metrics.reconcileTotal.get())))
           .flatMap((m) => m.values)
           .reduce((sum, v) => sum + v.value, 0);
+      // The follow-ups of the reconcile that mirrored (its own writes come back as events) must be over before
+      // counting, or their reads count as the edit's.
+      await quiet();
       const before = await reconciles();
       sim.resetRequestCounts();
       // A reconcile while the runner is still being created (an edit enqueues the key), by this cluster's one worker.
@@ -83,12 +94,8 @@ describe("the UI's startup-events panel", () => {
         ({ n, lists }) => n > before && lists > 0,
         'a reconcile after the edit, mirroring',
       );
-      // Its mirroring done: a quiet half second (an absence of requests cannot be awaited as an event).
-      for (let i = 0; i < 20; i++) {
-        const sent = sim.requestCount() - sim.requestCount({ verb: 'watch' });
-        await new Promise((r) => setTimeout(r, 500));
-        if (sim.requestCount() - sim.requestCount({ verb: 'watch' }) === sent) break;
-      }
+      // Its mirroring done.
+      await quiet();
       const session = await cluster.getSession('slow-mirror');
       expect(session.status?.phase, 'still starting').toBe('Creating');
       // The pod's events, listed; the Job's mirrors are what this worker left (live, a second list).
