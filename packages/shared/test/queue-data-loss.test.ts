@@ -51,17 +51,20 @@ describe("the queue's data lost while a key runs", () => {
         },
       }),
     );
+    const marker = runMarkerKey(prefix, 'sessions', key);
+    /** The run that started last has its mark in (a run does not wait for its mark). */
+    const marked = () =>
+      waitFor('the run to mark its key', async () => (await redis.get(marker)) === runMarker.running);
     await queue.enqueue(key);
     await runs[0]!.started.opened;
+    await marked();
     // The data goes while run 1 is in flight: its job, its lock and its marker.
     await deletePrefix(redis, prefix);
     // An event then finds no job of the key and adds one: run 2 starts beside run 1.
     await queue.enqueue(key);
     await runs[1]!.started.opened;
-    // An event during run 2, once run 2's mark is in (it is not awaited by the run), flags that marker for a
-    // follow-up: one command, no job.
-    const marker = runMarkerKey(prefix, 'sessions', key);
-    await waitFor("run 2's mark", async () => (await redis.get(marker)) === runMarker.running);
+    // An event during run 2, once run 2's mark is in, flags that marker for a follow-up: one command, no job.
+    await marked();
     expect(await queue.enqueue(key)).toBe('coalesced');
     expect(await redis.get(marker)).toBe(runMarker.followUp);
     // Run 1 ends first and takes that mark as its own follow-up, but its job is gone; then run 2 ends.
@@ -71,7 +74,7 @@ describe("the queue's data lost while a key runs", () => {
     // The event came after run 2 had started: a third run must serve it.
     await runs[2]!.started.opened;
     runs[2]!.finish.open();
-  }, 20_000);
+  }, 30_000);
 });
 
 /** Resolves once `worker` runs exactly `count` reconciles (polled: the worker has no event for a run's end). */
