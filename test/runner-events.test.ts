@@ -4,6 +4,7 @@ import {
   condition,
   eventually,
   requireSim,
+  untilQuiet,
   startTestCluster,
   type TestCluster,
 } from '@ambient-operator/testing';
@@ -67,14 +68,7 @@ describe("the UI's startup-events panel", () => {
         (items) => items.some((e) => e.reason === 'Scheduled'),
         'Scheduled in the panel',
       );
-      /** A quiet half second: no request from the worker (an absence of requests cannot be awaited as an event). */
-      const quiet = async () => {
-        for (let i = 0; i < 20; i++) {
-          const sent = sim.requestCount() - sim.requestCount({ verb: 'watch' });
-          await new Promise((r) => setTimeout(r, 500));
-          if (sim.requestCount() - sim.requestCount({ verb: 'watch' }) === sent) return;
-        }
-      };
+      const quiet = () => untilQuiet(sim, 10_000);
       const reconciles = async () =>
         (await Promise.all(cluster.workers.map((w) => w.metrics.reconcileTotal.get())))
           .flatMap((m) => m.values)

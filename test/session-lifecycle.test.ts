@@ -6,21 +6,10 @@ import {
   condition,
   eventually,
   requireSim,
+  untilQuiet,
   startTestCluster,
   type TestCluster,
 } from '@ambient-operator/testing';
-
-/**
- * Resolves after a half second in which the operator sent kube-sim no request (an absence of requests cannot be
- * awaited as an event), or after 20 s of them.
- */
-async function quietHalfSecond(sim: ReturnType<typeof requireSim>): Promise<void> {
-  for (let i = 0; i < 40; i++) {
-    const sent = sim.requestCount() - sim.requestCount({ verb: 'watch' });
-    await new Promise((r) => setTimeout(r, 500));
-    if (sim.requestCount() - sim.requestCount({ verb: 'watch' }) === sent) return;
-  }
-}
 
 describe('session lifecycle against kube-sim', () => {
   let cluster: TestCluster;
@@ -196,7 +185,7 @@ describe('session lifecycle against kube-sim', () => {
         },
       });
       // The earlier tests' follow-up reconciles read Secrets of their own: over before counting.
-      await quietHalfSecond(sim);
+      await untilQuiet(sim);
       sim.resetRequestCounts();
       await cluster.createSession('waits', {}, {}, 'no-secret');
       // Pending for the missing runner Secret: that reconcile's reads are done once its status is written.
@@ -224,7 +213,7 @@ describe('session lifecycle against kube-sim', () => {
           .flatMap((m) => m.values)
           .reduce((sum, v) => sum + v.value, 0);
       // Nothing else in flight.
-      const quiet = () => quietHalfSecond(sim);
+      const quiet = () => untilQuiet(sim);
       await quiet();
       const before = await reconciles();
       sim.resetRequestCounts();

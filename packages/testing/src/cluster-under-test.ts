@@ -119,6 +119,19 @@ export async function startClusterUnderTest(
   };
 }
 
+/**
+ * Resolves after a half second in which kube-sim served no request but watch opens (the operator is done with what
+ * came before), or after `maxWaitMs` of requests. An absence of requests cannot be awaited as an event: a test that
+ * counts requests waits for this before its counters are reset, and before it reads them.
+ */
+export async function untilQuiet(sim: KubeSim, maxWaitMs = 20_000): Promise<void> {
+  for (let i = 0; i < maxWaitMs / 500; i++) {
+    const sent = sim.requestCount() - sim.requestCount({ verb: 'watch' });
+    await new Promise((r) => setTimeout(r, 500));
+    if (sim.requestCount() - sim.requestCount({ verb: 'watch' }) === sent) return;
+  }
+}
+
 /** kube-sim of a test cluster, for a test that needs its fault hooks (skip such tests on the real cluster). */
 export function requireSim(cluster: { sim: KubeSim | undefined }): KubeSim {
   if (!cluster.sim)

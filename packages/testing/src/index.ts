@@ -15,6 +15,7 @@ export {
   clusterKindFromEnv,
   recordOperatorAccess,
   requireSim,
+  untilQuiet,
   startClusterUnderTest,
 } from './cluster-under-test.js';
 export type { ClusterKind, ClusterUnderTest } from './cluster-under-test.js';
