@@ -11,6 +11,13 @@ import {
   type TestCluster,
 } from '@ambient-operator/testing';
 
+/** Reconciles run by the cluster's workers so far. */
+async function reconcilesRun(cluster: TestCluster): Promise<number> {
+  return (await Promise.all(cluster.workers.map((w) => w.metrics.reconcileTotal.get())))
+    .flatMap((m) => m.values)
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
 describe('session lifecycle against kube-sim', () => {
   let cluster: TestCluster;
   beforeAll(async () => {
@@ -208,10 +215,7 @@ describe('session lifecycle against kube-sim', () => {
     'a new session reads neither its runner Job nor its pods before it has a status: it has none yet',
     async () => {
       const sim = requireSim(cluster);
-      const reconciles = async () =>
-        (await Promise.all(cluster.workers.map((w) => w.metrics.reconcileTotal.get())))
-          .flatMap((m) => m.values)
-          .reduce((sum, v) => sum + v.value, 0);
+      const reconciles = () => reconcilesRun(cluster);
       // Nothing else in flight.
       const quiet = () => untilQuiet(sim);
       await quiet();
@@ -232,6 +236,31 @@ describe('session lifecycle against kube-sim', () => {
       // Every reconcile but the first (which created the Job unread) read the Job once at most.
       expect(sim.requestCount({ verb: 'get', resource: 'jobs' })).toBeLessThanOrEqual(ran - 1);
       expect(sim.requestCount({ verb: 'list', resource: 'pods' })).toBeLessThanOrEqual(ran - 1);
+    },
+  );
+
+  test.skipIf(clusterKindFromEnv() === 'real')(
+    'a wake-up of a running session lists its runner pods and, while its pod lives, reads no Job',
+    async () => {
+      const sim = requireSim(cluster);
+      await cluster.createSession('awake');
+      await cluster.waitForSession('awake', (s) => s.status?.phase === 'Running', 'Running');
+      await untilQuiet(sim);
+      const before = await reconcilesRun(cluster);
+      sim.resetRequestCounts();
+      // An annotation of someone else's: not one the operator consumes, but a change a reconcile must look at.
+      await cluster.annotate('awake', { 'example.com/poked': '1' });
+      await eventually(
+        () => reconcilesRun(cluster),
+        (n) => n > before,
+        'a reconcile of the poked session',
+      );
+      await untilQuiet(sim);
+      const counts = JSON.stringify(sim.requestCounts());
+      expect(sim.requestCount({ verb: 'list', resource: 'pods' }), counts).toBeGreaterThanOrEqual(1);
+      expect(sim.requestCount({ verb: 'get', resource: 'jobs' }), counts).toBe(0);
+      const session = await cluster.getSession('awake');
+      expect(session.status?.phase).toBe('Running');
     },
   );
 

@@ -16,6 +16,7 @@ import {
   FORCE_EXECUTE_PROMPT,
   STOP_REASON,
   STOP_REQUESTED_AT,
+  runnerJobName,
   validateSessionName,
   type StoredAgenticSession,
 } from '@ambient-operator/shared';
@@ -26,6 +27,10 @@ export interface SessionReadings {
   observation: SessionObservation;
   /** The validated CR, or undefined when it failed validation (then no child is built). */
   valid: StoredAgenticSession | undefined;
+  /**
+   * The runner Job as read, or as its live pod tells it where the Job was not read (`jobOfLivePod`: name, uid and
+   * run annotation only).
+   */
   job: Wire<V1Job> | null;
   pod: Wire<V1Pod> | null;
   /** The Go operator's bare runner Pod `<name>-runner`, adopted as this run's runner (legacy-runner.ts). */
@@ -82,6 +87,40 @@ export function runnerPodOf(job: Wire<V1Job> | null, pods: Wire<V1Pod>[]): Wire<
     String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')),
   );
   return newest[0] ?? null;
+}
+
+/**
+ * The runner Job as its live pod tells it, or null when no pod can: the newest pod whose controller is the Job
+ * `<name>-runner`, not being deleted, Pending or Running, with the run annotation its Job gave it. Such a pod tells
+ * everything the Job's decision uses: the Job is there (its pods are deleted after it, which its pod shows next), it
+ * has not completed or failed (the Job ends only once its one pod has; backoffLimit 0), it is not being deleted,
+ * and its run is the one the annotation names (the Job's own, copied onto its pods). A Job made before its pods
+ * carried the annotation is read.
+ */
+export function jobOfLivePod(pods: Wire<V1Pod>[], session: string): Wire<V1Job> | null {
+  const jobName = runnerJobName(session);
+  const controllerOf = (pod: Wire<V1Pod>) => pod.metadata?.ownerReferences?.find((o) => o.controller);
+  const owned = pods.filter((p) => {
+    const owner = controllerOf(p);
+    return owner?.kind === 'Job' && owner.name === jobName;
+  });
+  const pod = runnerPodOf(null, owned);
+  if (pod === null) return null;
+  const owner = controllerOf(pod);
+  const runStartTime = pod.metadata?.annotations?.[RUNNER_RUN_START_TIME_ANNOTATION];
+  const phase = pod.status?.phase;
+  const live = pod.metadata?.deletionTimestamp === undefined && (phase === 'Pending' || phase === 'Running');
+  if (owner === undefined || runStartTime === undefined || !live) return null;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: jobName,
+      ...(pod.metadata?.namespace !== undefined ? { namespace: pod.metadata.namespace } : {}),
+      uid: owner.uid,
+      annotations: { [RUNNER_RUN_START_TIME_ANNOTATION]: runStartTime },
+    },
+  };
 }
 
 export function observeRunner(job: Wire<V1Job> | null, pod: Wire<V1Pod> | null): RunnerObservation {

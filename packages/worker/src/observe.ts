@@ -25,6 +25,7 @@ import { readNamespaceSecret, resolveSessionS3 } from './commands/create-runner-
 import { isLegacyRunnerPod, observeLegacyRunner } from './legacy-runner.js';
 import { readOrNull } from './kube-ops.js';
 import {
+  jobOfLivePod,
   observeAnnotations,
   observeRunner,
   runnerPodOf,
@@ -179,19 +180,23 @@ function assumedRunner(
 
 /**
  * Which of the runner's objects a phase's decision can use:
- * - `both` (read together): starting or running a runner is judged from the Job and its pod;
+ * - `both` (read together): starting a runner (Pending, a restart) is judged from the Job and its pod;
  * - `jobFirst`: a stop is asked for, or the phase is terminal: the runner is only removed. A Job that is there and not
  *   being deleted decides it alone (delete it, not gone yet), so its pods are listed only when it is gone or going;
+ * - `podsFirst`: Creating or Running with no stop asked for (a wake-up of a starting or running runner, nearly always
+ *   its pod's doing). The pods are listed first, and the Job is read only where no live pod of it tells what the Job
+ *   would (jobOfLivePod);
  * - `pods`: Stopping waits for the runner's pods to go. Entering Stopping deleted the Job (or found none), and
  *   nothing creates one while a session stops (only Pending does), so only the pods are read; a Job that would
  *   linger all the same is the grace deadline's forced deletion's, and a terminal phase's reconcile deletes
  *   whatever is left.
  */
-type RunnerReads = 'both' | 'jobFirst' | 'pods' | 'none';
+type RunnerReads = 'both' | 'jobFirst' | 'podsFirst' | 'pods' | 'none';
 
 function runnerReadsOf(phase: string | undefined, stopRequested: boolean): RunnerReads {
   if (phase === 'Stopping') return 'pods';
   if (stopRequested || (isSessionPhase(phase) && isTerminalPhase(phase))) return 'jobFirst';
+  if (phase === 'Creating' || phase === 'Running') return 'podsFirst';
   return 'both';
 }
 
@@ -207,6 +212,10 @@ async function readRunner(
     (await deps.api.core.listNamespacedPod({ namespace, labelSelector: runnerPodSelector(name) })).items;
   if (reads === 'none') return { job: null, pods: [] };
   if (reads === 'pods') return { job: null, pods: await listPods() };
+  if (reads === 'podsFirst') {
+    const pods = await listPods();
+    return { job: jobOfLivePod(pods, name) ?? (await readJob()), pods };
+  }
   if (reads === 'jobFirst') {
     const job = await readJob();
     const going = job === null || job.metadata?.deletionTimestamp !== undefined;

@@ -42,8 +42,8 @@ const between = (stage: SessionStage, a: number | undefined, b: number | undefin
  * once per session and stage cluster-wide when called after the status write.
  *
  * - `job_created`: run start (status.startTime, else the session's creation) → runner Job created, on → Creating;
- * - `pod_scheduled`, `containers_started`, `running`: Job created → pod scheduled → runner container started →
- *   phase Running, on Creating → Running;
+ * - `pod_scheduled`, `containers_started`, `running`: Job created (its pod's creation where the Job was not read)
+ *   → pod scheduled → runner container started → phase Running, on Creating → Running;
  * - `stopping`: stop requested (Stopping began) → Stopped, on Stopping → Stopped.
  */
 export function stageDurations(inputs: StageInputs): StageDuration[] {
@@ -60,7 +60,9 @@ export function stageDurations(inputs: StageInputs): StageDuration[] {
       out.push(...between('job_created', runStart, ms(job?.metadata?.creationTimestamp) ?? nowMs));
     }
     if (t.to === 'Running' && t.from === 'Creating') {
-      const jobCreated = ms(job?.metadata?.creationTimestamp);
+      // Where the Job was not read (its live pod told what it would), its pod's creation stands for it: the Job
+      // controller makes the pod the moment it sees the Job.
+      const jobCreated = ms(job?.metadata?.creationTimestamp) ?? ms(pod?.metadata?.creationTimestamp);
       const scheduled = ms(
         pod?.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'True')
           ?.lastTransitionTime,

@@ -77,7 +77,6 @@ export type { ReplaceOrAppendOptions } from './env-merge.js';
 export { buildRunnerCredentialsSecret } from './runner-credentials.js';
 export {
   PREREQUISITE_FAILURE_EXIT_CODE,
-  RUN_START_TIME_ANNOTATION,
   RUNNER_TOKEN_MOUNT_PATH,
   TRUSTED_CA_MOUNT_PATH,
   VERTEX_MOUNT_PATH,

@@ -11,6 +11,7 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import type { Wire } from '@ambient-operator/shared';
+import { RUNNER_RUN_START_TIME_ANNOTATION } from '@ambient-operator/machines';
 import { resolveStateDir } from './agent-registry.js';
 import { sessionOwnerReference } from './agentic-session.js';
 import {
@@ -41,10 +42,6 @@ import {
 // - spec.timeout is still not enforced (no activeDeadlineSeconds), as upstream: it is only the runner's
 //   TIMEOUT env, and the idle timeout is the operator's stop mechanism. Enforcing it would kill sessions
 //   that users expect to stay interactive.
-
-/** Annotation on the Job: `status.startTime` of the run it was created for, so a Job left over from an
- *  earlier run (restart) can be told apart from the current one. */
-export const RUN_START_TIME_ANNOTATION = 'ambient-code.io/run-start-time';
 
 /** Exit code by which the runner reports a prerequisite failure (fails the Job without retries). */
 export const PREREQUISITE_FAILURE_EXIT_CODE = 2;
@@ -266,6 +263,11 @@ export function buildRunnerPodSpec(input: RunnerBuildInput): Wire<V1PodSpec> {
 export function buildRunnerJob(input: RunnerBuildInput): Wire<V1Job> {
   const { session, facts } = input;
   const name = session.metadata.name;
+  // The run it is for, on the Job and on its pods (RUNNER_RUN_START_TIME_ANNOTATION): a Job left over from an earlier
+  // run (restart) is told apart from the current one, from its pod alone where the Job is not read (observe.ts).
+  const annotations = facts.runStartTime
+    ? { annotations: { [RUNNER_RUN_START_TIME_ANNOTATION]: facts.runStartTime } }
+    : {};
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -273,7 +275,7 @@ export function buildRunnerJob(input: RunnerBuildInput): Wire<V1Job> {
       name: runnerJobName(name),
       namespace: session.metadata.namespace,
       labels: runnerPodLabels(name),
-      ...(facts.runStartTime ? { annotations: { [RUN_START_TIME_ANNOTATION]: facts.runStartTime } } : {}),
+      ...annotations,
       ownerReferences: [sessionOwnerReference(session)],
     },
     spec: {
@@ -291,7 +293,7 @@ export function buildRunnerJob(input: RunnerBuildInput): Wire<V1Job> {
         ],
       },
       template: {
-        metadata: { labels: runnerPodLabels(name) },
+        metadata: { labels: runnerPodLabels(name), ...annotations },
         spec: buildRunnerPodSpec(input),
       },
     },
