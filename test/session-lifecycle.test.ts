@@ -121,10 +121,11 @@ describe('session lifecycle against kube-sim', () => {
           .filter(([, n]) => n > 0),
       );
       const total = Object.values(operator).reduce((a, b) => a + b, 0);
-      // What the bench's worker suite reports as api_requests_per_lifecycle: 41–47 here (41 with the four reconciles
-      // the phases need), by how many of the runner pod's start-up changes reach the queue after a reconcile read
-      // them (each ~5–7 requests); a ceiling above that spread.
-      expect(total, JSON.stringify(operator)).toBeLessThanOrEqual(54);
+      // What the bench's worker suite reports as api_requests_per_lifecycle, with the namespace-wide runner inputs
+      // read cold here (the Namespace, Secrets, CA ConfigMap, NetworkPolicy: the bench's are warm): 44–45 in three
+      // runs, more by how many of the runner pod's start-up changes reach the queue after a reconcile read them
+      // (each ~4–6 requests); a ceiling above that spread.
+      expect(total, JSON.stringify(operator)).toBeLessThanOrEqual(52);
       // Entering Stopping deleted the Service; Stopped does not again.
       expect(operator['delete services']).toBe(1);
     },
