@@ -143,9 +143,11 @@ describe('failures, limits and crashes across processes', () => {
     expect(runs).toHaveLength(24);
     expect(new Set(runs.map((r) => r.pid)).size).toBeGreaterThan(1);
     // Run 4k+1 can only start once k windows have passed (the limiter's window opens at the first start in it).
+    // The times are logged by the runs, a moment after BullMQ let them start: a first run logged late on a loaded
+    // machine shortens the first gap by that much, so 150 ms are allowed (unlimited, all 24 would start in the first window).
     const first = runs[0]!.t;
     for (let k = 1; k < 6; k++) {
-      expect(runs[4 * k]!.t - first).toBeGreaterThanOrEqual(k * rateLimit.durationMs - 50);
+      expect(runs[4 * k]!.t - first).toBeGreaterThanOrEqual(k * rateLimit.durationMs - 150);
     }
   }, 30_000);
 
