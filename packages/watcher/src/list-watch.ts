@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { METADATA_LIST_ACCEPT, METADATA_WATCH_ACCEPT, kubeGet, readBody } from '@ambient-operator/shared';
+import { ListPageError, readListPage, type ListPage } from './list-page.js';
 
 export type ListWatchState = 'listing' | 'watching' | 'relisting' | 'backoff' | 'stopped';
 
@@ -27,10 +28,11 @@ export interface WatchedObject {
 }
 
 /**
- * The {@link WatchedObject} of a parsed list item or watch event object, or why it is not one. Checked by hand, not
- * with a zod schema: this runs for every item of every list (50,000 at a start), and a zod object schema copies each
- * object it parses (~2 µs an item, and the garbage of the copies). Validated in place: the result is the parsed
- * `metadata` itself (its other fields, e.g. `creationTimestamp`, stay on it), so it must not outlive the page or event.
+ * The {@link WatchedObject} of a parsed watch event object, or why it is not one (list pages are read from their
+ * bytes by list-page.ts, which checks each item as this does). Checked by hand, not with a zod schema: a zod object
+ * schema copies each object it parses (~2 µs an item, and the garbage of the copies). Validated in place: the result
+ * is the parsed `metadata` itself (its other fields, e.g. `creationTimestamp`, stay on it), so it must not outlive
+ * the event.
  */
 export function readWatchedObject(value: unknown): WatchedObject | string {
   const meta = isObject(value) ? value.metadata : undefined;
@@ -78,11 +80,6 @@ function isOwnerReference(value: unknown): boolean {
   );
 }
 
-/** A list page's envelope; its items are read one by one ({@link readWatchedObject}). */
-const listSchema = z.object({
-  metadata: z.object({ resourceVersion: z.string().optional(), continue: z.string().optional() }).optional(),
-  items: z.array(z.unknown()).nullish(),
-});
 const watchLineSchema = z.object({
   type: z.enum(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']),
   object: z.unknown(),
@@ -93,13 +90,6 @@ const statusSchema = z.object({
   message: z.string().optional(),
 });
 const bookmarkSchema = z.object({ metadata: z.object({ resourceVersion: z.string() }) });
-
-interface ListPage {
-  items: WatchedObject[];
-  resourceVersion: string | undefined;
-  /** Absent on the last page. */
-  continueToken: string | undefined;
-}
 
 interface PageRequest {
   /** The page's continue token (undefined on the last page), as soon as it is known. */
@@ -242,27 +232,21 @@ export function startListWatch(options: ListWatchOptions): ListWatch {
         if (told !== null) tellEarly(told);
         if (told !== null || start.length >= START_BYTES) start = undefined;
       }
-      const text = Buffer.concat(chunks).toString('utf8');
+      const body = Buffer.concat(chunks);
       if (res.statusCode !== 200) {
         throw new WatchError(
           'ListFailed',
-          `list ${options.path}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`,
+          `list ${options.path}: HTTP ${res.statusCode}: ${body.toString('utf8', 0, 200)}`,
           res.statusCode,
         );
       }
       lastActivity = Date.now();
-      const parsed = listSchema.safeParse(JSON.parse(text));
-      if (!parsed.success)
-        throw new WatchError('BadResponse', `list ${options.path}: ${parsed.error.message}`);
-      const items: WatchedObject[] = [];
-      for (const item of parsed.data.items ?? []) {
-        const object = readWatchedObject(item);
-        if (typeof object === 'string')
-          throw new WatchError('BadResponse', `list ${options.path}: items[${items.length}]: ${object}`);
-        items.push(object);
+      try {
+        return readListPage(body);
+      } catch (err) {
+        if (!(err instanceof ListPageError)) throw err;
+        throw new WatchError('BadResponse', `list ${options.path}: ${err.message}`);
       }
-      const { resourceVersion, continue: next } = parsed.data.metadata ?? {};
-      return { items, resourceVersion, continueToken: next || undefined };
     })();
     // Told by the start of the body, else by the whole page (a failure before either rejects it too).
     return { continueToken: Promise.race([early, page.then((p) => p.continueToken)]), page };
