@@ -295,6 +295,9 @@ describe('session lifecycle against kube-sim', () => {
     'while its runner is still being created, a session does not read the ProjectSettings timeout',
     async () => {
       const sim = requireSim(cluster);
+      // The counts below are the cluster's: an earlier test's session reaching Running (which reads the timeout) in
+      // the counted window would count as this one's (seen in a fresh-clone CI run: 1 read).
+      await untilQuiet(sim);
       await cluster.createSession('slow-start', {
         environmentVariables: { SIM_TARGET_CONTAINER: 'ambient-code-runner', SIM_START_DELAY_MS: '8000' },
       });
