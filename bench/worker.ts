@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startKubeSim } from '@ambient-operator/kube-sim';
 import { createSessionQueue, defaultRedisUrl } from '@ambient-operator/shared';
-import { requireSim, startTestCluster, type TestCluster } from '@ambient-operator/testing';
+import { reconcilesRun, requireSim, startTestCluster, type TestCluster } from '@ambient-operator/testing';
 import { REPO_ROOT } from '../scripts/local-stack.js';
 import { ratio, type BenchOptions, type BenchResults } from './measure.js';
 import { PRODUCTION_FORM, startOperatorProcess } from './operator-process.js';
@@ -134,12 +134,6 @@ async function createLatencies(
     toJob.push(jobAt - started);
   }
   return { toJob: toJob.sort((a, b) => a - b), toRunning: toRunning.sort((a, b) => a - b) };
-}
-
-function reconcilesRun(cluster: TestCluster): Promise<number> {
-  return Promise.all(cluster.workers.map((w) => w.metrics.reconcileTotal.get())).then((all) =>
-    all.reduce((sum, m) => sum + m.values.reduce((s, v) => s + v.value, 0), 0),
-  );
 }
 
 /** 1,000 merge patches of one Running session's annotations through kube-sim: reconciles the workers ran. */

@@ -3,6 +3,7 @@ import {
   clusterKindFromEnv,
   condition,
   eventually,
+  reconcilesRun,
   requireSim,
   untilQuiet,
   startTestCluster,
@@ -69,10 +70,7 @@ describe("the UI's startup-events panel", () => {
         'Scheduled in the panel',
       );
       const quiet = () => untilQuiet(sim, 10_000);
-      const reconciles = async () =>
-        (await Promise.all(cluster.workers.map((w) => w.metrics.reconcileTotal.get())))
-          .flatMap((m) => m.values)
-          .reduce((sum, v) => sum + v.value, 0);
+      const reconciles = () => reconcilesRun(cluster);
       // The follow-ups of the reconcile that mirrored (its own writes come back as events) must be over before
       // counting, or their reads count as the edit's.
       await quiet();

@@ -5,18 +5,12 @@ import {
   clusterKindFromEnv,
   condition,
   eventually,
+  reconcilesRun,
   requireSim,
   untilQuiet,
   startTestCluster,
   type TestCluster,
 } from '@ambient-operator/testing';
-
-/** Reconciles run by the cluster's workers so far. */
-async function reconcilesRun(cluster: TestCluster): Promise<number> {
-  return (await Promise.all(cluster.workers.map((w) => w.metrics.reconcileTotal.get())))
-    .flatMap((m) => m.values)
-    .reduce((sum, v) => sum + v.value, 0);
-}
 
 describe('session lifecycle against kube-sim', () => {
   let cluster: TestCluster;
@@ -318,10 +312,7 @@ describe('session lifecycle against kube-sim', () => {
       sim.resetRequestCounts();
       // A reconcile while the runner container is still being created, made sure of (an edit enqueues the key)
       // rather than hoped for from the pod's own events, whose timing depends on the machine's load.
-      const reconciles = async () =>
-        (await Promise.all(cluster.workers.map((w) => w.metrics.reconcileTotal.get())))
-          .flatMap((m) => m.values)
-          .reduce((sum, v) => sum + v.value, 0);
+      const reconciles = () => reconcilesRun(cluster);
       const before = await reconciles();
       await cluster.annotate('slow-start', { 'example.com/poke': 'while-creating' });
       // Counted once the run is reported, so its reads are all in.

@@ -209,6 +209,13 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   };
 }
 
+/** Reconciles the cluster's workers ran so far (ambient_reconcile_total over every outcome). */
+export async function reconcilesRun(cluster: Pick<TestCluster, 'workers'>): Promise<number> {
+  return (await Promise.all(cluster.workers.map((w) => w.metrics.reconcileTotal.get())))
+    .flatMap((m) => m.values)
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
 export function condition(session: SessionObject, type: string) {
   return session.status?.conditions?.find((c) => c.type === type);
 }
