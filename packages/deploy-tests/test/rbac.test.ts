@@ -169,6 +169,10 @@ describe('the worker can do what reconciling needs, and no more', () => {
     ...each('', ['events'], ['create', 'patch', 'list'], PROJECT),
     ...each('events.k8s.io', ['events'], ['create', 'get', 'patch'], PROJECT),
     ...each('', ['namespaces'], ['get', 'list']),
+    // The namespace-wide inputs of a runner build are watched by name, cluster-wide (worker/src/watched-inputs.ts).
+    ...each('', ['secrets', 'configmaps', 'namespaces'], ['list', 'watch']),
+    ...each('networking.k8s.io', ['networkpolicies'], ['list', 'watch']),
+    ...each(SESSIONS, ['projectsettings'], ['list', 'watch']),
     // The start-up check of the AgenticSession CRD (worker/src/cluster-probe.ts).
     {
       apiGroup: 'apiextensions.k8s.io',
@@ -262,10 +266,10 @@ describe('the worker can do what reconciling needs, and no more', () => {
         ...each('', ['namespaces'], ['update', 'patch', 'deletecollection']),
         ...each(SCHEDULER, ['userdeployments'], ['create', 'update', 'delete', 'deletecollection'], PROJECT),
         ...each('apiextensions.k8s.io', ['customresourcedefinitions'], WRITE_VERBS),
-        // It reads what a key names and never watches (the watcher does) nor reads logs (docs/rbac.md).
+        // It reads what a key names and watches only a build's namespace-wide inputs (the watcher watches the
+        // rest) nor reads logs (docs/rbac.md).
         ...each('batch', ['jobs'], ['watch'], PROJECT),
-        ...each('', ['pods', 'namespaces'], ['watch'], PROJECT),
-        ...each(SESSIONS, ['projectsettings'], ['watch'], PROJECT),
+        ...each('', ['pods'], ['watch'], PROJECT),
         ...each(SCHEDULER, ['agenttasks', 'workflows', 'userdeployments'], ['watch'], PROJECT),
         ...each('', ['pods/log'], ['get'], PROJECT),
       ]),

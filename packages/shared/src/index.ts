@@ -349,6 +349,18 @@ export {
   readBody,
 } from './kube-metadata.js';
 export type { KubeGetOptions, MetadataGetOptions, ObjectMetadata } from './kube-metadata.js';
+export { WatchError, continueTokenOfStart, startListWatch } from './list-watch.js';
+export type {
+  ListPage,
+  ListWatch,
+  ListWatchCodec,
+  ListWatchOptions,
+  ListWatchState,
+  RestartReason,
+  WatchErrorKind,
+  WatchEvent,
+  WatchEventType,
+} from './list-watch.js';
 export { startHttpServer, startOperatorEndpoints } from './http-server.js';
 export { exitOnSignals } from './shutdown.js';
 export type {

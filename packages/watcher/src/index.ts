@@ -3,7 +3,6 @@ export {
   startListWatch,
   WatchError,
   type ListWatch,
-  type ListWatchOptions,
   type ListWatchState,
   type RestartReason,
   type WatchedObject,

@@ -5,14 +5,10 @@
 // refuses what JSON.parse followed by the list's former checks (an envelope schema, then readWatchedObject per item)
 // accepted and refused: every value it skips is checked as JSON, and a string with escapes or non-ASCII bytes is
 // decoded by JSON.parse itself.
+import type { ListPage as ObjectListPage } from '@ambient-operator/shared';
 import type { WatchedObject } from './list-watch.js';
 
-export interface ListPage {
-  items: WatchedObject[];
-  resourceVersion: string | undefined;
-  /** Absent on the last page. */
-  continueToken: string | undefined;
-}
+export type ListPage = ObjectListPage<WatchedObject>;
 
 /** A body that is not JSON, or not a list of objects with the metadata the watcher needs. */
 export class ListPageError extends Error {

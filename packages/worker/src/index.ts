@@ -23,6 +23,8 @@ export { executors } from './commands/index.js';
 export { CommandFailedError } from './command-failure.js';
 export { cachedJsonFile } from './cached-file.js';
 export { createManagedNamespaces } from './managed-namespaces.js';
+export { namespaceKey, runnerInputs, startWatchedInputs } from './watched-inputs.js';
+export type { WatchedInput, WatchedInputs, WatchedInputsOptions } from './watched-inputs.js';
 export type { ManagedNamespaces, ManagedNamespacesOptions } from './managed-namespaces.js';
 export { clusterDnsRunnerResolver, createRunnerClient, repoNameFromUrl } from './runner-client.js';
 export type {

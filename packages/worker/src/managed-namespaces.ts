@@ -4,10 +4,13 @@
 // (concurrent misses share one read). "Not managed" is never kept: a namespace that becomes managed is seen by the
 // very reconciles its labelling enqueues. One that stops being managed is skipped at most `ttlMs` later — about
 // as late as a reconcile that read the label just before it changed. The keeping is recent-reads.ts's.
+// While the process's watch of managed namespaces is in step (watched-inputs.ts), a namespace it holds is managed
+// without a read, and one it does not hold is read live (just labelled, its event may not have come yet).
 import { MANAGED_LABEL, MANAGED_LABEL_VALUE } from '@ambient-operator/shared';
 import type { V1Namespace } from '@kubernetes/client-node';
 import type { Wire } from '@ambient-operator/shared';
-import { createRecentReads, RECENT_READS_TTL_MS } from './recent-reads.js';
+import { createRecentReads, RECENT_READS_TTL_MS, type WatchedAnswers } from './recent-reads.js';
+import { namespaceKey } from './watched-inputs.js';
 
 export interface ManagedNamespaces {
   /** Whether `namespace` carries the managed label (NotFound: false); reads it unless a recent read said yes. */
@@ -23,6 +26,8 @@ export interface ManagedNamespacesOptions {
   ttlMs?: number;
   /** Namespaces remembered at most (the oldest answer is dropped first). @defaultValue 10000 */
   maxEntries?: number;
+  /** The process's watch of managed namespaces. */
+  watched?: WatchedAnswers;
 }
 
 export const MANAGED_NAMESPACE_TTL_MS = RECENT_READS_TTL_MS;
@@ -34,13 +39,18 @@ export function createManagedNamespaces(options: ManagedNamespacesOptions): Mana
     ...(options.now ? { now: options.now } : {}),
     ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
   });
+  const readManaged = async (namespace: string) =>
+    (await options.read(namespace))?.metadata?.labels?.[MANAGED_LABEL] === MANAGED_LABEL_VALUE;
   return {
-    isManaged: (namespace) =>
-      answers.get(
-        namespace,
-        async () =>
-          (await options.read(namespace))?.metadata?.labels?.[MANAGED_LABEL] === MANAGED_LABEL_VALUE,
-        (managed) => managed,
-      ),
+    isManaged(namespace) {
+      const watched = options.watched?.answer(namespaceKey(namespace));
+      if (watched === undefined)
+        return answers.get(
+          namespace,
+          () => readManaged(namespace),
+          (managed) => managed,
+        );
+      return watched === null ? readManaged(namespace) : Promise.resolve(true);
+    },
   };
 }

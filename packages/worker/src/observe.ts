@@ -24,6 +24,7 @@ import { PLATFORM_NAMES, problemsConcerning, runnerTypeOf, type ResolvedS3Config
 import { readNamespaceSecret, resolveSessionS3 } from './commands/create-runner-job.js';
 import { isLegacyRunnerPod, observeLegacyRunner } from './legacy-runner.js';
 import { readOrNull } from './kube-ops.js';
+import { readCurrent, recentKey } from './recent-reads.js';
 import {
   jobOfLivePod,
   observeAnnotations,
@@ -101,9 +102,16 @@ export async function observeSession(
     : { name: RUNNER_SECRETS_NAME, namespace };
   const [runnerSecretRead, s3Source] = needsRunnerSecret
     ? await Promise.all([
-        // Live: its presence decides whether the runner is built at all (SecretsReady), so a session created right
-        // after the Secret was deleted must wait for it, not be built from a process's earlier answer.
-        readOrNull(() => deps.api.core.readNamespacedSecret(runnerSecret)),
+        // Its presence decides whether the runner is built at all (SecretsReady). A presence the process's watch holds
+        // is taken: what the API server had a moment ago (a deletion that close to the build is missed, as by a read
+        // a moment earlier; the runner's container then waits for the Secret, its envFrom not optional). An absence
+        // is confirmed live, so a session created right after its Secret is built at once. Never an earlier read's.
+        readCurrent(
+          deps.recentReads,
+          recentKey('secrets', runnerSecret.namespace, runnerSecret.name),
+          () => readOrNull(() => deps.api.core.readNamespacedSecret(runnerSecret)),
+          (secret) => secret !== null,
+        ),
         observeS3(deps, namespace),
       ])
     : [undefined, undefined];

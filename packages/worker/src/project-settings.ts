@@ -17,7 +17,12 @@ export async function readProjectSettings(
   deps: WorkerDeps,
   namespace: string,
 ): Promise<ProjectSettings | undefined> {
-  const raw: unknown = await readOrNull(() =>
+  return projectSettingsOf(deps, namespace, await readProjectSettingsObject(deps, namespace));
+}
+
+/** The object as the API server sent it; null when there is none. */
+export function readProjectSettingsObject(deps: WorkerDeps, namespace: string): Promise<unknown> {
+  return readOrNull(() =>
     deps.api.customObjects.getNamespacedCustomObject({
       group: CRD_GROUP,
       version: CRD_VERSION,
@@ -26,7 +31,15 @@ export async function readProjectSettings(
       name: PROJECT_SETTINGS_NAME,
     }),
   );
-  if (raw === null) return undefined;
+}
+
+/** The settings of a ProjectSettings object (read, or a watch's), or undefined when absent or invalid. */
+export function projectSettingsOf(
+  deps: Pick<WorkerDeps, 'log'>,
+  namespace: string,
+  raw: unknown,
+): ProjectSettings | undefined {
+  if (raw === null || raw === undefined) return undefined;
   const result = validateProjectSettings(raw);
   if (!result.ok) {
     deps.log.warn({ namespace, issues: result.issues }, 'ProjectSettings fails validation; using defaults');

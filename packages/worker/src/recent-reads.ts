@@ -3,14 +3,26 @@
 // the same namespace-wide objects for every session of a namespace (its Secrets, the CA ConfigMap, ProjectSettings,
 // the NetworkPolicy), and a session's next reconcile reads back the token Secret its previous one wrote.
 //
-// Only answers whose change wakes no reconcile that must see it are kept (none of these objects is watched, and
-// ProjectSettings is kept only for what a runner is built from): a reconcile that reuses an answer of `ttlMs` ago acts
-// as one that read it just before it changed, which a live read cannot rule out either; the change is seen by the
-// next read after the answer expired. What a change wakes reconciles for (ProjectSettings' inactivity timeout), and
-// what decides whether a runner is built at all (the runner Secret), stay live reads. Concurrent misses of one key
-// share one read; it runs in the first reconcile's cancellation scope (abort-scope.ts), so when that reconcile is
-// cancelled (timeout, lost lock) the others that joined it read for themselves instead of failing with its abort.
+// Only answers whose change wakes no reconcile that must see it are kept (the watcher enqueues nothing for these
+// objects, and ProjectSettings is kept only for what a runner is built from): a reconcile that reuses an answer of
+// `ttlMs` ago acts as one that read it just before it changed, which a live read cannot rule out either. What a change
+// wakes reconciles for (ProjectSettings' inactivity timeout) stays a live read: the enqueue may come before the
+// process's own watch has the change. Concurrent misses of one key share one read; it runs in the first reconcile's
+// cancellation scope (abort-scope.ts), so when that reconcile is cancelled (timeout, lost lock) the others that joined
+// it read for themselves instead of failing with its abort.
+//
+// The namespace-wide inputs are also watched by the process (watched-inputs.ts): a key without a recent answer takes
+// the watch's before a live read (the object as the API server sent it, or null: what those keys' readers read), and
+// a watch event for a key drops its recent answer, so what is held is never older than what the watch saw. A recent
+// answer comes first: it may be this process's own write, which its watch has not shown yet. What decides whether a
+// runner is built at all (the runner Secret) takes the watch's answer only for a presence (`current`).
 import { currentAbortSignal } from '@ambient-operator/shared';
+
+/** What watches hold (watched-inputs.ts), by key. */
+export interface WatchedAnswers {
+  /** The object, null when the watch holds none, or undefined when no watch in step covers the key. */
+  answer(key: string): unknown;
+}
 
 export interface RecentReads {
   /**
@@ -18,6 +30,11 @@ export interface RecentReads {
    * answers may be reused (e.g. not an absence the next reconcile must see as soon as it ends).
    */
   get<T>(key: string, read: () => Promise<T>, keep?: (answer: T) => boolean): Promise<T>;
+  /**
+   * The watch's answer for `key` when `trust` accepts it (say, a presence), else `read()`'s: never an answer held
+   * from an earlier read, for what must be as current as a live read (an absence to confirm).
+   */
+  current<T>(key: string, read: () => Promise<T>, trust: (answer: T) => boolean): Promise<T>;
   /** What this process just wrote (the API's answer to the write): the next read of `key` is this. */
   set(key: string, answer: unknown): void;
   /** Drops `key`'s answer (a write whose result is unknown, an object going away). */
@@ -31,6 +48,8 @@ export interface RecentReadsOptions {
   ttlMs?: number;
   /** Answers kept at most (the oldest is dropped first). @defaultValue 10000 */
   maxEntries?: number;
+  /** The process's watches of namespace-wide inputs, asked before a live read. */
+  watched?: WatchedAnswers;
 }
 
 /** How long an answer is reused, here and for a "managed" Namespace answer (managed-namespaces.ts). */
@@ -63,6 +82,8 @@ export function createRecentReads(options: RecentReadsOptions = {}): RecentReads
     get<T>(key: string, read: () => Promise<T>, keep: (answer: T) => boolean = () => true): Promise<T> {
       const held = answers.get(key);
       if (held !== undefined && now() - held.at < ttlMs) return Promise.resolve(held.answer as T);
+      const watched = options.watched?.answer(key);
+      if (watched !== undefined) return Promise.resolve(watched as T);
       const pending = inFlight.get(key);
       if (pending) {
         const mine = currentAbortSignal();
@@ -90,6 +111,10 @@ export function createRecentReads(options: RecentReadsOptions = {}): RecentReads
       inFlight.set(key, { reading, signal: currentAbortSignal() });
       return reading;
     },
+    current<T>(key: string, read: () => Promise<T>, trust: (answer: T) => boolean): Promise<T> {
+      const watched = options.watched?.answer(key) as T | undefined;
+      return watched !== undefined && trust(watched) ? Promise.resolve(watched) : read();
+    },
     set(key, answer) {
       inFlight.delete(key);
       store(key, answer, now());
@@ -110,4 +135,14 @@ export function readRecent<T>(
   keep?: (answer: T) => boolean,
 ): Promise<T> {
   return recent === undefined ? read() : recent.get(key, read, keep);
+}
+
+/** `read()` unless the process's watches hold an answer for `key` that `trust` accepts (RecentReads.current). */
+export function readCurrent<T>(
+  recent: RecentReads | undefined,
+  key: string,
+  read: () => Promise<T>,
+  trust: (answer: T) => boolean,
+): Promise<T> {
+  return recent === undefined ? read() : recent.current(key, read, trust);
 }

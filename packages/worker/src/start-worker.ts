@@ -34,6 +34,7 @@ import { loadAgentRegistry, loadModelsManifest, type ConfigFileProblem } from '.
 import { checkSessionCrd, detectClusterCapabilities } from './cluster-probe.js';
 import { readOrNull } from './kube-ops.js';
 import { createRecentReads } from './recent-reads.js';
+import { runnerInputs, startWatchedInputs } from './watched-inputs.js';
 import { createManagedNamespaces } from './managed-namespaces.js';
 import { createReconcileHandler } from './reconcile/reconcile-handler.js';
 import { clusterDnsRunnerResolver, createRunnerClient, type RunnerResolver } from './runner-client.js';
@@ -73,6 +74,11 @@ export interface WorkerOptions {
    * @defaultValue true
    */
   checkSessionCrd?: boolean;
+  /**
+   * Watch the namespace-wide inputs of a build instead of reading them per build (watched-inputs.ts).
+   * @defaultValue true
+   */
+  watchInputs?: boolean;
 }
 
 export interface RunningWorker {
@@ -131,6 +137,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ? createReconcileInspector(config.observability.xstateInspectUrl)
     : undefined;
   const local = await startLocalMode(config, log);
+  // The namespace-wide inputs of a build, watched; a reconcile reads one live only while its watch is not in step
+  // (not yet listed, re-listing, cut off). Not awaited: the worker is ready before they have listed.
+  const watchedInputs =
+    (options.watchInputs ?? true)
+      ? startWatchedInputs({
+          kubeConfig,
+          inputs: runnerInputs({ vertexEnabled: config.vertex.enabled }),
+          onChange: (key) => recentReads.forget(key),
+          log,
+        })
+      : undefined;
+  const recentReads = createRecentReads(watchedInputs ? { watched: watchedInputs } : {});
   const deps: WorkerDeps = {
     api,
     config,
@@ -153,8 +171,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     cluster,
     managedNamespaces: createManagedNamespaces({
       read: (name) => readOrNull(() => api.core.readNamespace({ name })),
+      ...(watchedInputs ? { watched: watchedInputs } : {}),
     }),
-    recentReads: createRecentReads(),
+    recentReads,
     // The ambient-api-server keys (issue 16) are reconciled into the cluster in MODE=kube only.
     ambient:
       config.apiServer.enabled && config.apiServer.mode === 'kube'
@@ -230,6 +249,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       closed ??= (async () => {
         closing = true;
         await queueWorker.close();
+        await watchedInputs?.close();
         await local?.close();
         await queue.close();
         await phaseIndex.close();

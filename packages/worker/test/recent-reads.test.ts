@@ -101,4 +101,57 @@ describe('recent reads', () => {
     expect(await recent.get('c', read.fn)).toBe('c');
     expect(read.calls).toBe(1);
   });
+
+  describe("with the process's watches (watched-inputs.ts)", () => {
+    /** Watches that hold `held` by key, in step for the keys of `covered` only. */
+    const watches = (held: Map<string, unknown>, covered: (key: string) => boolean) => ({
+      answer: (key: string) => (covered(key) ? (held.get(key) ?? null) : undefined),
+    });
+
+    test('a key a watch in step covers is answered by it, an absence too; any other is read live', async () => {
+      const held = new Map<string, unknown>([['secrets:a/x', { data: 'watched' }]]);
+      const recent = createRecentReads({
+        now: () => 0,
+        watched: watches(held, (k) => k.startsWith('secrets:')),
+      });
+      const read = counted(() => 'live');
+      expect(await recent.get('secrets:a/x', read.fn)).toEqual({ data: 'watched' });
+      expect(await recent.get('secrets:b/x', read.fn)).toBeNull();
+      expect(read.calls).toBe(0);
+      expect(await recent.get('configmaps:a/y', read.fn)).toBe('live');
+      expect(read.calls).toBe(1);
+    });
+
+    test('what this process wrote a moment ago is answered before a watch that has not shown it yet', async () => {
+      const held = new Map<string, unknown>();
+      const recent = createRecentReads({ now: () => 0, watched: watches(held, () => true) });
+      recent.set('networkpolicies:a/p', { created: true });
+      expect(await recent.get('networkpolicies:a/p', () => Promise.resolve('live'))).toEqual({
+        created: true,
+      });
+      // The watch's event for it drops the held answer (start-worker.ts wires onChange to forget).
+      held.set('networkpolicies:a/p', { changed: 'by someone' });
+      recent.forget('networkpolicies:a/p');
+      expect(await recent.get('networkpolicies:a/p', () => Promise.resolve('live'))).toEqual({
+        changed: 'by someone',
+      });
+    });
+
+    test('current: a watched answer only when trusted, else live — never an earlier read kept', async () => {
+      const held = new Map<string, unknown>([['secrets:a/present', { here: true }]]);
+      const recent = createRecentReads({
+        now: () => 0,
+        watched: watches(held, (k) => k.startsWith('secrets:')),
+      });
+      const present = (v: unknown) => v !== null;
+      const read = counted(() => 'live');
+      expect(await recent.current('secrets:a/present', read.fn, present)).toEqual({ here: true });
+      // Absent in the watch: confirmed live (it may have just been created).
+      expect(await recent.current('secrets:a/missing', read.fn, present)).toBe('live');
+      // A watch not in step for the key, and an answer kept from an earlier read: live all the same.
+      await recent.get('configmaps:a/c', () => Promise.resolve('kept'));
+      expect(await recent.current('configmaps:a/c', read.fn, present)).toBe('live');
+      expect(read.calls).toBe(2);
+    });
+  });
 });

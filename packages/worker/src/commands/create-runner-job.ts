@@ -23,7 +23,7 @@ import {
 import type { WorkerDeps } from '../worker-deps.js';
 import { createIfAbsent } from '../kube-ops.js';
 import { readOrNull } from '../kube-ops.js';
-import { readProjectSettings } from '../project-settings.js';
+import { projectSettingsOf, readProjectSettingsObject } from '../project-settings.js';
 import { readRecent, recentKey } from '../recent-reads.js';
 import { runnerJobExisted } from '../runner-assumption.js';
 import { runtimeOf } from '../runner-runtime.js';
@@ -86,8 +86,8 @@ async function gatherFacts(
     // The project's MCP servers, baked into this run's pod. Not the inactivity timeout (observe.ts): a change to
     // ProjectSettings enqueues its sessions, whose reconciles must see it.
     readRecent(recent, recentKey('projectsettings', namespace, PROJECT_SETTINGS_NAME), () =>
-      readProjectSettings(ctx.deps, namespace),
-    ),
+      readProjectSettingsObject(ctx.deps, namespace),
+    ).then((raw) => projectSettingsOf(ctx.deps, namespace, raw)),
   ]);
 
   const s3 = observed ? observed.resolved : await resolveSessionS3(ctx.deps, integration);
