@@ -170,7 +170,7 @@ describe('the worker can do what reconciling needs, and no more', () => {
     ...each('events.k8s.io', ['events'], ['create', 'get', 'patch'], PROJECT),
     ...each('', ['namespaces'], ['get', 'list']),
     // The namespace-wide inputs of a runner build are watched by name, cluster-wide (worker/src/watched-inputs.ts).
-    ...each('', ['secrets', 'configmaps', 'namespaces'], ['list', 'watch']),
+    ...each('', ['secrets', 'namespaces'], ['list', 'watch']),
     ...each('networking.k8s.io', ['networkpolicies'], ['list', 'watch']),
     ...each(SESSIONS, ['projectsettings'], ['list', 'watch']),
     // The start-up check of the AgenticSession CRD (worker/src/cluster-probe.ts).
@@ -269,7 +269,7 @@ describe('the worker can do what reconciling needs, and no more', () => {
         // It reads what a key names and watches only a build's namespace-wide inputs (the watcher watches the
         // rest) nor reads logs (docs/rbac.md).
         ...each('batch', ['jobs'], ['watch'], PROJECT),
-        ...each('', ['pods'], ['watch'], PROJECT),
+        ...each('', ['pods', 'configmaps'], ['watch'], PROJECT),
         ...each(SCHEDULER, ['agenttasks', 'workflows', 'userdeployments'], ['watch'], PROJECT),
         ...each('', ['pods/log'], ['get'], PROJECT),
       ]),

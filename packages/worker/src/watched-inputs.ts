@@ -1,9 +1,11 @@
 // The namespace-wide objects a runner is built from, watched by each worker process instead of read for every build.
-// A build read the namespace's Secrets (runner, integration), `minio-credentials`, the CA ConfigMap, the
-// NetworkPolicy and ProjectSettings, and its session's Namespace: seven GETs of objects that change a few times a
-// year, each repeated by every session of every namespace (recent-reads.ts spared only those within 5 s). Here one
-// list and watch per object name, cluster-wide (`fieldSelector=metadata.name=…`, so only those objects come, never a
-// namespace's other Secrets), hold the answers; a watch event drops what recent-reads.ts holds for that object.
+// A build read the namespace's Secrets (runner, integration), `minio-credentials`, the NetworkPolicy and
+// ProjectSettings, and its session's Namespace: GETs of objects that change a few times a year, each repeated by every
+// session of every namespace (recent-reads.ts spared only those within 5 s). Here one list and watch per object name,
+// cluster-wide (`fieldSelector=metadata.name=…`, so only those objects come, never a namespace's other Secrets), hold
+// the answers; a watch event drops what recent-reads.ts holds for that object. Each is small, one per namespace at
+// most. Not the CA ConfigMap `trusted-ca-bundle`: a cluster's injected bundle is ~200 KB in every namespace, and a
+// build asks only whether it has its key (recent-reads.ts keeps that read for 5 s).
 //
 // An answer is given only while its watch is in step (watching, heard from within the stall timeout); otherwise the
 // readers read live, as before. A watched answer is what the API server had a moment ago — as a live read started a
@@ -68,7 +70,6 @@ export function runnerInputs(options: { vertexEnabled: boolean }): WatchedInput[
     secrets(options.vertexEnabled ? VERTEX_SECRET_NAME : RUNNER_SECRETS_NAME),
     secrets(PLATFORM_NAMES.integrationSecret),
     secrets(PLATFORM_NAMES.minioCredentialsSecret),
-    { resource: 'configmaps', path: '/api/v1/configmaps', name: PLATFORM_NAMES.trustedCaBundleConfigMap },
     {
       resource: 'networkpolicies',
       path: '/apis/networking.k8s.io/v1/networkpolicies',
