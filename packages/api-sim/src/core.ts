@@ -18,7 +18,7 @@ export class ApiSimCore {
     private readonly token: string | undefined,
     watchBufferSize: number,
   ) {
-    this.watchHub = new WatchHub(this.store, watchBufferSize);
+    this.watchHub = new WatchHub(this.store, watchBufferSize, () => this.faults.dropsWatchEvent());
     this.faults = new ApiSimFaults({ dropStreams: () => this.watchHub.dropAll() });
   }
 

@@ -38,6 +38,11 @@ export interface FaultSettings {
   operationLatencyMs: Partial<Record<ApiOperation, number>>;
   /** While on, every watch is ended and new watches fail with UNAVAILABLE (a broker outage). @defaultValue false */
   streamOutage: boolean;
+  /**
+   * The next this many watch events are dropped unsent on every stream, as the broker drops a slow client's
+   * (counted in `droppedEvents`; the streams stay open). @defaultValue 0
+   */
+  dropWatchEvents: number;
 }
 
 /** Fault injection, from tests (`sim.faults`) and over HTTP (`POST /sim/faults`). */
@@ -45,6 +50,7 @@ export class ApiSimFaults {
   latencyMs = 0;
   operationLatencyMs: Partial<Record<ApiOperation, number>> = {};
   streamOutage = false;
+  dropWatchEvents = 0;
   private rules: Array<FailNextOptions & { count: number }> = [];
 
   constructor(private readonly targets: FaultTargets) {}
@@ -54,6 +60,7 @@ export class ApiSimFaults {
       latencyMs: this.latencyMs,
       operationLatencyMs: { ...this.operationLatencyMs },
       streamOutage: this.streamOutage,
+      dropWatchEvents: this.dropWatchEvents,
       pendingFailures: this.rules.reduce((n, r) => n + r.count, 0),
     };
   }
@@ -86,7 +93,15 @@ export class ApiSimFaults {
     this.latencyMs = 0;
     this.operationLatencyMs = {};
     this.streamOutage = false;
+    this.dropWatchEvents = 0;
     this.rules = [];
+  }
+
+  /** Whether the store event being dispatched now is dropped (consumes one of `dropWatchEvents`). */
+  dropsWatchEvent(): boolean {
+    if (this.dropWatchEvents <= 0) return false;
+    this.dropWatchEvents--;
+    return true;
   }
 
   /** The failure to answer a call with, if any (consumes one count of the first matching rule). */

@@ -46,6 +46,8 @@ const faultRequestSchema = z.strictObject({
   latencyOperation: operationSchema.optional(),
   streamOutage: z.boolean().optional(),
   dropStreams: z.literal(true).optional(),
+  /** Drop the next this many watch events unsent (the streams stay open). */
+  dropWatchEvents: z.number().int().min(0).optional(),
   reset: z.literal(true).optional(),
   failNext: z
     .strictObject({
@@ -205,6 +207,7 @@ async function serveSim(core: ApiSimCore, req: IncomingMessage, path: string): P
     if (f.streamOutage !== undefined) dropped += core.faults.setStreamOutage(f.streamOutage);
     if (f.dropStreams) dropped += core.faults.dropStreams();
     if (f.failNext) core.faults.failNext(f.failNext);
+    if (f.dropWatchEvents !== undefined) core.faults.dropWatchEvents = f.dropWatchEvents;
     return { status: 200, body: { ...core.faults.settings(), droppedStreams: dropped } };
   }
   return { status: 404, body: ApiSimError.of('notFound', `no route ${path}`).envelope(randomUUID()) };

@@ -28,6 +28,8 @@ export class WatchHub {
   constructor(
     private readonly store: ApiStore,
     private readonly bufferSize: number,
+    /** A fault: whether the event being dispatched is dropped on every stream. */
+    private readonly dropsEvent: () => boolean = () => false,
   ) {
     this.unsubscribe = store.onEvent((event) => this.dispatch(event));
   }
@@ -73,6 +75,10 @@ export class WatchHub {
   }
 
   private dispatch(event: StoreEvent): void {
+    if (this.dropsEvent()) {
+      this.droppedEvents += [...this.streams].filter((s) => s.resource === event.resource).length;
+      return;
+    }
     for (const stream of this.streams) {
       if (stream.resource !== event.resource) continue;
       if (stream.pending.length >= this.bufferSize) {

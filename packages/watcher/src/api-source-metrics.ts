@@ -26,7 +26,7 @@ export function createApiSourceMetrics(registry: Registry): ApiSourceMetrics {
   });
   const relists = new Counter({
     name: 'ambient_watcher_api_relists_total',
-    help: 'ambient-api-server full lists, per resource and reason (connect, periodic)',
+    help: 'ambient-api-server full lists, per resource and reason (connect, periodic, catch_up)',
     labelNames: ['resource', 'reason'],
     registers,
   });

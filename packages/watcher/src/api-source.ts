@@ -1,7 +1,12 @@
 // The ambient-api-server as a source of keys: list every page, then one gRPC watch stream per resource;
 // reconnect with capped exponential backoff and jitter that resets after a healthy stream, and relist after
 // every (re)connect and periodically, so a change made while a stream was down is never lost (upstream's
-// control plane had no relist and lost them). Only ids are kept, as the Kubernetes watches keep only names.
+// control plane had no relist and lost them). The server's broker also drops events silently while a client
+// is slow (a full buffer; the stream stays up): a stream that brought events is followed, `catchUpAfterMs`
+// later, by a catch-up list that enqueues only what the events did not bring — objects new, gone, or updated
+// since their last event — so a dropped event costs seconds, not the next periodic relist (10 minutes: a burst of
+// 1,000 sessions on a loaded machine left a few without their runner until then). Only ids and their
+// `updated_at` are kept, as the Kubernetes watches keep only names.
 import type { ApiKeyResource, AmbientApiClient, Logger } from '@ambient-operator/shared';
 import { apiKey } from '@ambient-operator/shared';
 // A subpath, not the barrel: the api-watch module (gRPC, protobufjs) is reached only through this file, which the
@@ -24,6 +29,8 @@ export interface ApiSourceOptions {
   onKeys: (keys: string[], reason: ApiSourceReason) => Promise<void>;
   /** Periodic relist, in ms. @defaultValue 600000 */
   relistIntervalMs?: number;
+  /** Catch-up list this long after the first event since the last one, in ms (0: none). @defaultValue 15000 */
+  catchUpAfterMs?: number;
   /** First reconnect delay, in ms. @defaultValue 1000 */
   backoffInitialMs?: number;
   /**
@@ -40,9 +47,12 @@ export interface ApiSourceOptions {
   onActivity?: (activity: ApiSourceActivity) => void;
 }
 
+/** Why the source listed a resource: a stream (re)connected, the periodic relist, or a catch-up after events. */
+export type RelistReason = 'connect' | 'periodic' | 'catch_up';
+
 export type ApiSourceActivity =
   | { kind: 'event'; resource: ApiKeyResource; type: ApiWatchEvent['type'] }
-  | { kind: 'relist'; resource: ApiKeyResource; reason: 'connect' | 'periodic'; objects: number }
+  | { kind: 'relist'; resource: ApiKeyResource; reason: RelistReason; objects: number }
   | { kind: 'connected'; resource: ApiKeyResource; connected: boolean }
   | { kind: 'reconnect'; resource: ApiKeyResource; delayMs: number }
   | { kind: 'error'; resource: ApiKeyResource; stage: 'list' | 'watch'; message: string };
@@ -103,8 +113,14 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
   const healthyAfterMs = options.healthyAfterMs ?? 10_000;
   const relistIntervalMs = options.relistIntervalMs ?? 600_000;
   const relistFallbackMs = options.relistFallbackMs ?? 1000;
+  const catchUpAfterMs = options.catchUpAfterMs ?? 15_000;
 
-  const known = new Map<ApiKeyResource, Set<string>>(resources.map((r) => [r, new Set<string>()]));
+  /** Known ids per resource, with the instant (updatedAtKey) each was last seen updated at. */
+  const known = new Map<ApiKeyResource, Map<string, string | undefined>>(
+    resources.map((r) => [r, new Map<string, string | undefined>()]),
+  );
+  /** The catch-up list due per resource (armed by an event; at most one pending). */
+  const catchUps = new Map<ApiKeyResource, NodeJS.Timeout>();
   const states = new Map<ApiKeyResource, ApiStreamState>(
     resources.map((r) => [
       r,
@@ -130,14 +146,21 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
     }
   };
 
-  /** Lists every page; every listed id and every id that vanished since goes to the queue. */
-  async function relist(resource: ApiKeyResource, reason: 'connect' | 'periodic'): Promise<void> {
+  /**
+   * Lists every page; every listed id and every id that vanished since goes to the queue — for a catch-up, only
+   * the listed ids that are new or updated since their last event, and the vanished ones (at event priority: they
+   * are changes a dropped event should have brought).
+   */
+  async function relist(resource: ApiKeyResource, reason: RelistReason): Promise<void> {
     const listed = await options.client.listAll(resource, signal);
     for (const bad of listed.invalid)
       log.warn({ resource, id: bad.id, problem: bad.problem }, 'ambient-api-server object failed its schema');
-    const ids = new Set(listed.items.map((o) => o.id));
+    const ids = new Map(listed.items.map((o) => [o.id, updatedAtKey(o.updated_at)]));
     const before = known.get(resource)!;
-    const vanished = [...before].filter((id) => !ids.has(id));
+    const vanished = [...before.keys()].filter((id) => !ids.has(id));
+    const changed = [...ids].flatMap(([id, at]) =>
+      reason !== 'catch_up' || at === undefined || before.get(id) !== at ? [id] : [],
+    );
     known.set(resource, ids);
     listedOnce.add(resource);
     const state = states.get(resource)!;
@@ -145,11 +168,12 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
     state.lastRelistAt = Date.now();
     state.knownObjects = ids.size;
     options.onActivity?.({ kind: 'relist', resource, reason, objects: ids.size });
-    const keys = [...ids, ...vanished].flatMap((id) => keyOf(resource, id) ?? []);
-    await options.onKeys(keys, 'relist');
+    const keys = [...changed, ...vanished].flatMap((id) => keyOf(resource, id) ?? []);
+    if (reason !== 'catch_up') await options.onKeys(keys, 'relist');
+    else if (keys.length > 0) await options.onKeys(keys, 'event');
   }
 
-  async function relistSafely(resource: ApiKeyResource, reason: 'connect' | 'periodic'): Promise<boolean> {
+  async function relistSafely(resource: ApiKeyResource, reason: RelistReason): Promise<boolean> {
     try {
       await relist(resource, reason);
       return true;
@@ -169,8 +193,9 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
     options.onActivity?.({ kind: 'event', resource, type: event.type });
     const ids = known.get(resource)!;
     if (event.type === 'DELETED') ids.delete(event.id);
-    else ids.add(event.id);
+    else ids.set(event.id, updatedAtKey(event.object?.updated_at));
     state.knownObjects = ids.size;
+    armCatchUp(resource);
     if (event.problem)
       log.warn(
         { resource, id: event.id, problem: event.problem },
@@ -180,6 +205,20 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
     // Every event, DELETED included, becomes the key: the worker reads the latest state (level-based).
     if (key)
       void options.onKeys([key], 'event').catch((err: unknown) => log.warn({ err, key }, 'enqueue failed'));
+  }
+
+  /**
+   * A catch-up list of `resource` catchUpAfterMs from now, unless one is already due. The timer is dropped as it
+   * fires, so events that arrive during that list arm the next one.
+   */
+  function armCatchUp(resource: ApiKeyResource): void {
+    if (catchUpAfterMs <= 0 || catchUps.has(resource) || signal.aborted) return;
+    const timer = setTimeout(() => {
+      catchUps.delete(resource);
+      void relistSafely(resource, 'catch_up');
+    }, catchUpAfterMs);
+    timer.unref();
+    catchUps.set(resource, timer);
   }
 
   /** One resource's loop: watch, relist once the stream is up, reconnect with backoff. */
@@ -235,12 +274,28 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
 
   const loops = [...resources.map(run), periodicRelists()];
   return {
-    allKeys: () => resources.flatMap((r) => [...known.get(r)!].flatMap((id) => keyOf(r, id) ?? [])),
+    allKeys: () => resources.flatMap((r) => [...known.get(r)!.keys()].flatMap((id) => keyOf(r, id) ?? [])),
     states: () => resources.map((r) => ({ ...states.get(r)! })),
     synced: () => resources.every((r) => listedOnce.has(r)),
     async stop() {
       controller.abort();
+      for (const timer of catchUps.values()) clearTimeout(timer);
+      catchUps.clear();
       await Promise.all(loops);
     },
   };
+}
+
+/**
+ * An `updated_at` as a comparable instant: the REST list and the gRPC event write the same time differently (an
+ * offset or `Z`, trailing zeros of the fraction), so both become `<ms since the epoch, whole seconds>.<µs>`.
+ * Undefined (always "changed") when absent or unreadable.
+ */
+export function updatedAtKey(at: string | undefined): string | undefined {
+  if (at === undefined) return undefined;
+  const match = /^([^.]+?)(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(at.trim());
+  if (!match) return undefined;
+  const seconds = Date.parse(`${match[1]}${match[3] ?? 'Z'}`);
+  if (Number.isNaN(seconds)) return undefined;
+  return `${seconds}.${(match[2] ?? '').padEnd(6, '0').slice(0, 6)}`;
 }

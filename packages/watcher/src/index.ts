@@ -16,9 +16,11 @@ export { splitWatcherFlags } from './cli-flags.js';
 export {
   reconnectDelayMs,
   startApiSource,
+  updatedAtKey,
   type ApiSource,
   type ApiSourceActivity,
   type ApiSourceOptions,
   type ApiSourceReason,
   type ApiStreamState,
+  type RelistReason,
 } from './api-source.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApiSim, type ApiSim } from '@ambient-operator/api-sim';
 import { AmbientApiClient, createLogger } from '@ambient-operator/shared';
-import { reconnectDelayMs, startApiSource, type ApiSource } from '@ambient-operator/watcher';
+import { reconnectDelayMs, startApiSource, updatedAtKey, type ApiSource } from '@ambient-operator/watcher';
 
 const TOKEN = 'watcher-test-token-0123456789';
 
@@ -43,7 +43,10 @@ describe('api-server source', () => {
     await sim.stop();
   });
 
-  function start(sink: KeySink, extra: { relistIntervalMs?: number } = {}): ApiSource {
+  function start(
+    sink: KeySink,
+    extra: { relistIntervalMs?: number; catchUpAfterMs?: number } = {},
+  ): ApiSource {
     source = startApiSource({
       client: new AmbientApiClient({ url: sim.url, token: TOKEN }),
       grpcAddress: sim.grpcAddress,
@@ -113,11 +116,48 @@ describe('api-server source', () => {
     expect(src.allKeys()).not.toContain(`api-session:${String(doomed.id)}`);
   });
 
+  it('events the server dropped while the stream stayed up are caught up soon after, and nothing else', async () => {
+    const kept = sim.store.create('sessions', { name: 'kept' });
+    const sink = new KeySink();
+    const src = start(sink, { catchUpAfterMs: 200 });
+    await sink.until(() => src.synced() && src.states().every((s) => s.connected));
+    const relists = (resource: string) => src.states().find((s) => s.resource === resource)!.relists;
+    const projectRelists = relists('projects');
+    sink.batches.length = 0;
+    // The broker drops a slow client's events and keeps its stream: nothing tells the client.
+    sim.faults.dropWatchEvents = 2;
+    const lost = sim.store.create('sessions', { name: 'lost' });
+    sim.store.updateStatus(String(kept.id), { phase: 'Running' });
+    const seen = sim.store.create('sessions', { name: 'seen' });
+    const key = (o: Record<string, unknown>) => `api-session:${String(o.id)}`;
+    await sink.until(() => sink.seen('event').has(key(lost)) && sink.seen('event').has(key(kept)));
+    // The catch-up enqueued the two changes the stream did not bring, and not the session whose event it did.
+    const caughtUp = sink.batches.filter((b) => b.keys.includes(key(lost)));
+    expect(caughtUp).toHaveLength(1);
+    expect(new Set(caughtUp[0]!.keys)).toEqual(new Set([key(lost), key(kept)]));
+    expect(sink.batches.filter((b) => b.keys.includes(key(seen)))).toHaveLength(1);
+    expect(sim.faults.settings().dropWatchEvents).toBe(0);
+    // A resource whose stream brought no event is not listed again.
+    expect(relists('projects')).toBe(projectRelists);
+  });
+
   it('relists periodically', async () => {
     const sink = new KeySink();
     const src = start(sink, { relistIntervalMs: 200 });
     await sink.until(() => src.synced());
     await sink.until(() => src.states().every((s) => s.relists >= 3));
+  });
+});
+
+describe('updatedAtKey', () => {
+  it('compares the instants the REST list and the gRPC events write differently', () => {
+    const rest = updatedAtKey('2026-12-06T20:00:00.123400Z');
+    expect(updatedAtKey('2026-12-06T20:00:00.1234Z')).toBe(rest);
+    expect(updatedAtKey('2026-12-06T21:00:00.1234+01:00')).toBe(rest);
+    expect(updatedAtKey('2026-12-06T20:00:00.123401Z')).not.toBe(rest);
+    expect(updatedAtKey('2026-12-06T20:00:00Z')).toBe(updatedAtKey('2026-12-06T20:00:00.000000Z'));
+    expect(updatedAtKey(undefined)).toBeUndefined();
+    expect(updatedAtKey('yesterday')).toBeUndefined();
   });
 });
 
