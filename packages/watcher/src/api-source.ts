@@ -29,7 +29,10 @@ export interface ApiSourceOptions {
   onKeys: (keys: string[], reason: ApiSourceReason) => Promise<void>;
   /** Periodic relist, in ms. @defaultValue 600000 */
   relistIntervalMs?: number;
-  /** Catch-up list this long after the first event since the last one, in ms (0: none). @defaultValue 15000 */
+  /**
+   * Catch-up list this long after the first event since the last one, in ms (0: none). Each is a full list (10,000
+   * sessions: 100 pages), at most one per interval and only while events arrive. @defaultValue 30000
+   */
   catchUpAfterMs?: number;
   /** First reconnect delay, in ms. @defaultValue 1000 */
   backoffInitialMs?: number;
@@ -113,7 +116,7 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
   const healthyAfterMs = options.healthyAfterMs ?? 10_000;
   const relistIntervalMs = options.relistIntervalMs ?? 600_000;
   const relistFallbackMs = options.relistFallbackMs ?? 1000;
-  const catchUpAfterMs = options.catchUpAfterMs ?? 15_000;
+  const catchUpAfterMs = options.catchUpAfterMs ?? 30_000;
 
   /** Known ids per resource, with the instant (updatedAtKey) each was last seen updated at. */
   const known = new Map<ApiKeyResource, Map<string, string | undefined>>(
