@@ -124,6 +124,8 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
   );
   /** The catch-up list due per resource (armed by an event; at most one pending). */
   const catchUps = new Map<ApiKeyResource, NodeJS.Timeout>();
+  /** Catch-up lists running now: stop() waits for them, so none hands keys over after it. */
+  const catchingUp = new Set<Promise<boolean>>();
   const states = new Map<ApiKeyResource, ApiStreamState>(
     resources.map((r) => [
       r,
@@ -218,7 +220,9 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
     if (catchUpAfterMs <= 0 || catchUps.has(resource) || signal.aborted) return;
     const timer = setTimeout(() => {
       catchUps.delete(resource);
-      void relistSafely(resource, 'catch_up');
+      const listing = relistSafely(resource, 'catch_up');
+      catchingUp.add(listing);
+      void listing.finally(() => catchingUp.delete(listing));
     }, catchUpAfterMs);
     timer.unref();
     catchUps.set(resource, timer);
@@ -284,7 +288,7 @@ export function startApiSource(options: ApiSourceOptions): ApiSource {
       controller.abort();
       for (const timer of catchUps.values()) clearTimeout(timer);
       catchUps.clear();
-      await Promise.all(loops);
+      await Promise.all([...loops, ...catchingUp]);
     },
   };
 }
