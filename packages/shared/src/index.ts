@@ -349,7 +349,7 @@ export {
   readBody,
 } from './kube-metadata.js';
 export type { KubeGetOptions, MetadataGetOptions, ObjectMetadata } from './kube-metadata.js';
-export { WatchError, continueTokenOfStart, startListWatch } from './list-watch.js';
+export { WatchError, continueTokenOfStart, isJsonObject, startListWatch } from './list-watch.js';
 export type {
   ListPage,
   ListWatch,

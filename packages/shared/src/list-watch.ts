@@ -10,7 +10,8 @@ import { kubeGet, readBody } from './kube-metadata.js';
 
 export type ListWatchState = 'listing' | 'watching' | 'relisting' | 'backoff' | 'stopped';
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not an array, not null): what a list, an event and their metadata must be. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -67,8 +68,8 @@ export function continueTokenOfStart(start: string): string | undefined | null {
   } catch {
     return null;
   }
-  const meta = isObject(head) ? head.metadata : undefined;
-  if (!isObject(meta)) return null;
+  const meta = isJsonObject(head) ? head.metadata : undefined;
+  if (!isJsonObject(meta)) return null;
   return typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
 }
 

@@ -1,6 +1,7 @@
 // The watcher's form of shared's list/watch loop: metadata only (PartialObjectMetadata), list pages read from their
 // bytes (list-page.ts), each event's object checked in place.
 import {
+  isJsonObject,
   METADATA_LIST_ACCEPT,
   METADATA_WATCH_ACCEPT,
   startListWatch as startObjectListWatch,
@@ -46,8 +47,8 @@ export interface WatchedObject {
  * the event.
  */
 export function readWatchedObject(value: unknown): WatchedObject | string {
-  const meta = isObject(value) ? value.metadata : undefined;
-  if (!isObject(meta)) return 'metadata: expected an object';
+  const meta = isJsonObject(value) ? value.metadata : undefined;
+  if (!isJsonObject(meta)) return 'metadata: expected an object';
   if (typeof meta.name !== 'string') return 'metadata.name: expected a string';
   for (const field of ['namespace', 'uid', 'resourceVersion', 'deletionTimestamp'] as const) {
     if (meta[field] !== undefined && typeof meta[field] !== 'string')
@@ -71,19 +72,15 @@ export function readWatchedObject(value: unknown): WatchedObject | string {
   return meta as unknown as WatchedObject;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isStringRecord(value: unknown): value is Record<string, string> {
-  if (!isObject(value)) return false;
+  if (!isJsonObject(value)) return false;
   for (const key in value) if (typeof value[key] !== 'string') return false;
   return true;
 }
 
 function isOwnerReference(value: unknown): boolean {
   return (
-    isObject(value) &&
+    isJsonObject(value) &&
     typeof value.kind === 'string' &&
     typeof value.name === 'string' &&
     (value.uid === undefined || typeof value.uid === 'string') &&
