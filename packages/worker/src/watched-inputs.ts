@@ -14,14 +14,13 @@
 // What a change must wake reconciles for (ProjectSettings' inactivity timeout) is read live: the watcher's enqueue
 // of the change may reach this process before this process's own watch does.
 import {
-  MANAGED_NAMESPACE_SELECTOR,
+  PROJECT_SETTINGS_KIND,
   PROJECT_SETTINGS_NAME,
-  PROJECT_SETTINGS_PLURAL,
-  CRD_GROUP,
-  CRD_VERSION,
   RUNNER_SECRETS_NAME,
   VERTEX_SECRET_NAME,
   startListWatch,
+  watchPath,
+  WATCHED_RESOURCES,
   type ListWatch,
   type ListWatchCodec,
   type Logger,
@@ -64,7 +63,6 @@ export interface WatchedInputsOptions {
 
 /** The namespace-wide inputs of a runner build under this configuration (see the top of this file). */
 export function runnerInputs(options: { vertexEnabled: boolean }): WatchedInput[] {
-  const crd = `/apis/${CRD_GROUP}/${CRD_VERSION}`;
   const secrets = (name: string): WatchedInput => ({ resource: 'secrets', path: '/api/v1/secrets', name });
   return [
     secrets(options.vertexEnabled ? VERTEX_SECRET_NAME : RUNNER_SECRETS_NAME),
@@ -75,8 +73,13 @@ export function runnerInputs(options: { vertexEnabled: boolean }): WatchedInput[
       path: '/apis/networking.k8s.io/v1/networkpolicies',
       name: PLATFORM_NAMES.networkPolicy,
     },
-    { resource: 'projectsettings', path: `${crd}/${PROJECT_SETTINGS_PLURAL}`, name: PROJECT_SETTINGS_NAME },
-    { resource: 'namespaces', path: '/api/v1/namespaces', labelSelector: MANAGED_NAMESPACE_SELECTOR },
+    // The two the watcher also watches: their paths and the managed-namespace selector come from its table.
+    { resource: 'projectsettings', path: watchPath(PROJECT_SETTINGS_KIND), name: PROJECT_SETTINGS_NAME },
+    {
+      resource: 'namespaces',
+      path: watchPath('Namespace'),
+      labelSelector: WATCHED_RESOURCES.Namespace.labelSelector,
+    },
   ];
 }
 
