@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashboardConfigError, isLoopbackHost, loadDashboardSettings } from '@ambient-operator/dashboard';
 import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
 import { Redis } from 'ioredis';
-import { CRDS_DIR, deleteKeys, get, REDIS_URL } from './harness.js';
+import { deletePrefix } from '@ambient-operator/shared/test-redis';
+import { CRDS_DIR, get, REDIS_URL } from './harness.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.ts');
 
@@ -98,7 +99,7 @@ describe('dashboard CLI', () => {
     await sim?.stop();
     rmSync(dir, { recursive: true, force: true });
     const redis = new Redis(REDIS_URL);
-    await deleteKeys(redis, `${prefix}:*`);
+    await deletePrefix(redis, prefix);
     await redis.quit();
   });
 

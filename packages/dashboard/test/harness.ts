@@ -21,6 +21,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
+import { deletePrefix } from '@ambient-operator/shared/test-redis';
 
 export const CRDS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy/crds');
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -89,15 +90,6 @@ export function iso(msAgo: number): string {
   return new Date(Date.now() - msAgo).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 10_000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
-
 export async function startWorld(namespaces: string[]): Promise<World> {
   const sim = await startKubeSim({ port: 0, crdsDir: CRDS_DIR, namespaces });
   // The watcher's Lease requests ride the process's one agent (shared's SharedAgentKubeConfig).
@@ -156,7 +148,7 @@ export async function startWorld(namespaces: string[]): Promise<World> {
     async stop() {
       await Promise.all(dashboards.map((d) => d.close()));
       await queue.close();
-      await deleteKeys(redis, `${prefix}:*`);
+      await deletePrefix(redis, prefix);
       await redis.quit();
       await sim.stop();
     },

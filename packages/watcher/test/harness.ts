@@ -10,6 +10,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } fr
 import { Redis } from 'ioredis';
 import { startKubeSim, type KubeSim } from '@ambient-operator/kube-sim';
 import { SharedAgentKubeConfig, createSessionQueue, type SessionQueue } from '@ambient-operator/shared';
+export { deletePrefix } from '@ambient-operator/shared/test-redis';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -134,15 +135,6 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-}
-
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 10_000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 export async function freePort(): Promise<number> {

@@ -4,7 +4,10 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import { deletePrefix, scanKeys } from '../support/redis-keys.js';
 import { fixtureKeys, logEntrySchema, type Behaviour, type LogEntry, type WorkerConfig } from './protocol.js';
+
+export { deletePrefix, scanKeys };
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -109,12 +112,6 @@ export async function waitFor<T>(
   }
 }
 
-/** Deletes every key under `prefix:` (the test's own keys only). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  const keys = await scanKeys(redis, `${prefix}:*`);
-  for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
-}
-
 /**
  * For each key, the runs in log order must alternate start → end: a second start before the first run's end means
  * two reconciles of one key overlapped (RPUSH order is the real order across processes).
@@ -141,22 +138,6 @@ export function lostEvents(log: LogEntry[]): LogEntry[] {
     (e, i) =>
       e.type === 'event' && !log.slice(i + 1).some((later) => later.type === 'start' && later.key === e.key),
   );
-}
-
-/**
- * The keys matching `pattern`. A SCAN step looks at COUNT keys of the whole keyspace, whatever it matches: 10,000 a
- * step keep a shared Redis holding millions of other keys (a developer's machine) from costing each test's clean-up
- * thousands of round trips.
- */
-export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 10_000);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
 }
 
 /** Nothing left to run for any key: no job waiting, active or (unless `ignoreTimers`) delayed, no stored follow-up. */
