@@ -23,7 +23,7 @@ import {
   type ReconcileOutcome,
   type ReconcileResult,
 } from './reconcile-outcome.js';
-import { closeRedis, openRedis, writeBatcher, type RedisConnection } from './redis-connection.js';
+import { closeRedis, inOneWrite, openRedis, type RedisConnection } from './redis-connection.js';
 import { createSessionQueue, delayedJobOptions } from './session-queue.js';
 
 export interface ReconcileContext {
@@ -182,8 +182,10 @@ export interface QueueWorker {
 /** A run in progress (see `inFlight` in startQueueWorker). */
 interface InFlightRun {
   key: string;
-  /** When the key's run marker was last set or renewed (performance.now()). */
-  markedAt: number;
+  /** When the key's run marker was last set or renewed (performance.now()); undefined until it is set. */
+  markedAt: number | undefined;
+  /** The run's end read its marker: it is not set any more (see markLastingRuns). */
+  ending: boolean;
   /** When the reconcile times out (performance.now(); only with a reconcile timeout). */
   deadline: number;
   /** Its signal is the reconcile's; aborted only through {@link abortRun}. */
@@ -197,7 +199,7 @@ interface InFlightRun {
  * once for the `followUp` an event asked for during the run).
  */
 type RunEnd =
-  | { then: 'complete' }
+  | { then: 'complete'; followUp?: Promise<boolean> }
   | { then: 'delay'; delayMs: number; error?: HandledReconcileError; followUp?: boolean }
   | { then: 'fail'; error: HandledReconcileError };
 
@@ -205,12 +207,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const { prefix, name } = resolveIdentity(options);
   const redis = openRedis(options.connection, { connectionName: `${prefix}:${name}:worker` });
   const client = redis.client;
-  // The run markers and the end-of-run bookkeeping go on BullMQ's own client, whose writes are held for the rest of
-  // the event loop's turn whenever a run issues commands (writeBatcher): the concurrent runs' marks and end-of-run
-  // commands, and whatever BullMQ sends in that turn, share a socket write; a write costs more CPU than the rest of a
-  // no-op run. On a client of their own the markers' writes could share nothing of BullMQ's (no-op pipeline, 10,000
-  // keys: 0.17–0.19 vs 0.16–0.17 ms of CPU per reconcile, 5,100–5,200 vs 5,300–5,900 per second).
-  const holdWrites = writeBatcher(client);
+  // The run markers and the end-of-run bookkeeping go on BullMQ's own client, after the commands BullMQ issued for
+  // the run, each batch in one socket write (inOneWrite).
   const producer = createSessionQueue({ connection: client, prefix, name });
   const failuresKey = queueOwnKeys(prefix, name).failures;
   const followUpKey = (key: string) =>
@@ -259,19 +257,42 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   }
 
   /**
-   * Marks the key's run as started, so that an event during the run flags the marker (one command) instead of going
-   * through BullMQ's add. Not awaited: the mark only spares work. An event that finds no mark yet, the run's job
-   * already active, is stored by BullMQ as the job's follow-up (keepLastIfActive), which the run's end sees (a
-   * requeue or retry then gives way to it) and BullMQ runs once the job finishes; the run's later commands go on the
-   * same connection, so they always come after its mark. A round trip less per run: with a bounded number of runs
-   * at a time it bounds the rate of short reconciles.
+   * Marks the key's run, so that an event during the run flags the marker (one command) instead of going through
+   * BullMQ's add. Not awaited: the mark only spares work. A run is marked once it outlasts the event loop's turn it
+   * started in (markLastingRuns): a reconcile waits on the API server within its first turn, and events, brought by
+   * its own writes, come later. A run done within its turn — a no-op, a key with nothing to do — is not marked: the
+   * mark and the read of it at the run's end went to Redis and back once more per run, which bounded the rate of
+   * short runs (no-op pipeline at 0.5 of raw BullMQ's rate). An event that finds no mark, the run's job active, is
+   * stored by BullMQ as the job's follow-up (keepLastIfActive), which the run's end sees (a requeue or retry then
+   * gives way to it) and BullMQ runs once the job finishes. The run's later commands go on the same connection, so
+   * they come after its mark.
    */
   function markRun(key: string): void {
-    holdWrites();
     client.set(runKey(key), runMarker.running, 'PX', lockDurationMs).catch(markFailed);
   }
   // A mark that failed (Redis unreachable) leaves events to BullMQ's own follow-up: nothing is lost.
   const markFailed = (err: unknown) => onError(err instanceof Error ? err : new Error(String(err)));
+
+  /** Runs started in this turn, marked at its end if still running; one check-phase callback for them all. */
+  let marksDue: InFlightRun[] = [];
+  function markWhenLasting(run: InFlightRun): void {
+    if (marksDue.length === 0) setImmediate(markLastingRuns);
+    marksDue.push(run);
+  }
+  function markLastingRuns(): void {
+    const runs = marksDue;
+    marksDue = [];
+    const now = performance.now();
+    inOneWrite(client, () => {
+      for (const run of runs) {
+        // A run whose end already read its marker must not set one: nothing would remove it, and events would
+        // flag it for no run until it expired.
+        if (run.ending || run.controller.signal.aborted) continue;
+        run.markedAt = now;
+        markRun(run.key);
+      }
+    });
+  }
 
   /**
    * Keeps the markers of the runs in progress alive, all on one timer (a timer per run cost each run its setup and
@@ -283,38 +304,45 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const renewAfterMs = Math.min(markerRenewMs, lockDurationMs - 2 * renewTickMs);
   const markerRenewal = setInterval(() => {
     const now = performance.now();
-    for (const run of inFlight.values()) {
-      if (now - run.markedAt < renewAfterMs) continue;
-      run.markedAt = now;
-      holdWrites();
-      client.pexpire(runKey(run.key), lockDurationMs).catch(() => undefined);
-    }
+    inOneWrite(client, () => {
+      for (const run of inFlight.values()) {
+        if (run.markedAt === undefined || run.ending || now - run.markedAt < renewAfterMs) continue;
+        run.markedAt = now;
+        client.pexpire(runKey(run.key), lockDurationMs).catch(() => undefined);
+      }
+    });
   }, renewTickMs);
   markerRenewal.unref();
 
   /**
-   * One round trip at a run's end (its commands issued together, so they share a write): the failure count after
-   * `change`, whether an event came in during the run (the run's marker, removed here; a run that lost its lock
-   * leaves it to the key's new owner), and, unless the job simply completes (`completes`), whether BullMQ stored a
-   * follow-up for an event that came while the job had no marker: only finishing the job creates that one, so the
-   * job must not be delayed past it.
+   * One round trip at a run's end (its commands in one write): the failure count after `change`, whether an event
+   * came in during the run (the key's marker, removed here; a run that lost its lock leaves it to the key's new
+   * owner), and, unless the job simply completes (`completes`), whether BullMQ stored a follow-up for an event that
+   * came while the job had no marker: only finishing the job creates that one, so the job must not be delayed past
+   * it. From here on the run sets no marker (`ending`).
    */
   async function bookkeeping(
-    key: string,
+    run: InFlightRun,
     change: 'reset' | 'increment' | 'read',
-    signal: AbortSignal,
     completes = false,
   ): Promise<{ failures: number; followUp: boolean; storedFollowUp: boolean }> {
-    holdWrites();
-    const failures =
-      change === 'reset'
-        ? client.hdel(failuresKey, key)
-        : change === 'increment'
-          ? client.hincrby(failuresKey, key, 1)
-          : client.hget(failuresKey, key);
-    // A run that lost its lock leaves the marker to the key's new owner.
-    const marker = signal.reason instanceof LockLostError ? null : client.getdel(runKey(key));
-    const stored = completes ? 0 : client.exists(followUpKey(key));
+    const { key } = run;
+    run.ending = true;
+    let failures: Promise<unknown> = Promise.resolve(0);
+    let marker: Promise<string | null> = Promise.resolve(null);
+    let stored: Promise<number> = Promise.resolve(0);
+    inOneWrite(client, () => {
+      failures =
+        change === 'reset'
+          ? client.hdel(failuresKey, key)
+          : change === 'increment'
+            ? client.hincrby(failuresKey, key, 1)
+            : client.hget(failuresKey, key);
+      // A run that was never marked, on a job's first start (see processJob), has no marker to read.
+      if (run.markedAt !== undefined && !(run.controller.signal.reason instanceof LockLostError))
+        marker = client.getdel(runKey(key));
+      if (!completes) stored = client.exists(followUpKey(key));
+    });
     const [count, mark, storedCount] = await Promise.all([failures, marker, stored]);
     return {
       // HDEL answers how many fields it removed; HGET a string, or null for none.
@@ -337,8 +365,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
         );
         const requeueAfterMs = outcome?.requeueAfterMs;
         const requeue = requeueAfterMs !== undefined && requeueAfterMs >= 0;
-        // An event that arrived during the run makes a timer moot: the follow-up runs next and decides again.
-        const { followUp, storedFollowUp } = await bookkeeping(key, 'reset', signal, !requeue);
+        const bookkept = bookkeeping(run, 'reset', !requeue);
         report({
           key,
           result: requeue ? 'requeue_after' : 'success',
@@ -348,8 +375,14 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
           reconcileId,
           ...(outcome ? { outcome } : {}),
         });
+        // A run that simply completes does not wait for its bookkeeping: the job's completion goes out right behind
+        // it on the same connection, and an event that came in during the run gets a job of its own once the answer
+        // is in (followUpAfterCompletion). Waiting made each such run two round trips instead of one.
+        if (!requeue) return { then: 'complete', followUp: bookkept.then((b) => b.followUp) };
+        // An event that arrived during the run makes a timer moot: the follow-up runs next and decides again.
+        const { followUp, storedFollowUp } = await bookkept;
         if (followUp) return { then: 'delay', delayMs: 0, followUp };
-        return requeue && !storedFollowUp ? { then: 'delay', delayMs: requeueAfterMs } : { then: 'complete' };
+        return storedFollowUp ? { then: 'complete' } : { then: 'delay', delayMs: requeueAfterMs };
       } catch (error) {
         const kind = classify(error);
         if (kind === 'conflict' && conflicts < maxConflictRetries && !signal.aborted) {
@@ -364,7 +397,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
           continue;
         }
         if (kind === 'terminal') {
-          const { failures, followUp } = await bookkeeping(key, 'read', signal, true);
+          const { failures, followUp } = await bookkeeping(run, 'read', true);
           report({ key, result: 'terminal', durationMs: elapsed(), failures, reconcileId, error });
           // Not retried; an event that came in during the run still gets its run.
           const handled = new HandledReconcileError(key, kind, error);
@@ -372,7 +405,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
             ? { then: 'delay', delayMs: 0, error: handled, followUp }
             : { then: 'fail', error: handled };
         }
-        const { failures, followUp, storedFollowUp } = await bookkeeping(key, 'increment', signal);
+        const { failures, followUp, storedFollowUp } = await bookkeeping(run, 'increment');
         // An event that came in during the run: the key runs again at once (the job fails for real when BullMQ
         // holds its follow-up), and a further failure backs off from the count kept here.
         const delayMs = followUp || storedFollowUp ? 0 : computeBackoffMs(failures, options.backoff);
@@ -406,6 +439,26 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     } catch (err) {
       onError(err instanceof Error ? err : new Error(String(err)));
     }
+  }
+
+  /**
+   * A run completed its job without waiting for its bookkeeping: an event that came in during the run (`followUp`,
+   * its marker's answer) gets a new job, enqueued after the completion (same connection, so Redis has it first).
+   * The key is not marked for it as for a delayed follow-up: the new job may start on another worker before the mark,
+   * which would then overwrite that run's. An unknown answer (Redis failed) counts as an event. close() awaits them.
+   */
+  const followUpsInFlight = new Set<Promise<void>>();
+  function followUpAfterCompletion(key: string, followUp: Promise<boolean>): void {
+    const done = followUp
+      .then(
+        async (event) => {
+          if (event) await producer.enqueue(key);
+        },
+        () => runAgain(key),
+      )
+      .catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))))
+      .finally(() => followUpsInFlight.delete(done));
+    followUpsInFlight.add(done);
   }
 
   async function failureCount(key: string): Promise<number> {
@@ -476,7 +529,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     const startedAt = performance.now();
     const run: InFlightRun = {
       key,
-      markedAt: startedAt,
+      markedAt: undefined,
+      ending: false,
       deadline: startedAt + reconcileTimeoutMs,
       controller: new AbortController(),
       stop: undefined,
@@ -485,7 +539,15 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     if (reconcileTimeoutMs > 0) armTimeout();
     let end: RunEnd;
     try {
-      markRun(key);
+      // A job on its first start, not delayed, has no marker of an earlier run of its key to take over (a run's end
+      // removes its marker, and an event that finds one joins that run's job instead of adding this one); its run is
+      // marked if it lasts. A job that ran or waited before — a follow-up marked for its wait, a timer, a retry, a
+      // stalled run's job — is marked at once, which replaces whatever marker is left.
+      if (job.attemptsStarted <= 1 && job.delay === 0 && job.stalledCounter === 0) markWhenLasting(run);
+      else {
+        run.markedAt = startedAt;
+        markRun(key);
+      }
       end = await reconcile(run);
     } finally {
       inFlight.delete(id);
@@ -495,6 +557,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     // once: events until it starts join it with one command (the mark outlives that wait by its expiry at most,
     // and the follow-up's own start marks the key again).
     if (end.then === 'delay' && end.followUp && !aborted) markRun(key);
+    if (end.then === 'complete' && end.followUp) followUpAfterCompletion(key, end.followUp);
     if (end.then === 'fail') throw end.error;
     if (end.then === 'delay' && token !== undefined) {
       try {
@@ -506,9 +569,6 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
         throw err;
       }
     }
-    // BullMQ's move of the job (finish, take the next) is not held for the turn: shared writes save CPU, but each
-    // hold adds the rest of the turn to the run's latency, and concurrency is bounded (10 runs at 0.12 vs 0.15 ms
-    // of CPU each ran 4,500–4,700 instead of 5,300–5,900 per second).
   }
 
   const worker = new Worker<JobData>(name, processJob, {
@@ -551,6 +611,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     async close(closeOptions = {}) {
       if (closeOptions.force) for (const run of inFlight.values()) abortRun(run, new Error('worker closing'));
       await worker.close(closeOptions.force ?? false);
+      await Promise.all(followUpsInFlight);
       clearInterval(markerRenewal);
       clearTimeout(timeoutTimer);
       await producer.close();

@@ -1,0 +1,128 @@
+// The run markers (queue-keys.ts) are an optimisation: an event during a run flags the key's marker with one command
+// instead of BullMQ's add. A run that ends within the event loop's turn it started in sets none, and does not read
+// one at its end; these tests hold the queue to what that must not cost: a marker left behind swallows the key's
+// next events (they flag it, and no run reads it).
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  createSessionQueue,
+  startQueueWorker,
+  type QueueWorker,
+  type ReconcileOutcome,
+} from '@ambient-operator/shared';
+import { runMarker, runMarkerKey } from '../src/queue/queue-keys.js';
+import { deletePrefix, queueIdle, redisUrl, uniquePrefix, waitFor } from './queue-fixtures/harness.js';
+
+const prefix = uniquePrefix('queue-markers');
+const redis = new Redis(redisUrl);
+const queue = createSessionQueue({ connection: redisUrl, prefix });
+let workers: QueueWorker[] = [];
+
+afterEach(async () => {
+  for (const w of workers) await w.close({ force: true });
+  workers = [];
+  await deletePrefix(redis, prefix);
+});
+
+afterAll(async () => {
+  await queue.close();
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+/** A promise and the function that settles it. */
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+describe('run markers', () => {
+  it('a follow-up run that ends at once leaves no marker: the next event is served', async () => {
+    const key = 'ns/follow-up';
+    const marker = runMarkerKey(prefix, 'sessions', key);
+    const first = { started: gate(), finish: gate() };
+    const third = gate();
+    let runs = 0;
+    workers.push(
+      startQueueWorker({
+        connection: redisUrl,
+        prefix,
+        rateLimit: null,
+        process: async (): Promise<ReconcileOutcome | undefined> => {
+          runs += 1;
+          if (runs === 1) {
+            first.started.open();
+            await first.finish.opened;
+            // A timer: an event during the run turns it into a follow-up of the same job, marked while it waits.
+            return { requeueAfterMs: 60_000 };
+          }
+          if (runs === 3) third.open();
+          // The follow-up (run 2) has nothing to do and ends within its first turn.
+          return undefined;
+        },
+      }),
+    );
+    await queue.enqueue(key);
+    await first.started.opened;
+    await waitFor('run 1 to mark its key', async () => (await redis.get(marker)) === runMarker.running);
+    expect(await queue.enqueue(key)).toBe('coalesced');
+    first.finish.open();
+    await waitFor(
+      'run 2 to end and the queue to be idle',
+      async () => runs >= 2 && (await queueIdle(redis, prefix)),
+    );
+    expect(await redis.exists(marker)).toBe(0);
+    // An event after the follow-up: no run is in flight, so it must add a job that runs.
+    expect(await queue.enqueue(key)).toBe('added');
+    await third.opened;
+  }, 20_000);
+
+  it('a run that ends within its first turn writes no marker; one that lasts is marked', async () => {
+    const quick = 'ns/quick';
+    const lasting = 'ns/lasting';
+    const lastingMarker = runMarkerKey(prefix, 'sessions', lasting);
+    const release = gate();
+    const lastingStarted = gate();
+    // The worker's own client, its commands seen on their way to Redis: after the fact, a marker never set and one
+    // set and then removed look the same.
+    const client = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const markersSet: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = (command, stream) => {
+      const [target] = command.args;
+      if (command.name === 'set' && String(target).startsWith(`${prefix}:`)) markersSet.push(String(target));
+      return send(command, stream);
+    };
+    workers.push(
+      startQueueWorker({
+        connection: client,
+        prefix,
+        rateLimit: null,
+        process: async (key) => {
+          if (key !== lasting) return undefined;
+          lastingStarted.open();
+          await release.opened;
+          return undefined;
+        },
+      }),
+    );
+    try {
+      await queue.enqueue(quick);
+      await waitFor('the quick run to end', () => queueIdle(redis, prefix));
+      await queue.enqueue(lasting);
+      await lastingStarted.opened;
+      await waitFor(
+        'the lasting run to be marked',
+        async () => (await redis.get(lastingMarker)) === runMarker.running,
+      );
+      release.open();
+      await waitFor('the lasting run to end', () => queueIdle(redis, prefix));
+      expect(markersSet).toEqual([lastingMarker]);
+      expect(await redis.exists(lastingMarker)).toBe(0);
+    } finally {
+      await workers.pop()?.close();
+      client.disconnect();
+    }
+  }, 20_000);
+});
