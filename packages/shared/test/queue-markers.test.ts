@@ -125,4 +125,33 @@ describe('run markers', () => {
       client.disconnect();
     }
   }, 20_000);
+  it("a run done within its first turn resets its key's failure count", async () => {
+    const key = 'ns/recovers';
+    let runs = 0;
+    workers.push(
+      startQueueWorker({
+        connection: redisUrl,
+        prefix,
+        rateLimit: null,
+        backoff: { baseMs: 120_000, factor: 2, capMs: 120_000, jitter: 0 },
+        process: async () => {
+          runs += 1;
+          if (runs === 1) throw new Error('the API server is away');
+          // Run 2 succeeds at once: no marker, nothing read at its end.
+          return undefined;
+        },
+      }),
+    );
+    await queue.enqueue(key);
+    await waitFor(
+      'the failure to be counted and its retry to wait',
+      async () => (await queue.failureCount(key)) === 1 && (await queue.counts()).delayed === 1,
+    );
+    // An event replaces the retry with a job that runs now, on its first start.
+    await queue.enqueue(key);
+    await waitFor(
+      'run 2 to succeed and the count to be reset',
+      async () => runs === 2 && (await queueIdle(redis, prefix)) && (await queue.failureCount(key)) === 0,
+    );
+  }, 20_000);
 });

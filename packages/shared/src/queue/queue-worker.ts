@@ -273,25 +273,48 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   // A mark that failed (Redis unreachable) leaves events to BullMQ's own follow-up: nothing is lost.
   const markFailed = (err: unknown) => onError(err instanceof Error ? err : new Error(String(err)));
 
-  /** Runs started in this turn, marked at its end if still running; one check-phase callback for them all. */
+  /**
+   * What is left to the end of the event loop's turn, one check-phase callback for it all, in one write: the marks of
+   * the runs started in the turn that outlast it, and the failure counts reset by runs that completed within it
+   * (see bookkeeping).
+   */
   let marksDue: InFlightRun[] = [];
-  function markWhenLasting(run: InFlightRun): void {
-    if (marksDue.length === 0) setImmediate(markLastingRuns);
-    marksDue.push(run);
-  }
-  function markLastingRuns(): void {
-    const runs = marksDue;
-    marksDue = [];
-    const now = performance.now();
-    inOneWrite(client, () => {
-      for (const run of runs) {
-        // A run whose end already read its marker must not set one: nothing would remove it, and events would
-        // flag it for no run until it expired.
-        if (run.ending || run.controller.signal.aborted) continue;
-        run.markedAt = now;
-        markRun(run.key);
-      }
+  let resetsDue: string[] = [];
+  let turnEndDue = false;
+  function atTurnEnd(): void {
+    if (turnEndDue) return;
+    turnEndDue = true;
+    setImmediate(() => {
+      turnEndDue = false;
+      const runs = marksDue;
+      marksDue = [];
+      const now = performance.now();
+      inOneWrite(client, () => {
+        for (const run of runs) {
+          // A run whose end already read its marker must not set one: nothing would remove it, and events would
+          // flag it for no run until it expired.
+          if (run.ending || run.controller.signal.aborted) continue;
+          run.markedAt = now;
+          markRun(run.key);
+        }
+        void flushResets();
+      });
     });
+  }
+  function markWhenLasting(run: InFlightRun): void {
+    marksDue.push(run);
+    atTurnEnd();
+  }
+  function resetFailuresSoon(key: string): void {
+    resetsDue.push(key);
+    atTurnEnd();
+  }
+  /** Sends the failure counts' resets due; before the worker's own next failure bookkeeping at the latest. */
+  async function flushResets(): Promise<void> {
+    if (resetsDue.length === 0) return;
+    const keys = resetsDue;
+    resetsDue = [];
+    await client.hdel(failuresKey, ...keys).then(() => undefined, markFailed);
   }
 
   /**
@@ -328,10 +351,20 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   ): Promise<{ failures: number; followUp: boolean; storedFollowUp: boolean }> {
     const { key } = run;
     run.ending = true;
+    // A run that completes with no marker to read (a run done within its first turn) has nothing to wait for: its
+    // failure count is reset at the end of the turn, in one command for all such runs, instead of a write of its own
+    // per run (a third of the CPU of such a run). A failure of the key counted meanwhile by another worker would be
+    // reset with it — its run would have to start and fail within what is left of this turn.
+    if (completes && change === 'reset' && run.markedAt === undefined) {
+      resetFailuresSoon(key);
+      return { failures: 0, followUp: false, storedFollowUp: false };
+    }
     let failures: Promise<unknown> = Promise.resolve(0);
     let marker: Promise<string | null> = Promise.resolve(null);
     let stored: Promise<number> = Promise.resolve(0);
     inOneWrite(client, () => {
+      // This worker's resets due go first: a reset after this run's count would undo it.
+      void flushResets();
       failures =
         change === 'reset'
           ? client.hdel(failuresKey, key)
@@ -611,7 +644,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     async close(closeOptions = {}) {
       if (closeOptions.force) for (const run of inFlight.values()) abortRun(run, new Error('worker closing'));
       await worker.close(closeOptions.force ?? false);
-      await Promise.all(followUpsInFlight);
+      await Promise.all([...followUpsInFlight, flushResets()]);
       clearInterval(markerRenewal);
       clearTimeout(timeoutTimer);
       await producer.close();
