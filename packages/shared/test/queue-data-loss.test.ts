@@ -1,35 +1,13 @@
 // The queue's Redis data is lost while runs are in flight (FLUSHALL, a restart without persistence): a key may then
 // run twice at once (its old job's run, and a new job an event added), and the two runs share the key's run marker.
 // No event may be swallowed by that: the key always runs again after its last event.
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createSessionQueue, startQueueWorker, type QueueWorker } from '@ambient-operator/shared';
+import { describe, expect, it } from 'vitest';
+import { startQueueWorker, type QueueWorker } from '@ambient-operator/shared';
 import { runMarker, runMarkerKey } from '../src/queue/queue-keys.js';
-import { deletePrefix, redisUrl, uniquePrefix, waitFor } from './queue-fixtures/harness.js';
+import { deletePrefix, redisUrl, waitFor } from './queue-fixtures/harness.js';
+import { gate, inProcessQueue } from './queue-fixtures/in-process.js';
 
-const prefix = uniquePrefix('queue-data-loss');
-const redis = new Redis(redisUrl);
-const queue = createSessionQueue({ connection: redisUrl, prefix });
-let workers: QueueWorker[] = [];
-
-afterEach(async () => {
-  for (const w of workers) await w.close({ force: true });
-  workers = [];
-  await deletePrefix(redis, prefix);
-});
-
-afterAll(async () => {
-  await queue.close();
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-});
-
-/** A promise and the function that settles it. */
-function gate(): { open: () => void; opened: Promise<void> } {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { open, opened };
-}
+const { prefix, redis, queue, workers } = inProcessQueue('queue-data-loss');
 
 describe("the queue's data lost while a key runs", () => {
   it('an event during the second of two concurrent runs is served, though the first run ends with it', async () => {

@@ -3,38 +3,19 @@
 // one at its end; these tests hold the queue to what that must not cost: a marker left behind swallows the key's
 // next events (they flag it, and no run reads it).
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  createSessionQueue,
-  startQueueWorker,
-  type QueueWorker,
-  type ReconcileOutcome,
-} from '@ambient-operator/shared';
+import { describe, expect, it } from 'vitest';
+import { startQueueWorker, type QueueWorkerOptions, type ReconcileOutcome } from '@ambient-operator/shared';
 import { runMarker, runMarkerKey } from '../src/queue/queue-keys.js';
-import { deletePrefix, queueIdle, redisUrl, uniquePrefix, waitFor } from './queue-fixtures/harness.js';
+import { queueIdle, redisUrl, waitFor } from './queue-fixtures/harness.js';
+import { gate, inProcessQueue } from './queue-fixtures/in-process.js';
 
-const prefix = uniquePrefix('queue-markers');
-const redis = new Redis(redisUrl);
-const queue = createSessionQueue({ connection: redisUrl, prefix });
-let workers: QueueWorker[] = [];
+const { prefix, redis, queue, workers } = inProcessQueue('queue-markers');
 
-afterEach(async () => {
-  for (const w of workers) await w.close({ force: true });
-  workers = [];
-  await deletePrefix(redis, prefix);
-});
-
-afterAll(async () => {
-  await queue.close();
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-});
-
-/** A promise and the function that settles it. */
-function gate(): { open: () => void; opened: Promise<void> } {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { open, opened };
+/** A worker of the test's queue, with no rate limit, on `redisUrl` unless given a client. */
+function startWorker(
+  options: Omit<QueueWorkerOptions, 'prefix' | 'connection'> & Partial<QueueWorkerOptions>,
+): void {
+  workers.push(startQueueWorker({ connection: redisUrl, prefix, rateLimit: null, ...options }));
 }
 
 describe('run markers', () => {
@@ -44,25 +25,20 @@ describe('run markers', () => {
     const first = { started: gate(), finish: gate() };
     const third = gate();
     let runs = 0;
-    workers.push(
-      startQueueWorker({
-        connection: redisUrl,
-        prefix,
-        rateLimit: null,
-        process: async (): Promise<ReconcileOutcome | undefined> => {
-          runs += 1;
-          if (runs === 1) {
-            first.started.open();
-            await first.finish.opened;
-            // A timer: an event during the run turns it into a follow-up of the same job, marked while it waits.
-            return { requeueAfterMs: 60_000 };
-          }
-          if (runs === 3) third.open();
-          // The follow-up (run 2) has nothing to do and ends within its first turn.
-          return undefined;
-        },
-      }),
-    );
+    startWorker({
+      process: async (): Promise<ReconcileOutcome | undefined> => {
+        runs += 1;
+        if (runs === 1) {
+          first.started.open();
+          await first.finish.opened;
+          // A timer: an event during the run turns it into a follow-up of the same job, marked while it waits.
+          return { requeueAfterMs: 60_000 };
+        }
+        if (runs === 3) third.open();
+        // The follow-up (run 2) has nothing to do and ends within its first turn.
+        return undefined;
+      },
+    });
     await queue.enqueue(key);
     await first.started.opened;
     await waitFor('run 1 to mark its key', async () => (await redis.get(marker)) === runMarker.running);
@@ -94,19 +70,15 @@ describe('run markers', () => {
       if (command.name === 'set' && String(target).startsWith(`${prefix}:`)) markersSet.push(String(target));
       return send(command, stream);
     };
-    workers.push(
-      startQueueWorker({
-        connection: client,
-        prefix,
-        rateLimit: null,
-        process: async (key) => {
-          if (key !== lasting) return undefined;
-          lastingStarted.open();
-          await release.opened;
-          return undefined;
-        },
-      }),
-    );
+    startWorker({
+      connection: client,
+      process: async (key) => {
+        if (key !== lasting) return undefined;
+        lastingStarted.open();
+        await release.opened;
+        return undefined;
+      },
+    });
     try {
       await queue.enqueue(quick);
       await waitFor('the quick run to end', () => queueIdle(redis, prefix));
@@ -125,23 +97,19 @@ describe('run markers', () => {
       client.disconnect();
     }
   }, 20_000);
+
   it("a run done within its first turn resets its key's failure count", async () => {
     const key = 'ns/recovers';
     let runs = 0;
-    workers.push(
-      startQueueWorker({
-        connection: redisUrl,
-        prefix,
-        rateLimit: null,
-        backoff: { baseMs: 120_000, factor: 2, capMs: 120_000, jitter: 0 },
-        process: async () => {
-          runs += 1;
-          if (runs === 1) throw new Error('the API server is away');
-          // Run 2 succeeds at once: no marker, nothing read at its end.
-          return undefined;
-        },
-      }),
-    );
+    startWorker({
+      backoff: { baseMs: 120_000, factor: 2, capMs: 120_000, jitter: 0 },
+      process: async () => {
+        runs += 1;
+        if (runs === 1) throw new Error('the API server is away');
+        // Run 2 succeeds at once: no marker, nothing read at its end.
+        return undefined;
+      },
+    });
     await queue.enqueue(key);
     await waitFor(
       'the failure to be counted and its retry to wait',
