@@ -75,7 +75,7 @@ export function openRedis(
 
 /**
  * Issues the commands of `issue` on `client` in one socket write (the socket corked while they are issued). A write
- * costs more CPU than the rest of a no-op reconcile (~40 µs in the no-op pipeline's profile, where it was a third of
+ * costs more CPU than the rest of a no-op reconcile (~20–40 µs in the no-op pipeline's profile, where it was a third of
  * the process's CPU). The commands are written when `issue` returns, not held for the rest of the event loop's turn:
  * holding them caught BullMQ's own writes of that turn too — the job's completion and the next job's take — and the
  * runs then went to Redis and back in lockstep, Redis idle while this process worked and the other way round (no-op
