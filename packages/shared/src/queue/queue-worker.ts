@@ -221,6 +221,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const maxConflictRetries = options.maxConflictRetries ?? 3;
   const rateLimit = options.rateLimit === undefined ? { max: 100, durationMs: 1000 } : options.rateLimit;
   const onError = options.onError ?? (() => undefined);
+  /** An error outside a reconcile (a Redis command the queue's own bookkeeping sent), as an Error to onError. */
+  const reportError = (err: unknown) => onError(err instanceof Error ? err : new Error(String(err)));
   const report = options.onReconciled ?? (() => undefined);
   const reconcileTimeoutMs = options.reconcileTimeoutMs ?? 0;
   /**
@@ -268,10 +270,9 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
    * they come after its mark.
    */
   function markRun(key: string): void {
-    client.set(runKey(key), runMarker.running, 'PX', lockDurationMs).catch(markFailed);
+    // A mark that failed (Redis unreachable) leaves events to BullMQ's own follow-up: nothing is lost.
+    client.set(runKey(key), runMarker.running, 'PX', lockDurationMs).catch(reportError);
   }
-  // A mark that failed (Redis unreachable) leaves events to BullMQ's own follow-up: nothing is lost.
-  const markFailed = (err: unknown) => onError(err instanceof Error ? err : new Error(String(err)));
 
   /**
    * What is left to the end of the event loop's turn, one check-phase callback for it all, in one write: the marks of
@@ -314,7 +315,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     if (resetsDue.length === 0) return;
     const keys = resetsDue;
     resetsDue = [];
-    await client.hdel(failuresKey, ...keys).then(() => undefined, markFailed);
+    await client.hdel(failuresKey, ...keys).then(() => undefined, reportError);
   }
 
   /**
@@ -470,7 +471,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       await client.del(runKey(key));
       await producer.enqueue(key);
     } catch (err) {
-      onError(err instanceof Error ? err : new Error(String(err)));
+      reportError(err);
     }
   }
 
@@ -489,7 +490,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
         },
         () => runAgain(key),
       )
-      .catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))))
+      .catch(reportError)
       .finally(() => followUpsInFlight.delete(done));
     followUpsInFlight.add(done);
   }
@@ -633,9 +634,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     if (!job || err.name === 'HandledReconcileError') return;
     const parsed = jobDataSchema.safeParse(job.data);
     if (!parsed.success) return;
-    scheduleRetry(parsed.data.key).catch((e: unknown) =>
-      onError(e instanceof Error ? e : new Error(String(e))),
-    );
+    scheduleRetry(parsed.data.key).catch(reportError);
   });
 
   return {
